@@ -1,0 +1,268 @@
+"""Settings: one pydantic-settings object, built at the edge and passed down.
+
+Precedence: flag > environment > ``digest.toml`` > built-in defaults. The API key
+comes only from the environment (``OPENAI_API_KEY``); core modules never read
+``os.environ`` themselves: the CLI hands the environment to :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from pipeline.errors import ConfigError
+from pipeline.models import Source
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+DEFAULTS_FILE = PACKAGE_DIR / "data" / "defaults.toml"
+DEFAULT_CONFIG_NAME = "digest.toml"
+
+# Environment variables the pipeline reads, and where each lands in the settings.
+ENV_MAP: dict[str, tuple[str, ...]] = {
+    "DIGEST_DATA_DIR": ("data_dir",),
+    "DIGEST_TIMEZONE": ("timezone",),
+    "OPENAI_BASE_URL": ("llm", "base_url"),
+    "OPENAI_API_KEY": ("llm", "api_key"),
+    "DIGEST_MODEL": ("llm", "model"),
+    "DIGEST_PROVIDER": ("llm", "provider"),
+}
+
+ProviderName = Literal["openai", "deepseek", "qwen", "glm", "kimi", "ollama", "vllm", "custom"]
+
+# base URL and default model of each preset; `[llm] base_url`/`model` override them.
+PROVIDER_PRESETS: dict[str, tuple[str, str]] = {
+    "openai": ("https://api.openai.com/v1", "gpt-4.1-mini"),
+    "deepseek": ("https://api.deepseek.com/v1", "deepseek-chat"),
+    "qwen": ("https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-plus"),
+    "glm": ("https://open.bigmodel.cn/api/paas/v4", "glm-4-flash"),
+    "kimi": ("https://api.moonshot.cn/v1", "kimi-k2-turbo-preview"),
+    "ollama": ("http://localhost:11434/v1", "qwen2.5:14b"),
+    "vllm": ("http://localhost:8000/v1", ""),
+}
+
+
+class LLMSettings(BaseModel):
+    """The OpenAI-compatible endpoint and how to call it."""
+
+    provider: ProviderName = "openai"
+    base_url: str = ""  # empty: the provider preset's
+    model: str = ""  # empty: the provider preset's
+    api_key: SecretStr | None = Field(default=None, exclude=True)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    timeout: float = Field(default=120.0, gt=0, description="wall-clock deadline per call, s")
+    max_retries: int = Field(default=3, ge=0, le=10)
+    temperature: float | None = 0.3
+    max_output_tokens: int = Field(default=2000, ge=100)
+    story_input_tokens: int = Field(default=2200, ge=300, description="input budget per story")
+    # price per million tokens, for the run's cost report
+    price_input_per_m: float = 0.0
+    price_output_per_m: float = 0.0
+
+    @property
+    def resolved_base_url(self) -> str:
+        """The base URL to call: the explicit one, else the provider preset's."""
+        return self.base_url or PROVIDER_PRESETS.get(self.provider, ("", ""))[0]
+
+    @property
+    def resolved_model(self) -> str:
+        """The model to ask: the explicit one, else the provider preset's."""
+        return self.model or PROVIDER_PRESETS.get(self.provider, ("", ""))[1]
+
+
+class NetworkSettings(BaseModel):
+    """How the pipeline talks to the web."""
+
+    allow_hosts: list[str] = Field(default_factory=list)
+    user_agent: str = (
+        "Mozilla/5.0 (compatible; ai-digest/0.1; +https://github.com/ai-digest/ai-digest)"
+    )
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    deadline: float = Field(default=45.0, gt=0, description="wall-clock limit per request, s")
+    concurrency: int = Field(default=16, ge=1, le=128)
+    per_host: int = Field(default=2, ge=1, le=16)
+    politeness_delay: float = Field(default=0.5, ge=0)
+    max_bytes: int = Field(default=5_000_000, ge=10_000)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    retries: int = Field(default=2, ge=0, le=6)
+    max_articles_per_feed: int = Field(default=60, ge=1)
+
+
+class Section(BaseModel):
+    """One section of the house taxonomy."""
+
+    key: str
+    title: str  # heading used when the writer gives none
+    keywords: list[str] = Field(default_factory=list)
+
+
+class DigestSettings(BaseModel):
+    """What goes into a digest and how it looks."""
+
+    main_stories: int = Field(default=12, ge=1, le=40)
+    more_items: int = Field(default=20, ge=0, le=80)
+    min_text_chars: int = Field(default=200, ge=0)
+    keyword_boost: dict[str, float] = Field(default_factory=dict)
+    sections: list[Section] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
+    seo: list[str] = Field(
+        default_factory=lambda: [
+            "AI 日报",
+            "最新 AI 咨询",
+            "OpenAI",
+            "Anthropic Claude",
+            "Google Gemini",
+            "xAI Grok",
+            "Nvidia",
+        ]
+    )
+    category: str = "AI 日报"
+    cover_image: str = ""
+
+
+class Settings(BaseSettings):
+    """All settings of a run."""
+
+    model_config = SettingsConfigDict(extra="forbid")
+
+    timezone: str = "Asia/Shanghai"
+    data_dir: Path = Path(".digest")
+    output_dir: Path = Path("output")
+    prompts_dir: Path = PROJECT_DIR / "prompts"
+    templates_dir: Path = PROJECT_DIR / "templates"
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    sources: list[Source] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only explicit values: load_settings() layers env and file sources itself,
+        # so that a bare Settings() never reads the process environment.
+        return (init_settings,)
+
+
+class MappingEnvSource(PydanticBaseSettingsSource):
+    """The variables of ENV_MAP, read from a given mapping (not os.environ)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self.env = env
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ builds the whole dict
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for var, path in ENV_MAP.items():
+            value = self.env.get(var)
+            if value:
+                _set_path(found, path, value)
+        return found
+
+
+def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+
+
+def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Return base updated by over, merging nested tables instead of replacing them."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return TomlConfigSettingsSource(Settings, toml_file=path)()
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+
+
+def builtin_defaults() -> dict[str, Any]:
+    """The shipped defaults: the source list and the section taxonomy."""
+    return _read_toml(DEFAULTS_FILE)
+
+
+def find_config(path: Path | None, cwd: Path | None = None) -> Path | None:
+    """The config file to use: the given one (must exist), else ./digest.toml if present."""
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        return path
+    candidate = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(
+    config: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings: flag > env > config file > defaults; raise ConfigError if invalid."""
+    path = find_config(config)
+    file_values = _read_toml(path) if path else {}
+    if "api_key" in file_values.get("llm", {}):
+        raise ConfigError(
+            f"{path}: [llm] api_key is not read from files; set OPENAI_API_KEY in the environment"
+        )
+    env_values = MappingEnvSource(Settings, env or {})()
+    flag_values = InitSettingsSource(Settings, dict(overrides or {}))()
+    merged = builtin_defaults()
+    if file_values.get("sources"):
+        merged.pop("sources", None)  # a configured list replaces the default one
+    for layer in (file_values, env_values, flag_values):
+        merged = deep_merge(merged, layer)
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        where = f" in {path}" if path else ""
+        raise ConfigError(f"invalid settings{where}:\n{_describe(exc)}") from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"])
+        lines.append(f"  {loc}: {err['msg']}")
+    return "\n".join(lines)

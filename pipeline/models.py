@@ -1,0 +1,214 @@
+"""Pydantic models: the only contract between the pipeline's stages.
+
+FeedEntry → Article → Story → StoryDraft (+ DigestMeta) → rendered draft + RunRecord.
+Library objects (feedparser dicts, trafilatura documents, openai responses) never
+cross a stage boundary; each stage converts them into these models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["zh", "en"]
+Placement = Literal["main", "more"]
+Stage = Literal["feed", "page", "extract", "cluster", "write", "check", "render", "store"]
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable short id of an article, derived from its canonical URL."""
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:12]
+
+
+class Frozen(BaseModel):
+    """Base for immutable, serialisable stage records."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(Frozen):
+    """One configured feed."""
+
+    name: str
+    url: str
+    lang: Lang = "zh"
+    weight: float = 1.0
+
+
+class FeedEntry(Frozen):
+    """One item of a feed, as the feed describes it (plain text, no HTML)."""
+
+    source: str
+    lang: Lang
+    url: str  # canonical URL
+    title: str
+    published: datetime | None = None  # timezone-aware; None when the feed gave no usable date
+    summary: str = ""  # the feed's own content or description, as plain text
+    author: str | None = None
+    image: str | None = None
+
+
+class Article(Frozen):
+    """A fetched and extracted article: what every later stage works on."""
+
+    id: str
+    url: str  # canonical URL
+    source: str
+    lang: Lang
+    title: str
+    published: datetime  # timezone-aware
+    date_source: Literal["feed", "page", "first_seen"] = "feed"
+    text: str
+    text_source: Literal["page", "feed"] = "page"
+    site_name: str | None = None
+    author: str | None = None
+    image: str | None = None
+    first_seen: datetime
+
+
+class Dropped(Frozen):
+    """An article of the window that is in no story, and why."""
+
+    url: str
+    reason: str  # duplicate | off-topic | already-covered | out-of-window | …
+    of: str | None = None  # for duplicates: URL of the kept article
+    title: str | None = None
+
+
+class Failure(Frozen):
+    """A feed, page or story that failed, with a readable reason."""
+
+    url: str
+    stage: Stage
+    error: str
+
+
+class Story(Frozen):
+    """One event, carried by one or more articles (the first is the primary source)."""
+
+    id: str
+    articles: list[Article]
+    section: str  # key of the section in the configured taxonomy
+    score: float = 0.0
+    placement: Placement = "main"
+    follow_up_of: str | None = None  # title of the earlier story this one develops
+
+    @property
+    def primary(self) -> Article:
+        """The article whose link heads the story."""
+        return self.articles[0]
+
+
+class Fact(Frozen):
+    """One bold-labelled fact line of a story: ``- **label**：text``."""
+
+    label: str
+    text: str
+    sources: list[str] = Field(default_factory=list)  # article ids supporting the fact
+
+
+class Impact(Frozen):
+    """One line of a story's ``**影响：**`` block."""
+
+    label: str  # e.g. "对 AI 概念股"
+    text: str  # e.g. "利好。…"
+    sources: list[str] = Field(default_factory=list)
+
+
+class StoryDraft(Frozen):
+    """What the writer produced for one main story."""
+
+    story_id: str
+    headline: str
+    url: str  # link of the story heading: always one of the story's source articles
+    lead: str
+    facts: list[Fact] = Field(default_factory=list)
+    analysis: list[str] = Field(default_factory=list)  # 深度解读 & 洞察 paragraphs
+    impact: list[Impact] = Field(default_factory=list)
+    degraded: bool = False  # extractive fallback, marked 待编辑
+    unsupported: list[str] = Field(default_factory=list)
+
+
+class MoreItem(Frozen):
+    """One line of the 更多动态 section."""
+
+    story_id: str
+    title: str
+    url: str
+    text: str
+    category: str | None = None
+
+
+class SectionDraft(Frozen):
+    """A section of the draft: a heading and its main stories, in order."""
+
+    key: str
+    title: str  # e.g. "AI 资本市场：创纪录融资与估值飙升"
+    stories: list[StoryDraft]
+
+
+class DigestMeta(Frozen):
+    """The digest-level text: title, summary bullets, section titles."""
+
+    title: str
+    summary: list[str]
+    section_titles: dict[str, str] = Field(default_factory=dict)
+
+
+class DailyDraft(Frozen):
+    """Everything the daily template needs."""
+
+    date: date
+    meta: DigestMeta
+    sections: list[SectionDraft]
+    more: list[MoreItem] = Field(default_factory=list)
+    cover_image: str = ""
+
+
+class LLMStats(BaseModel):
+    """Counters of the LLM stage, summed over a run."""
+
+    llm_calls: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    degraded_stories: int = 0
+
+    def add(self, other: LLMStats) -> None:
+        """Accumulate another stats object into this one."""
+        for name in type(self).model_fields:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class RecordArticle(Frozen):
+    url: str
+    title: str
+    source: str
+
+
+class RecordStory(Frozen):
+    id: str
+    title: str
+    section: str
+    placement: Placement
+    articles: list[RecordArticle]
+    unsupported: list[str] = Field(default_factory=list)
+    degraded: bool = False
+    follow_up_of: str | None = None
+
+
+class RunRecord(BaseModel):
+    """``output/<format>/<date>.json``: the draft's provenance record."""
+
+    date: date
+    format: str
+    stories: list[RecordStory] = Field(default_factory=list)
+    dropped: list[Dropped] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+    stats: dict[str, float | int | str] = Field(default_factory=dict)
+    markdown_sha256: str = ""
+    draft: str = ""  # path of the Markdown written

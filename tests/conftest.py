@@ -1,0 +1,43 @@
+"""Shared fixtures: a loopback HTTP server, isolated settings, no stray environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Settings, load_settings
+from tests.servers import TestServer, serve
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's keys, config or Prefect home."""
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DIGEST_MODEL", "DIGEST_DATA_DIR",
+                "DIGEST_PROVIDER", "DIGEST_TIMEZONE"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def server() -> Iterator[TestServer]:
+    """A started HTTP server on 127.0.0.1 with a request log."""
+    yield from serve()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with data and output under tmp_path and loopback allowed."""
+    return load_settings(
+        env={},
+        overrides={
+            "data_dir": str(tmp_path / "data"),
+            "output_dir": str(tmp_path / "output"),
+            "network": {"allow_hosts": ["127.0.0.1"], "politeness_delay": 0,
+                        "connect_timeout": 2, "read_timeout": 2, "deadline": 5, "retries": 1},
+            "sources": [],
+        },
+    )
