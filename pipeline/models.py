@@ -212,3 +212,19 @@ class RunRecord(BaseModel):
     stats: dict[str, float | int | str] = Field(default_factory=dict)
     markdown_sha256: str = ""
     draft: str = ""  # path of the Markdown written
+
+
+class PublishedStory(Frozen):
+    """A story an earlier digest already carried (from the archive or a digest file)."""
+
+    date: date
+    format: str = "daily"
+    title: str
+    urls: list[str] = Field(default_factory=list)
+    text: str = ""  # heading plus lead, for similarity
+
+
+# Markers that flag text an editor must look at; `digest lint` reports both, so a
+# draft that still carries one cannot be published by accident.
+UNSUPPORTED_MARK = "【待核实：{claim}】"
+DEGRADED_MARK = "【待编辑】"
