@@ -1,0 +1,206 @@
+"""Assembling a run's result: grounding checks, the draft, its record and the run summary."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from pipeline.check import check_draft, check_meta, check_more_item
+from pipeline.cluster import ClusterResult
+from pipeline.config import Settings
+from pipeline.lint import lint_text
+from pipeline.models import (
+    Article,
+    DailyDraft,
+    Failure,
+    FeedEntry,
+    MoreItem,
+    PublishedStory,
+    RecordArticle,
+    RecordStory,
+    RunRecord,
+    SectionDraft,
+    Story,
+    StoryDraft,
+)
+from pipeline.publish import choose_target, write_draft
+from pipeline.render import render_daily
+from pipeline.steps import IngestReport, reasons
+from pipeline.store import Archive
+from pipeline.write import WriteResult
+
+log = logging.getLogger(__name__)
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NO_DRAFT = 0, 1, 2
+
+
+class RunSummary(BaseModel):
+    """What a run did, for the terminal, the Prefect artifact and the exit code."""
+
+    date: date
+    format: str
+    draft: str | None = None
+    record: str | None = None
+    note: str | None = None
+    exit_code: int = EXIT_CLEAN
+    stats: dict[str, float | int | str] = Field(default_factory=dict)
+    dropped: dict[str, int] = Field(default_factory=dict)
+    failures: list[Failure] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)
+
+
+def resolve_day(value: str | date | None, tz: ZoneInfo) -> date:
+    """The digest date: the given one, else tomorrow in the configured zone."""
+    if isinstance(value, date):
+        return value
+    if value:
+        return date.fromisoformat(value)
+    return datetime.now(tz).date() + timedelta(days=1)
+
+
+def batch_failures(batch: list[FeedEntry], exc: BaseException) -> list[Failure]:
+    """One failure per entry of a page batch whose task crashed."""
+    return [Failure(url=e.url, stage="page", error=f"batch crashed: {exc!r}") for e in batch]
+
+
+def checked_drafts(
+    stories: list[Story], written: WriteResult
+) -> tuple[dict[str, StoryDraft], dict[str, list[str]]]:
+    """Ground every main story's draft in its sources; marked drafts and findings."""
+    drafts: dict[str, StoryDraft] = {}
+    findings: dict[str, list[str]] = {}
+    for story in stories:
+        draft = written.drafts.get(story.id)
+        if draft is None:
+            continue
+        result = check_draft(draft, story)
+        drafts[story.id] = result.draft
+        findings[story.id] = result.unsupported
+    return drafts, findings
+
+
+def checked_more(stories: list[Story], items: list[MoreItem]) -> tuple[list[MoreItem], dict[str, list[str]]]:
+    """Ground each 更多动态 line in its story's sources."""
+    by_id = {s.id: s for s in stories}
+    out, findings = [], {}
+    for item in items:
+        story = by_id.get(item.story_id)
+        if story is None:
+            continue
+        checked, issues = check_more_item(item, story)
+        out.append(checked)
+        findings[item.story_id] = issues
+    return out, findings
+
+
+def daily_draft(
+    day: date, settings: Settings, stories: list[Story], drafts: dict[str, StoryDraft],
+    written: WriteResult, more: list[MoreItem],
+) -> DailyDraft:
+    """The template's input: sections in taxonomy order, stories in rank order."""
+    sections = []
+    for section in settings.digest.sections:
+        members = [drafts[s.id] for s in stories if s.section == section.key and s.id in drafts]
+        if members:
+            title = written.meta.section_titles.get(section.key) or section.title
+            sections.append(SectionDraft(key=section.key, title=title, stories=members))
+    return DailyDraft(date=day, meta=written.meta, sections=sections, more=more,
+                      cover_image=settings.digest.cover_image)
+
+
+def build_record(
+    day: date, clusters: ClusterResult, drafts: dict[str, StoryDraft],
+    findings: dict[str, list[str]], failures: list[Failure], stats: dict[str, float | int | str],
+) -> RunRecord:
+    """The provenance record: every story with its articles, every drop and failure."""
+    stories = []
+    for story in clusters.stories:
+        draft = drafts.get(story.id)
+        stories.append(RecordStory(
+            id=story.id,
+            title=draft.headline if draft else story.primary.title,
+            section=story.section,
+            placement=story.placement,
+            articles=[RecordArticle(url=a.url, title=a.title, source=a.source) for a in story.articles],
+            unsupported=findings.get(story.id, []),
+            degraded=bool(draft and draft.degraded),
+            follow_up_of=story.follow_up_of,
+        ))
+    return RunRecord(date=day, format="daily", stories=stories, dropped=clusters.dropped,
+                     failures=failures, stats=stats)
+
+
+def publish_daily(
+    archive: Archive, settings: Settings, day: date, clusters: ClusterResult,
+    written: WriteResult, report: IngestReport, *, force: bool, articles: list[Article],
+) -> RunSummary:
+    """Check, render and write the daily draft and its record; remember what was published."""
+    stories = clusters.stories
+    main = [s for s in stories if s.placement == "main"]
+    drafts, findings = checked_drafts(main, written)
+    more, more_findings = checked_more(stories, written.more)
+    meta, meta_findings = check_meta(written.meta, list(drafts.values()), main)
+    findings.update({k: v for k, v in more_findings.items() if v})
+    written = written.model_copy(update={"meta": meta})
+    draft = daily_draft(day, settings, main, drafts, written, more)
+    markdown = render_daily(draft, settings.digest, settings.templates_dir)
+    failures = report.failures + written.failures
+    stats = run_stats(report, written, clusters, articles, findings, meta_findings)
+    record = build_record(day, clusters, drafts, findings, failures, stats)
+    record.stats["summary_unsupported"] = len(meta_findings)
+    target = choose_target(settings.output_dir, "daily", str(day), force=force,
+                           now=datetime.now(settings.tz))
+    final = write_draft(target, markdown, record)
+    archive.record_published(day, "daily", published_of(day, main, drafts))
+    archive.record_run(day, "daily", final.model_dump_json())
+    problems = [f"{p.line}: {p.message}" for p in lint_text(markdown) if p.severity == "error"]
+    return RunSummary(
+        date=day, format="daily", draft=str(target.markdown), record=str(target.record),
+        note=target.note, stats=final.stats, dropped=reasons(list(clusters.dropped)),
+        failures=failures, problems=problems,
+        exit_code=EXIT_PROBLEMS if (failures or problems or stats.get("degraded")) else EXIT_CLEAN,
+    )
+
+
+def published_of(day: date, stories: list[Story], drafts: dict[str, StoryDraft]) -> list[PublishedStory]:
+    """What this digest publishes, for tomorrow's no-repeat check."""
+    return [
+        PublishedStory(
+            date=day, title=drafts[s.id].headline if s.id in drafts else s.primary.title,
+            urls=[a.url for a in s.articles],
+            text=(drafts[s.id].lead if s.id in drafts else s.primary.text[:300]),
+        )
+        for s in stories
+    ]
+
+
+def run_stats(
+    report: IngestReport, written: WriteResult, clusters: ClusterResult,
+    articles: list[Article], findings: dict[str, list[str]], meta_findings: list[str],
+) -> dict[str, float | int | str]:
+    """The numbers of a run, for the record and the summary."""
+    llm = written.stats
+    return {
+        "llm_calls": llm.llm_calls,
+        "cache_hits": llm.cache_hits,
+        "prompt_tokens": llm.prompt_tokens,
+        "completion_tokens": llm.completion_tokens,
+        "cost": round(llm.cost, 6),
+        "feeds_ok": report.feeds_ok,
+        "feeds_failed": report.feeds_failed,
+        "feeds_not_modified": report.feeds_not_modified,
+        "entries_seen": report.entries_seen,
+        "pages_fetched": report.pages_fetched,
+        "articles_new": report.articles_new,
+        "feed_text_fallbacks": report.feed_text_fallbacks,
+        "articles_in_window": len(articles),
+        "stories": len(clusters.stories),
+        "main_stories": sum(1 for s in clusters.stories if s.placement == "main"),
+        "more_stories": sum(1 for s in clusters.stories if s.placement == "more"),
+        "dropped": len(clusters.dropped),
+        "degraded": sum(1 for d in written.drafts.values() if d.degraded),
+        "unsupported": sum(len(v) for v in findings.values()) + len(meta_findings),
+    }

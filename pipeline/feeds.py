@@ -1,0 +1,380 @@
+"""Feed parsing (RSS, Atom, JSON Feed) and OPML import/export: pure functions over bytes.
+
+Bad input degrades, never crashes: a broken feed yields what can be salvaged plus a
+readable warning. feedparser only ever sees bytes (wrapped in a stream), so it never
+fetches a URL or opens a file itself.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import logging
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import feedparser
+from pydantic import BaseModel, Field
+
+from pipeline.errors import ConfigError
+from pipeline.fetch import canonicalize_url, is_traditional, simplify
+from pipeline.models import FeedEntry, Lang, Source
+
+logger = logging.getLogger(__name__)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FUTURE_TOLERANCE = timedelta(hours=1)  # clock skew we forgive before calling a date bogus
+MIN_YEAR = 1995  # no web feed is older; earlier years are parse accidents
+DATE_KEYS = ("published", "updated", "created")
+
+ZH_DATE_RE = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
+    r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+)
+ISO_DATE_RE = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$",
+    re.I,
+)
+CST_RE = re.compile(r"\bCST\b")
+HTML_START_RE = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+GB_DECL_RE = re.compile(rb"(<\?xml[^>]*encoding=[\"'])(gb2312|gbk)([\"'])", re.I)
+DROP_BLOCK_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+TAG_RE = re.compile(r"<[^>]*>")
+BREAK_RE = re.compile(r"</?(?:br|p|div|li|ul|ol|h\d|tr|td|blockquote|figure)\b[^>]*>", re.I)
+IMG_RE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
+SPACE_RE = re.compile(r"\s+")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+class ParsedFeed(BaseModel):
+    """What a feed yielded: its entries, its title, and a readable warning if it was broken."""
+
+    entries: list[FeedEntry] = Field(default_factory=list)
+    warning: str | None = None
+    title: str = ""
+    future_dates: list[str] = Field(default_factory=list)  # "url: raw date" of ignored dates
+
+
+# --- feeds ---------------------------------------------------------------------------
+
+
+def parse_feed(content: bytes, source: Source, *, now: datetime, tz: ZoneInfo) -> ParsedFeed:
+    """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom, JSON Feed) into plain-text entries."""
+    body = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not body:
+        return ParsedFeed(warning="empty response")
+    if body.startswith(b"{"):
+        return _parse_json_feed(body, source, now=now, tz=tz)
+    if HTML_START_RE.match(body[:4096]):
+        return ParsedFeed(warning="not a feed (looks like HTML)")
+    return _parse_xml_feed(body, source, now=now, tz=tz)
+
+
+def _parse_xml_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo) -> ParsedFeed:
+    # GB2312/GBK declarations are widened to GB18030, which decodes every GBK byte sequence.
+    parsed = feedparser.parse(io.BytesIO(GB_DECL_RE.sub(rb"\1gb18030\3", body, count=1)))
+    if not parsed.version and not parsed.entries:
+        reason = _bozo_message(parsed) or "unrecognised format"
+        return ParsedFeed(warning=f"not a feed ({reason})")
+    base = parsed.feed.get("link") or source.url
+    feed = ParsedFeed(title=_plain(parsed.feed.get("title", "")))
+    raw_items = [_feedparser_item(entry, base) for entry in parsed.entries]
+    _collect(feed, raw_items, source, now=now, tz=tz)
+    if parsed.get("bozo"):
+        feed.warning = _bozo_message(parsed)
+    return feed
+
+
+def _feedparser_item(entry: Any, base: str) -> dict[str, Any]:
+    """The fields we use from one feedparser entry, as plain Python values."""
+    contents = [c.get("value", "") for c in entry.get("content", [])]
+    html_body = max(contents, key=len, default="")
+    return {
+        "link": entry.get("link") or _permalink_guid(entry),
+        "base": base,
+        "title": entry.get("title", ""),
+        "summary": entry.get("summary", ""),
+        "content": html_body,
+        "author": entry.get("author"),
+        "dates": [entry[key] for key in DATE_KEYS if entry.get(key)],
+        "images": list(_media_images(entry)),
+    }
+
+
+def _permalink_guid(entry: Any) -> str | None:
+    guid = entry.get("id") or ""
+    return guid if guid.startswith(("http://", "https://")) else None
+
+
+def _media_images(entry: Any) -> Iterator[str]:
+    for media in [*entry.get("media_content", []), *entry.get("media_thumbnail", [])]:
+        kind = media.get("medium") or media.get("type") or "image"
+        if kind.startswith("image") and media.get("url"):
+            yield media["url"]
+    for enclosure in entry.get("enclosures", []):
+        if enclosure.get("type", "").startswith("image/") and enclosure.get("href"):
+            yield enclosure["href"]
+
+
+def _bozo_message(parsed: Any) -> str | None:
+    """feedparser's bozo exception, said so an editor understands it."""
+    exc = parsed.get("bozo_exception")
+    if exc is None:
+        return None
+    if hasattr(exc, "getLineNumber"):
+        return (f"malformed XML at line {exc.getLineNumber()}, column {exc.getColumnNumber()}: "
+                f"{exc.getMessage()}")
+    if isinstance(exc, feedparser.CharacterEncodingOverride):
+        return f"wrong character encoding declared ({exc})"
+    return f"feed problem: {exc}"
+
+
+def _parse_json_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo) -> ParsedFeed:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return ParsedFeed(warning=f"not a feed (invalid JSON: {exc})")
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return ParsedFeed(warning="not a feed (JSON without an 'items' list)")
+    base = str(data.get("home_page_url") or source.url)
+    feed = ParsedFeed(title=_plain(str(data.get("title") or "")))
+    items = [_json_item(item, base) for item in data["items"] if isinstance(item, dict)]
+    _collect(feed, items, source, now=now, tz=tz)
+    return feed
+
+
+def _json_item(item: dict[str, Any], base: str) -> dict[str, Any]:
+    """The fields we use from one JSON Feed item (version 1.0 or 1.1)."""
+    authors = item.get("authors") or [item.get("author") or {}]
+    first_author = authors[0] if authors and isinstance(authors[0], dict) else {}
+    content = item.get("content_html") or html.escape(str(item.get("content_text") or ""))
+    dates = [item.get("date_published"), item.get("date_modified")]
+    return {
+        "link": item.get("url") or item.get("external_url"),
+        "base": base,
+        "title": str(item.get("title") or ""),
+        "summary": html.escape(str(item.get("summary") or "")),
+        "content": str(content),
+        "author": first_author.get("name"),
+        "dates": [d for d in dates if isinstance(d, str)],
+        "images": [i for i in (item.get("image"), item.get("banner_image")) if isinstance(i, str)],
+    }
+
+
+def _collect(
+    feed: ParsedFeed, items: Iterable[dict[str, Any]], source: Source, *, now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """Turn raw items into FeedEntry records, skipping unusable and repeated links."""
+    seen: set[str] = set()
+    for item in items:
+        url = _entry_url(item.get("link"), item["base"])
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        published, future = _entry_date(item["dates"], source.lang, now=now, tz=tz)
+        if future:
+            feed.future_dates.append(f"{url}: {future}")
+            logger.warning("%s: ignored future date %r of %s", source.name, future, url)
+        feed.entries.append(_entry(item, url, published, source))
+    if source.lang == "zh":
+        feed.entries = _simplified(feed.entries)
+
+
+def _simplified(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """The entries in simplified Chinese, if the feed as a whole is in traditional Chinese."""
+    if not is_traditional(" ".join(f"{e.title} {e.summary[:300]}" for e in entries)):
+        return entries
+    return [
+        e.model_copy(update={"title": simplify(e.title), "summary": simplify(e.summary)})
+        for e in entries
+    ]
+
+
+def _entry(item: dict[str, Any], url: str, published: datetime | None, source: Source) -> FeedEntry:
+    title, summary = _plain(item["title"]), _plain(item["summary"])
+    content = _plain(item["content"])
+    if len(content) > len(summary):
+        summary = content
+    images = [*item["images"], *IMG_RE.findall(item["content"] or item["summary"])]
+    return FeedEntry(
+        source=source.name,
+        lang=source.lang,
+        url=url,
+        title=title or summary[:60],
+        published=published,
+        summary=summary,
+        author=_plain(item["author"] or "") or None,
+        image=next(filter(None, (_http_url(i, url) for i in images)), None),
+    )
+
+
+def _entry_url(link: object, base: str) -> str | None:
+    """The entry's canonical link, resolved against the feed's link; None unless http(s)."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    url = _http_url(link, base)
+    return canonicalize_url(url) if url else None
+
+
+def _http_url(link: str, base: str) -> str | None:
+    url = urljoin(base, html.unescape(link.strip()))
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+def _entry_date(
+    raws: list[str], lang: Lang, *, now: datetime, tz: ZoneInfo
+) -> tuple[datetime | None, str | None]:
+    """The first parseable date of an entry, or (None, raw) when that date is in the future."""
+    for raw in raws:
+        parsed = parse_date(raw, lang=lang, tz=tz)
+        if parsed is not None:
+            return (None, raw) if parsed > now + FUTURE_TOLERANCE else (parsed, None)
+    return None, None
+
+
+def _plain(fragment: str) -> str:
+    """HTML fragment → plain text: no tags, entities unescaped, whitespace collapsed."""
+    text = DROP_BLOCK_RE.sub(" ", fragment)
+    text = TAG_RE.sub("", BREAK_RE.sub(" ", text))  # inline tags join: 国内<b>最大</b>
+    return SPACE_RE.sub(" ", html.unescape(text)).strip()
+
+
+# --- dates ---------------------------------------------------------------------------
+
+
+def parse_date(
+    raw: str, *, lang: Lang, tz: ZoneInfo, now: datetime | None = None
+) -> datetime | None:
+    """An aware datetime (in tz) from a feed's date string, or None if unusable.
+
+    Chinese sources: ``CST`` is China Standard Time and a date without zone is in
+    Asia/Shanghai; English sources: a date without zone is UTC. With ``now``, a date
+    more than an hour ahead of it is logged and refused.
+    """
+    raw = SPACE_RE.sub(" ", raw or "").strip()
+    if not raw:
+        return None
+    default_zone: tzinfo = SHANGHAI if lang == "zh" else UTC
+    if lang == "zh":
+        raw = CST_RE.sub("+0800", raw)
+    parsed = _parse_any(raw, default_zone)
+    if parsed is None or parsed.year < MIN_YEAR:
+        return None
+    if now is not None and parsed > now + FUTURE_TOLERANCE:
+        logger.warning("ignored future date %r (now %s)", raw, now.isoformat())
+        return None
+    return parsed.astimezone(tz)
+
+
+def _parse_any(raw: str, zone: tzinfo) -> datetime | None:
+    for parser in (_parse_zh, _parse_iso, _parse_rfc822, _parse_feedparser):
+        try:
+            parsed = parser(raw)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    return None
+
+
+def _parse_zh(raw: str) -> datetime | None:
+    match = ZH_DATE_RE.search(raw)
+    return _from_groups(match.groups()) if match else None
+
+
+def _parse_iso(raw: str) -> datetime | None:
+    match = ISO_DATE_RE.match(raw)
+    if not match:
+        return None
+    naive = _from_groups(match.groups()[:6])
+    zone = (match.group(7) or "").upper()
+    if not zone:
+        return naive
+    if zone in ("Z", "UTC", "GMT"):
+        return naive.replace(tzinfo=UTC)
+    return datetime.fromisoformat(f"{naive.isoformat()}{zone[:3]}:{zone[-2:]}")
+
+
+def _from_groups(groups: tuple[str | None, ...]) -> datetime:
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in groups[:6])
+    return datetime(year, month, day, hour, minute, second)
+
+
+def _parse_rfc822(raw: str) -> datetime | None:
+    return parsedate_to_datetime(raw)
+
+
+def _parse_feedparser(raw: str) -> datetime | None:
+    """Last resort: feedparser's many date formats (it answers in UTC)."""
+    parsed: time.struct_time | None = feedparser.datetimes._parse_date(raw)
+    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+
+
+# --- OPML ----------------------------------------------------------------------------
+
+
+def parse_opml(content: bytes) -> list[Source]:
+    """The feeds listed in an OPML file, at any nesting depth; ConfigError if not OPML."""
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
+        raise ConfigError(f"not an OPML file: {exc}") from exc
+    sources: dict[str, Source] = {}
+    for outline in root.iter("outline"):
+        source = _outline_source(outline.attrib)
+        if source and source.url not in sources:
+            sources[source.url] = source
+    return list(sources.values())
+
+
+def _outline_source(attrs: dict[str, str]) -> Source | None:
+    lowered = {key.lower(): value.strip() for key, value in attrs.items()}
+    url = lowered.get("xmlurl", "")
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    name = lowered.get("text") or lowered.get("title") or url
+    return Source(name=name, url=url, lang=_opml_lang(lowered.get("language"), name),
+                  weight=_weight(lowered.get("weight")))
+
+
+def _opml_lang(language: str | None, name: str) -> Lang:
+    """The outline's language attribute; without one, zh if the name has Chinese characters."""
+    if language:
+        return "zh" if language.lower().startswith("zh") else "en"
+    return "zh" if CJK_RE.search(name) else "en"
+
+
+def _weight(value: str | None) -> float:
+    try:
+        return float(value) if value else 1.0
+    except ValueError:
+        return 1.0
+
+
+def export_opml(sources: Iterable[Source], title: str = "AI digest sources") -> str:
+    """An OPML 2.0 document listing the sources (``type="rss"``, with their language)."""
+    root = ET.Element("opml", version="2.0")
+    ET.SubElement(ET.SubElement(root, "head"), "title").text = title
+    body = ET.SubElement(root, "body")
+    for source in sources:
+        attrs = {"type": "rss", "text": source.name, "title": source.name,
+                 "xmlUrl": source.url, "language": source.lang}
+        if source.weight != 1.0:
+            attrs["weight"] = f"{source.weight:g}"
+        ET.SubElement(body, "outline", attrs)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

@@ -1,0 +1,476 @@
+"""Fetch stage: all web I/O through one shared httpx client, with URL policy, limits and retries.
+
+Also the pure helpers every stage needs about URLs and bytes: :func:`canonicalize_url`,
+:func:`decode_html` and :func:`to_simplified`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import functools
+import ipaddress
+import logging
+import random
+import re
+import socket
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import charset_normalizer
+import httpx
+from opencc import OpenCC
+from pydantic import BaseModel
+
+from pipeline.config import NetworkSettings
+from pipeline.errors import FetchError, ResponseTooLargeError, UnsafeURLError
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+MAX_RETRY_AFTER = 30.0  # s; a server asking for longer is treated as "not now"
+
+# Query keys that only say where a click came from; every other key is kept (sorted).
+TRACKING_KEYS = frozenset(
+    {"spm", "from", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref",
+     "ref_src", "mc_cid", "mc_eid", "_hsenc", "_hsmkt", "amp"}
+)
+TRACKING_PREFIXES = ("utm_", "share")
+# Mobile / AMP mirrors of a site's www host: the path is the same, so the link stays
+# valid and two feeds linking both copies dedupe. Hosts listed as exceptions are
+# separate sites, not mirrors.
+MIRROR_PREFIXES = ("amp.", "m.", "mobile.")
+NOT_MIRRORS = frozenset({"m.weibo.cn"})
+PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+
+# Encodings that are subsets of a wider one: decode with the superset (WHATWG labels).
+ENCODING_SUPERSETS = {
+    "gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030",
+    "big5": "big5hkscs", "cp950": "big5hkscs",
+    "latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252",
+}
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")
+)
+META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+TRADITIONAL_SAMPLE = 4000  # CJK chars looked at to decide whether a text is traditional
+TRADITIONAL_SHARE = 0.08  # traditional text changes ~20-35 % of its CJK chars, simplified ~0 %
+
+
+class FetchResult(BaseModel):
+    """A fetched feed or page: the final URL, the bytes, and what the headers said."""
+
+    url: str  # final URL after redirects
+    status: int
+    content: bytes = b""
+    text: str | None = None  # decoded text, for HTML pages
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    encoding: str | None = None
+    converted_to_simplified: bool = False
+
+
+# --- URLs --------------------------------------------------------------------------
+
+
+def canonicalize_url(url: str) -> str:
+    """The canonical form of a link, used as its identity and as the link we publish.
+
+    Lowercases scheme and host, drops userinfo, the default port, the fragment,
+    tracking parameters and AMP markers, maps ``amp.``/``m.``/``mobile.`` hosts to
+    ``www.``, and sorts the query. ``http`` is not upgraded to ``https``: some
+    sources still serve plain HTTP only, and a canonical link must keep working.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES or not parts.hostname:
+        return url.strip()
+    netloc = _canonical_host(parts.hostname)
+    if parts.port and parts.port != DEFAULT_PORTS[scheme]:
+        netloc += f":{parts.port}"
+    path = re.sub(r"/amp/?$", "", quote(parts.path, safe=PATH_SAFE)) or "/"
+    return urlunsplit((scheme, netloc, path, _canonical_query(parts.query), ""))
+
+
+def _canonical_host(host: str) -> str:
+    host = host.lower().rstrip(".")
+    if host in NOT_MIRRORS:
+        return host
+    for prefix in MIRROR_PREFIXES:
+        rest = host.removeprefix(prefix)
+        if rest != host and rest.count(".") >= 1:
+            return "www." + rest
+    return host
+
+
+def _canonical_query(query: str) -> str:
+    pairs = parse_qsl(query, keep_blank_values=True)
+    kept = sorted(
+        (key, value)
+        for key, value in pairs
+        if key.lower() not in TRACKING_KEYS and not key.lower().startswith(TRACKING_PREFIXES)
+    )
+    return urlencode(kept, quote_via=quote)
+
+
+async def check_url(url: str, allow_hosts: Sequence[str] = ()) -> None:
+    """Raise UnsafeURLError unless url is http(s) and its host resolves only to public addresses."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise UnsafeURLError(f"scheme '{parts.scheme or 'none'}' not allowed: {url}")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise UnsafeURLError(f"no host in URL: {url}")
+    if host in {h.lower() for h in allow_hosts}:
+        return
+    for address in await _resolve(host, parts.port):
+        if not _is_public(address):
+            raise UnsafeURLError(f"host '{host}' resolves to non-public address {address}")
+
+
+async def _resolve(host: str, port: int | None) -> list[str]:
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"cannot resolve host '{host}'", retryable=True) from exc
+    return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+        or ip.is_multicast or ip.is_unspecified
+    )
+
+
+# --- decoding ----------------------------------------------------------------------
+
+
+def decode_html(content: bytes, http_charset: str | None) -> tuple[str, str]:
+    """Decode an HTML page: BOM, HTTP charset, ``<meta>`` charset, then detection."""
+    for bom, encoding in BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(encoding, errors="replace"), encoding
+    match = META_CHARSET_RE.search(content[:2048])
+    meta = match.group(1).decode("ascii") if match else None
+    for label in (http_charset, meta):
+        declared = _codec(label)
+        if declared:
+            try:
+                return content.decode(declared), declared
+            except UnicodeDecodeError:
+                logger.debug("declared charset %s does not decode the page", label)
+    detected = _detect(content)
+    return content.decode(detected, errors="replace"), detected
+
+
+def _codec(label: str | None) -> str | None:
+    """The Python codec for a charset label (widened to its superset), or None if unknown."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return ENCODING_SUPERSETS.get(name, name)
+
+
+def _detect(content: bytes) -> str:
+    best = charset_normalizer.from_bytes(content).best()
+    return (_codec(best.encoding) if best else None) or "utf-8"
+
+
+@functools.cache
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def is_traditional(text: str) -> bool:
+    """Whether text is predominantly traditional Chinese (t2s changes many of its CJK chars)."""
+    sample = "".join(CJK_RE.findall(text)[:TRADITIONAL_SAMPLE])
+    if not sample:
+        return False
+    converted = simplify(sample)
+    changed = sum(a != b for a, b in zip(sample, converted, strict=False))
+    return changed / len(sample) >= TRADITIONAL_SHARE
+
+
+def simplify(text: str) -> str:
+    """Convert text from traditional to simplified Chinese, unconditionally."""
+    return str(_t2s().convert(text))
+
+
+def to_simplified(text: str) -> tuple[str, bool]:
+    """Text in simplified Chinese if it was predominantly traditional, and whether it was."""
+    if is_traditional(text):
+        return simplify(text), True
+    return text, False
+
+
+# --- the fetcher -------------------------------------------------------------------
+
+
+@dataclass
+class _HostGate:
+    """Per-host limit and politeness clock."""
+
+    slots: asyncio.Semaphore
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_at: float = 0.0
+
+
+class _StatusError(FetchError):
+    """An HTTP error status, with the server's Retry-After if it gave one."""
+
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None) -> None:
+        super().__init__(message, retryable=retryable)
+        self.retry_after = retry_after
+
+
+def build_client(settings: NetworkSettings) -> httpx.AsyncClient:
+    """The one HTTP client of a run: real User-Agent, timeouts, redirects handled by Fetcher."""
+    timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+    limits = httpx.Limits(max_connections=settings.concurrency)
+    headers = {"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    return httpx.AsyncClient(
+        timeout=timeout, limits=limits, headers=headers, follow_redirects=False
+    )
+
+
+class Fetcher:
+    """Fetches feeds and pages politely: bounded concurrency, deadlines, retries, size cap."""
+
+    def __init__(
+        self,
+        settings: NetworkSettings,
+        client: httpx.AsyncClient | None = None,
+        *,
+        backoff: float = 0.5,
+    ) -> None:
+        self.settings = settings
+        self.backoff = backoff  # base of the exponential backoff between attempts, s
+        self._client = client or build_client(settings)
+        self._owns_client = client is None
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, _HostGate] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client if this fetcher built it."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def fetch_feed(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET a feed, conditionally: a 304 comes back as ``not_modified=True``."""
+        headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+                             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._with_retries(url, headers, page=False)
+
+    async def fetch_page(self, url: str) -> FetchResult:
+        """GET an HTML page and decode it (traditional Chinese converted to simplified)."""
+        headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+        result = await self._with_retries(url, headers, page=True)
+        text, encoding = decode_html(result.content, _charset(result.content_type))
+        text, converted = to_simplified(text)
+        return result.model_copy(
+            update={"text": text, "encoding": encoding, "converted_to_simplified": converted}
+        )
+
+    async def _with_retries(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult:
+        attempts = self.settings.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._follow(url, headers, page=page)
+            except FetchError as exc:
+                if not exc.retryable or attempt == attempts:
+                    raise _final(exc, attempt) from exc
+                delay = self._delay(attempt, exc)
+                logger.info("retrying %s in %.1f s: %s", url, delay, exc)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _delay(self, attempt: int, exc: FetchError) -> float:
+        if isinstance(exc, _StatusError) and exc.retry_after is not None:
+            return min(exc.retry_after, MAX_RETRY_AFTER)
+        base = self.backoff * 2.0 ** (attempt - 1)
+        return base + random.uniform(0, base)
+
+    async def _follow(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult:
+        """One attempt: follow redirects hop by hop, checking every hop against the URL policy."""
+        seen = {url}
+        for _ in range(self.settings.max_redirects + 1):
+            target = await self._hop(url, headers, page=page)
+            if isinstance(target, FetchResult):
+                return target
+            if target in seen:
+                raise FetchError(f"redirect loop at {target}", retryable=False)
+            seen.add(target)
+            url = target
+        raise FetchError(
+            f"too many redirects (more than {self.settings.max_redirects})", retryable=False
+        )
+
+    async def _hop(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult | str:
+        """One request under the deadline: a result, or the URL it redirects to."""
+        deadline = self.settings.deadline
+        async with self._slot(url):
+            try:
+                async with asyncio.timeout(deadline):
+                    await check_url(url, self.settings.allow_hosts)
+                    return await self._request(url, headers, page=page)
+            except TimeoutError as exc:
+                raise FetchError(f"timed out after {deadline:g} s", retryable=True) from exc
+            except httpx.TimeoutException as exc:
+                raise FetchError(_timeout_message(exc, self.settings), retryable=True) from exc
+            except httpx.TransportError as exc:
+                raise FetchError(f"connection failed: {_describe(exc)}", retryable=True) from exc
+
+    async def _request(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult | str:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            location = response.headers.get("Location")
+            if response.status_code in REDIRECT_CODES and location:
+                return str(response.url.join(location))
+            _raise_for_status(response)
+            content_type = response.headers.get("Content-Type")
+            if page and not _is_html(content_type):
+                raise FetchError(f"not HTML ({_mime(content_type)})", retryable=False)
+            content = b"" if response.status_code == 304 else await self._read(response)
+            return _result(response, content)
+
+    async def _read(self, response: httpx.Response) -> bytes:
+        """The body, streamed, aborted as soon as it passes the size cap."""
+        cap = self.settings.max_bytes
+        too_large = ResponseTooLargeError(f"response larger than {cap / 1e6:g} MB", retryable=False)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @asynccontextmanager
+    async def _slot(self, url: str) -> AsyncIterator[None]:
+        """Hold a per-host slot and a global slot; start no sooner than the politeness delay."""
+        gate = self._gate((urlsplit(url).hostname or "").lower())
+        async with gate.slots:
+            await self._wait_turn(gate)
+            async with self._slots:
+                yield
+
+    def _gate(self, host: str) -> _HostGate:
+        if host not in self._hosts:
+            self._hosts[host] = _HostGate(asyncio.Semaphore(self.settings.per_host))
+        return self._hosts[host]
+
+    async def _wait_turn(self, gate: _HostGate) -> None:
+        loop = asyncio.get_running_loop()
+        async with gate.lock:
+            wait = gate.next_at - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            gate.next_at = loop.time() + self.settings.politeness_delay
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 300 or status == 304:
+        return
+    message = f"HTTP {status} {response.reason_phrase}".rstrip()
+    retryable = status == 429 or status >= 500
+    retry_after = _retry_after(response.headers.get("Retry-After")) if retryable else None
+    raise _StatusError(message, retryable=retryable, retry_after=retry_after)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _final(exc: FetchError, attempts: int) -> FetchError:
+    """The error to raise after the last attempt, saying how many were made."""
+    if attempts == 1:
+        return exc
+    return type(exc)(f"{exc} after {attempts} attempts", retryable=exc.retryable)
+
+
+def _result(response: httpx.Response, content: bytes) -> FetchResult:
+    headers = response.headers
+    return FetchResult(
+        url=str(response.url),
+        status=response.status_code,
+        content=content,
+        content_type=headers.get("Content-Type"),
+        etag=headers.get("ETag"),
+        last_modified=headers.get("Last-Modified"),
+        not_modified=response.status_code == 304,
+    )
+
+
+def _mime(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _charset(content_type: str | None) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([^\s;\"']+)", content_type or "", re.I)
+    return match.group(1) if match else None
+
+
+def _is_html(content_type: str | None) -> bool:
+    """HTML, or no Content-Type at all (the body is then sniffed by the decoder)."""
+    mime = _mime(content_type)
+    return not mime or mime in HTML_TYPES
+
+
+def _timeout_message(exc: httpx.TimeoutException, settings: NetworkSettings) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"could not connect within {settings.connect_timeout:g} s"
+    return f"no data for {settings.read_timeout:g} s (read timeout)"
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,176 @@
+"""Ingestion orchestration: feeds → entries → pages → articles, plain async functions.
+
+The flow wraps these in Prefect tasks. They never touch the archive: they take
+what they need as arguments and return serialisable outcomes, so they can run in
+a worker process; only the flow process writes to the archive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from pipeline.config import NetworkSettings
+from pipeline.errors import DigestError, ExtractError
+from pipeline.extract import extract_article
+from pipeline.feeds import parse_feed
+from pipeline.fetch import Fetcher
+from pipeline.models import Article, Failure, FeedEntry, Source
+
+log = logging.getLogger(__name__)
+
+# Pages are fetched for entries dated this long before the window (late-arriving items).
+LOOKBACK = timedelta(days=2)
+
+
+class FeedOutcome(BaseModel):
+    """What one feed gave this run."""
+
+    source: Source
+    entries: list[FeedEntry] = Field(default_factory=list)
+    status: int | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    warning: str | None = None
+    error: str | None = None
+
+
+class PageOutcome(BaseModel):
+    """What a batch of article pages gave: articles, failures and fallback notes."""
+
+    articles: list[Article] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+    notes: dict[str, str] = Field(default_factory=dict)  # url → note (e.g. used feed text)
+    fetched: int = 0
+
+
+def day_window(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The window of the digest dated ``day``: the whole previous local day, half-open."""
+    start = datetime.combine(day - timedelta(days=1), time.min, tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def wants_page(entry: FeedEntry, window: tuple[datetime, datetime]) -> bool:
+    """Whether an entry may belong to the window, so its page is worth fetching."""
+    if entry.published is None:
+        return True
+    return window[0] - LOOKBACK <= entry.published < window[1] + timedelta(hours=12)
+
+
+def group_by_host(entries: list[FeedEntry]) -> list[list[FeedEntry]]:
+    """Batches of entries, one per host, so per-host politeness holds across batches."""
+    groups: dict[str, list[FeedEntry]] = defaultdict(list)
+    for entry in entries:
+        groups[urlsplit(entry.url).hostname or ""].append(entry)
+    return [groups[host] for host in sorted(groups)]
+
+
+async def fetch_feeds(
+    sources: list[Source],
+    states: dict[str, tuple[str | None, str | None]],
+    net: NetworkSettings,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+) -> list[FeedOutcome]:
+    """Fetch and parse every feed concurrently through one client; failures are outcomes."""
+    async with Fetcher(net) as fetcher:
+        jobs = [_fetch_feed(fetcher, s, states.get(s.url, (None, None)), tz, now) for s in sources]
+        return list(await asyncio.gather(*jobs))
+
+
+async def _fetch_feed(
+    fetcher: Fetcher,
+    source: Source,
+    state: tuple[str | None, str | None],
+    tz: ZoneInfo,
+    now: datetime,
+) -> FeedOutcome:
+    try:
+        result = await fetcher.fetch_feed(source.url, etag=state[0], last_modified=state[1])
+    except DigestError as exc:
+        log.warning("feed %s failed: %s", source.name, exc)
+        return FeedOutcome(source=source, error=str(exc))
+    outcome = FeedOutcome(
+        source=source,
+        status=result.status,
+        not_modified=result.not_modified,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
+    if result.not_modified:
+        return outcome
+    parsed = parse_feed(result.content, source, now=now, tz=tz)
+    outcome.entries = parsed.entries[:_cap(fetcher)]
+    outcome.warning = parsed.warning
+    if parsed.warning and not parsed.entries:
+        outcome.error = parsed.warning
+    return outcome
+
+
+def _cap(fetcher: Fetcher) -> int:
+    return fetcher.settings.max_articles_per_feed
+
+
+async def fetch_articles(
+    entries: list[FeedEntry],
+    net: NetworkSettings,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    min_chars: int,
+) -> PageOutcome:
+    """Fetch and extract the pages of some entries; a failed page falls back to feed text."""
+    outcome = PageOutcome()
+    async with Fetcher(net) as fetcher:
+        results = await asyncio.gather(*(_page(fetcher, e) for e in entries))
+    for entry, (html, final_url, failure) in zip(entries, results, strict=True):
+        if failure:
+            outcome.failures.append(failure)
+        else:
+            outcome.fetched += 1
+        _extract_into(outcome, entry, html, final_url, tz=tz, now=now, min_chars=min_chars)
+    return outcome
+
+
+async def _page(fetcher: Fetcher, entry: FeedEntry) -> tuple[str, str, Failure | None]:
+    try:
+        result = await fetcher.fetch_page(entry.url)
+    except DigestError as exc:
+        log.warning("page %s failed: %s", entry.url, exc)
+        return "", entry.url, Failure(url=entry.url, stage="page", error=str(exc))
+    return result.text or "", result.url, None
+
+
+def _extract_into(
+    outcome: PageOutcome,
+    entry: FeedEntry,
+    html: str,
+    final_url: str,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    min_chars: int,
+) -> None:
+    try:
+        extracted = extract_article(
+            html, entry=entry, final_url=final_url, first_seen=now, tz=tz, min_chars=min_chars
+        )
+    except ExtractError as exc:
+        if html:  # a fetch failure is already recorded; don't report it twice
+            outcome.failures.append(Failure(url=entry.url, stage="extract", error=str(exc)))
+        return
+    except Exception as exc:  # noqa: BLE001 - a bug in one page must not stop the batch
+        log.exception("extraction crashed on %s", entry.url)
+        outcome.failures.append(Failure(url=entry.url, stage="extract", error=repr(exc)))
+        return
+    outcome.articles.append(extracted.article)
+    if extracted.note:
+        outcome.notes[entry.url] = extracted.note

@@ -1,0 +1,79 @@
+"""Running flows from the CLI: checks that fail fast, the flow call, the run report."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.assemble import EXIT_NO_DRAFT, RunSummary
+from pipeline.config import Settings
+from pipeline.errors import ConfigError
+from pipeline.prefect_env import configure
+from pipeline.write import require_api_key
+
+
+def preflight(settings: Settings, *, offline: bool, no_llm: bool) -> None:
+    """Fail before any work when the run cannot succeed: no LLM key, no sources."""
+    if not no_llm:
+        require_api_key(settings.llm)
+    if not offline and not settings.sources:
+        raise ConfigError("no sources configured: add [[sources]] to digest.toml")
+
+
+def run_days(
+    settings: Settings, days: list[date], fmt: str, *, offline: bool, no_llm: bool, force: bool,
+    config: Path | None, console: Console, debug: bool,
+) -> int:
+    """Run the flow for each date in turn; the exit code is the worst of the runs."""
+    preflight(settings, offline=offline, no_llm=no_llm)
+    configure(os.environ, debug=debug)
+    from pipeline import flows  # lazy: importing Prefect takes seconds
+
+    worst = 0
+    for day in days:
+        console.print(f"[bold]digest run[/] {fmt} {day} …", highlight=False)
+        result = flows.daily_digest(
+            date=day.isoformat(),
+            config=str(config) if config else None,
+            output_dir=str(settings.output_dir),
+            offline=offline,
+            no_llm=no_llm,
+            force=force,
+        )
+        summary = RunSummary.model_validate(result)
+        print_summary(summary, console)
+        worst = max(worst, summary.exit_code if summary.draft else EXIT_NO_DRAFT)
+    return worst
+
+
+def print_summary(summary: RunSummary, console: Console) -> None:
+    """The end-of-run report on the terminal."""
+    stats = summary.stats
+    table = Table(title=f"{summary.format} {summary.date}", show_header=False, box=None)
+    rows = [
+        ("draft", summary.draft or "—"),
+        ("sources", f"{stats.get('feeds_ok', 0)} ok, {stats.get('feeds_failed', 0)} failed"),
+        ("articles", f"{stats.get('articles_new', 0)} new, {stats.get('articles_in_window', 0)} in window"),
+        ("dropped", ", ".join(f"{k} {v}" for k, v in sorted(summary.dropped.items())) or "none"),
+        ("stories", f"{stats.get('main_stories', 0)} main, {stats.get('more_stories', 0)} more"),
+        ("LLM", f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
+                f"{stats.get('prompt_tokens', 0)}+{stats.get('completion_tokens', 0)} tokens, "
+                f"cost {stats.get('cost', 0)}"),
+        ("flags", f"{stats.get('unsupported', 0)} unsupported, {stats.get('degraded', 0)} degraded"),
+        ("failures", str(len(summary.failures))),
+    ]
+    for key, value in rows:
+        table.add_row(f"[bold]{key}[/]", str(value))
+    console.print(table)
+    for failure in summary.failures[:20]:
+        console.print(f"  [yellow]{failure.stage}[/] {failure.url}: {failure.error}", highlight=False)
+    if len(summary.failures) > 20:
+        console.print(f"  … and {len(summary.failures) - 20} more (see {summary.record})")
+    for problem in summary.problems[:10]:
+        console.print(f"  [red]lint[/] {problem}", highlight=False)
+    if summary.note:
+        console.print(f"[bold yellow]Note:[/] {summary.note}", highlight=False)

@@ -1,0 +1,149 @@
+"""The flow's plain steps around the archive: what the flow process does between tasks.
+
+Tasks (in worker threads or processes) fetch, extract and write; these functions
+read and update the archive, which only the flow process touches, and assemble the
+draft and its record. No Prefect here: every step is testable on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from pipeline.ingest import FeedOutcome, PageOutcome, wants_page
+from pipeline.models import Article, Failure, FeedEntry, PublishedStory, Source
+from pipeline.store import Archive, FeedState, SourceRun
+
+log = logging.getLogger(__name__)
+
+PUBLISHED_LOOKBACK_DAYS = 7
+
+
+class IngestReport(BaseModel):
+    """Counters of the ingestion steps, for the run summary."""
+
+    feeds_ok: int = 0
+    feeds_failed: int = 0
+    feeds_not_modified: int = 0
+    entries_seen: int = 0
+    pages_fetched: int = 0
+    articles_new: int = 0
+    feed_text_fallbacks: int = 0
+    failures: list[Failure] = Field(default_factory=list)
+
+
+def feed_states(archive: Archive, sources: list[Source]) -> dict[str, tuple[str | None, str | None]]:
+    """ETag and Last-Modified of each feed, for conditional requests."""
+    states = {}
+    for source in sources:
+        state = archive.get_feed_state(source.url)
+        if state is not None:
+            states[source.url] = (state.etag, state.last_modified)
+    return states
+
+
+def absorb_feeds(
+    archive: Archive, outcomes: list[FeedOutcome], report: IngestReport, now: datetime
+) -> list[FeedEntry]:
+    """Store feed entries, feed state and source health; return every entry seen."""
+    entries: list[FeedEntry] = []
+    for outcome in outcomes:
+        _save_feed_state(archive, outcome, now)
+        new = sum(1 for e in outcome.entries if not archive.has_article(e.url))
+        archive.record_source_run(
+            SourceRun(
+                source=outcome.source.name,
+                url=outcome.source.url,
+                run_at=now,
+                items_seen=len(outcome.entries),
+                new_articles=new,
+                failures=1 if outcome.error else 0,
+                error=outcome.error,
+                status=outcome.status,
+            )
+        )
+        _count_feed(outcome, report)
+        archive.put_entries(outcome.entries, now)
+        entries.extend(outcome.entries)
+    report.entries_seen += len(entries)
+    return entries
+
+
+def _count_feed(outcome: FeedOutcome, report: IngestReport) -> None:
+    if outcome.error:
+        report.feeds_failed += 1
+        report.failures.append(Failure(url=outcome.source.url, stage="feed", error=outcome.error))
+        return
+    report.feeds_ok += 1
+    report.feeds_not_modified += int(outcome.not_modified)
+    if outcome.warning:
+        log.warning("feed %s: %s", outcome.source.name, outcome.warning)
+
+
+def _save_feed_state(archive: Archive, outcome: FeedOutcome, now: datetime) -> None:
+    old = archive.get_feed_state(outcome.source.url)
+    ok = outcome.error is None
+    new_items = any(not archive.has_article(e.url) for e in outcome.entries)
+    archive.save_feed_state(
+        FeedState(
+            url=outcome.source.url,
+            etag=outcome.etag if ok else (old.etag if old else None),
+            last_modified=outcome.last_modified if ok else (old.last_modified if old else None),
+            last_status=outcome.status,
+            last_success=now if ok else (old.last_success if old else None),
+            last_new=now if new_items else (old.last_new if old else None),
+        )
+    )
+
+
+def pages_to_fetch(
+    archive: Archive, seen: list[FeedEntry], window: tuple[datetime, datetime]
+) -> list[FeedEntry]:
+    """Entries of the window (seen now or archived earlier) whose article is not archived."""
+    archived = archive.entries_between(window[0], window[1])
+    candidates = {e.url: e for e in archived}
+    candidates.update({e.url: e for e in seen if wants_page(e, window)})
+    missing = set(candidates) - archive.known_urls(list(candidates))
+    return [candidates[url] for url in sorted(missing)]
+
+
+def absorb_pages(archive: Archive, outcome: PageOutcome, report: IngestReport) -> None:
+    """Store the articles of a page batch and count what happened."""
+    for article in outcome.articles:
+        archive.put_article(article)
+    report.pages_fetched += outcome.fetched
+    report.articles_new += len(outcome.articles)
+    report.feed_text_fallbacks += len(outcome.notes)
+    report.failures.extend(outcome.failures)
+
+
+def window_articles(archive: Archive, window: tuple[datetime, datetime]) -> list[Article]:
+    """The archived articles published inside the window."""
+    return archive.articles_between(window[0], window[1])
+
+
+def published_before(archive: Archive, output_dir: Path, fmt: str, day: date) -> list[PublishedStory]:
+    """Stories of the last week's digests: from the archive and from the drafts on disk.
+
+    Drafts on disk count as published in the form the editor left them, so a story an
+    editor added by hand is not repeated either.
+    """
+    from pipeline.lint import published_stories
+
+    start = day - timedelta(days=PUBLISHED_LOOKBACK_DAYS)
+    stories = archive.published_between(start, day - timedelta(days=1), format=fmt)
+    for offset in range(1, PUBLISHED_LOOKBACK_DAYS + 1):
+        path = output_dir / fmt / f"{day - timedelta(days=offset)}.md"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            stories.extend(published_stories(text, fmt))
+    return stories
+
+
+def reasons(dropped: list[object]) -> dict[str, int]:
+    """Dropped articles counted by reason."""
+    return dict(Counter(getattr(d, "reason", "?") for d in dropped))
