@@ -11,7 +11,6 @@ import hashlib
 import heapq
 import logging
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,9 +21,15 @@ from pydantic import BaseModel, Field
 from pipeline.config import DigestSettings, Section
 from pipeline.models import Article, Dropped, PublishedStory, Story
 from pipeline.textsim import (
+    AI_TERMS,
+    OFF_TERMS,
+    SENTENCE_RE,
     anchors,
     numbers,
+    same_version,
     shingles,
+    strip_boilerplate,
+    term_pattern,
     text_hash,
     text_terms,
     tfidf,
@@ -42,45 +47,6 @@ SKETCH_SIZE = 32
 MAX_GAP_HOURS = 96.0  # reports further apart are different events (or follow-ups)
 POSTING_CAP = 60  # features shared by more articles are too common to propose pairs
 
-# Lines and sentences a repost adds around the original text
-BOILERPLATE_RE = re.compile(
-    r"(本文转载自|本文转自|转载自|文章来源|本文来源|来源[:：]|责任编辑|编辑[:：]|原标题[:：]|"
-    r"本文来自|点击关注|欢迎关注|免责声明|Originally published|This article (?:was|first) "
-    r"(?:originally )?(?:published|appeared)|Editor['’]s note|Source:|Reprinted)",
-    re.IGNORECASE,
-)
-SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?|\n")
-
-# Weighted relevance terms: matched case-insensitively, Latin ones on word boundaries
-AI_TERMS: dict[str, float] = {
-    "人工智能": 3, "大模型": 3, "大语言模型": 3, "生成式": 2.5, "智能体": 2.5, "具身智能": 3,
-    "人形机器人": 3, "机器人": 1.5, "机器学习": 3, "深度学习": 3, "神经网络": 2.5, "算力": 2.5,
-    "AI": 2, "AIGC": 3, "AGI": 3, "LLM": 3, "GPU": 2.5, "TPU": 2.5, "OpenAI": 3, "Anthropic": 3,
-    "ChatGPT": 3, "Claude": 3, "Gemini": 3, "DeepSeek": 3, "深度求索": 3, "英伟达": 2.5,
-    "Nvidia": 2.5, "智谱": 3, "月之暗面": 3, "Kimi": 3, "千问": 3, "Qwen": 3, "豆包": 3,
-    "文心": 2, "元宝": 1.5, "MiniMax": 3, "Copilot": 2.5, "Codex": 2.5, "GPT": 3, "Grok": 2.5,
-    "xAI": 2.5, "Llama": 2, "Hugging Face": 3, "Cerebras": 2.5, "自动驾驶": 2, "Robotaxi": 2.5,
-    "Waymo": 2, "模型": 1.5, "model": 1, "models": 1, "训练": 1, "推理": 1, "inference": 1.5,
-    "token": 1.5, "tokens": 1.5, "开源": 0.5, "open-source": 0.5, "算法": 1, "芯片": 1,
-    "数据中心": 1.5, "data center": 1.5, "datacenter": 1.5, "chip": 1, "chips": 1,
-    "artificial intelligence": 3, "machine learning": 3, "neural": 2, "chatbot": 2.5,
-    "chatbots": 2.5, "agent": 1.5, "agents": 1.5, "agentic": 2.5, "Agent": 1.5, "humanoid": 2.5,
-    "robotics": 2, "robot": 1.5, "autonomous": 1, "generative": 2, "deep learning": 3,
-    "多模态": 2.5, "multimodal": 2.5, "预训练": 2.5, "参数": 1, "parameters": 1,
-    "benchmark": 1, "基准": 1, "compute": 1.5, "自动化": 1, "automation": 1,
-}
-OFF_TERMS: dict[str, float] = {
-    "油价": 3, "原油": 3, "布伦特": 3, "OPEC": 3, "crude": 3, "oil prices": 3, "oil price": 3,
-    "金价": 2, "黄金": 1.5, "gold prices": 2, "足球": 3, "联赛": 2.5, "进球": 3, "球队": 2,
-    "球员": 2, "比分": 2, "football": 2.5, "soccer": 3, "league": 1.5, "goals": 1.5,
-    "striker": 3, "NBA": 3, "quarterback": 3, "Super Bowl": 3, "奥运": 2, "冬奥": 2.5,
-    "Olympics": 2.5, "medal": 1.5, "票房": 1.5, "box office": 1.5, "房价": 2.5, "楼市": 2.5,
-    "mortgage": 2, "降雪": 2.5, "寒潮": 2.5, "天气": 1.5, "weather": 1.5, "春运": 1.5,
-    "续航": 1, "手感": 1.5, "battery life": 1, "recipe": 3, "菜谱": 3, "航班": 1.5,
-    "flights": 1.5, "比特币": 2, "Bitcoin": 2, "利率": 1.5, "interest rates": 1.5,
-    "降息": 2, "汇率": 1.5, "菜价": 2, "猪肉": 2, "电视剧": 1, "演唱会": 2, "concert": 2,
-}
-
 
 class ClusterResult(BaseModel):
     """What the cluster stage hands on: stories to write and articles left out."""
@@ -91,12 +57,6 @@ class ClusterResult(BaseModel):
 
 
 # ---- helpers ---------------------------------------------------------------------------
-
-
-def strip_boilerplate(text: str) -> str:
-    """The text without repost notices, source lines and editor lines."""
-    parts = (s for s in SENTENCE_RE.findall(text) if not BOILERPLATE_RE.search(s))
-    return "".join(parts).strip()
 
 
 def lead(article: Article, chars: int = LEAD_CHARS) -> str:
@@ -120,14 +80,8 @@ def order_articles(articles: Iterable[Article], source_weights: dict[str, float]
     return sorted(articles, key=lambda a: (-source_weights.get(a.source, 1.0), a.published, a.id))
 
 
-def _term_re(term: str) -> re.Pattern[str]:
-    if term.isascii():
-        return re.compile(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", re.IGNORECASE)
-    return re.compile(re.escape(term))
-
-
-_AI_RES = [(_term_re(t), w) for t, w in AI_TERMS.items()]
-_OFF_RES = [(_term_re(t), w) for t, w in OFF_TERMS.items()]
+_AI_RES = [(term_pattern(t), w) for t, w in AI_TERMS.items()]
+_OFF_RES = [(term_pattern(t), w) for t, w in OFF_TERMS.items()]
 
 
 # ---- 1. duplicates ---------------------------------------------------------------------
@@ -158,8 +112,9 @@ def find_duplicates(
         gram = shingles(body) if body else set()
         original = by_url.get(art.url) or by_hash.get(digest) or _near(gram, index, grams)
         if original is not None:
-            dropped.append(Dropped(url=art.url, reason="duplicate", of=original.url,
-                                   title=art.title))
+            dropped.append(
+                Dropped(url=art.url, reason="duplicate", of=original.url, title=art.title)
+            )
             continue
         kept.append(art)
         by_url[art.url] = art
@@ -222,6 +177,11 @@ class _Doc:
     heads: set[str]  # versions the headline is about
     vec: dict[str, float] = field(default_factory=dict)
     anchor_vec: dict[str, float] = field(default_factory=dict)
+    rare: set[str] = field(default_factory=set)  # anchors few articles share
+
+
+# how much one shared anchor says about two reports being one event
+ANCHOR_WEIGHT = {"v": 2.0, "n": 1.5, "pct": 1.0, "e": 1.0}
 
 
 def headline_versions(article: Article) -> set[str]:
@@ -239,9 +199,17 @@ def _features(articles: Sequence[Article]) -> list[_Doc]:
         docs.append(_Doc(art, anchors(text), headline_versions(art)))
     vecs = tfidf([text_terms(f"{d.article.title}\n{lead(d.article)}") for d in docs])
     anchor_vecs = tfidf([Counter(d.anchors) for d in docs], max_df=0.3)
+    df: Counter[str] = Counter(x for d in docs for x in d.anchors)
+    limit = max(10, int(0.05 * len(docs)))
     for doc, vec, avec in zip(docs, vecs, anchor_vecs, strict=True):
         doc.vec, doc.anchor_vec = vec, avec
+        doc.rare = {x for x in doc.anchors if df[x] <= limit}
     return docs
+
+
+def evidence(a: _Doc, b: _Doc) -> float:
+    """Weighted count of the rare anchors two articles share."""
+    return sum(ANCHOR_WEIGHT[x.split(":", 1)[0]] for x in a.rare & b.rare)
 
 
 def _dot_products(vectors: list[dict[str, float]]) -> dict[tuple[int, int], float]:
@@ -265,15 +233,19 @@ def link_strength(a: _Doc, b: _Doc, text_cos: float, anchor_cos: float) -> float
     gap = abs((a.article.published - b.article.published).total_seconds()) / 3600
     if gap > MAX_GAP_HOURS:
         return 0.0
+    shared = evidence(a, b)
+    titles = set(versions(a.article.title)), set(versions(b.article.title))
+    if any(same_version(x, y) for x in titles[0] for y in titles[1]):
+        return 1.0 + text_cos + anchor_cos  # headlines name the same release
     if a.article.lang == b.article.lang:
-        if text_cos >= 0.42 or (text_cos >= 0.22 and anchor_cos >= 0.4):
-            return text_cos + anchor_cos
-        return 0.0
-    shared = a.anchors & b.anchors
-    specific = [s for s in shared if not s.startswith("e:")]
-    if anchor_cos >= 0.3 and len(shared) >= 2 and specific:
-        return anchor_cos
-    return 0.0
+        linked = (
+            text_cos >= 0.25
+            or (shared >= 2.0 and anchor_cos >= 0.2)
+            or (shared >= 1.0 and anchor_cos >= 0.2 and text_cos >= 0.12)
+        )
+    else:
+        linked = shared >= 2.0 and anchor_cos >= 0.3
+    return text_cos + anchor_cos if linked else 0.0
 
 
 def cluster_articles(articles: Sequence[Article]) -> list[list[Article]]:
@@ -284,8 +256,9 @@ def cluster_articles(articles: Sequence[Article]) -> list[list[Article]]:
     edges = []
     for pair in set(text_cos) | set(anchor_cos):
         i, j = pair
-        strength = link_strength(docs[i], docs[j], text_cos.get(pair, 0.0),
-                                 anchor_cos.get(pair, 0.0))
+        strength = link_strength(
+            docs[i], docs[j], text_cos.get(pair, 0.0), anchor_cos.get(pair, 0.0)
+        )
         if strength > 0:
             edges.append((strength, i, j))
     parent = list(range(len(docs)))
@@ -327,8 +300,8 @@ def score_story(
     age_hours = max((window_end - newest).total_seconds() / 3600, 0.0)
     recency = 0.5 ** (age_hours / 24)
     titles = " ".join(a.title for a in articles)
-    boost = min(sum(w for kw, w in keyword_boost.items() if _term_re(kw).search(titles)), 1.0)
-    return round(3.0 * outlets + 0.5 * weight + recency + boost + 0.5 * rel, 4)
+    boost = min(sum(w for kw, w in keyword_boost.items() if term_pattern(kw).search(titles)), 1.0)
+    return round(float(3.0 * outlets + 0.5 * weight + recency + boost + 0.5 * rel), 4)
 
 
 # ---- 5. sections -----------------------------------------------------------------------
@@ -344,7 +317,7 @@ def assign_section(articles: Sequence[Article], sections: Sequence[Section]) -> 
     for section in sections:
         score = 0.0
         for kw in section.keywords:
-            pattern = _term_re(kw)
+            pattern = term_pattern(kw)
             score += 3.0 * len(pattern.findall(titles)) + 1.0 * min(len(pattern.findall(body)), 3)
         if score > best_score:
             best, best_score = section.key, score
@@ -361,7 +334,7 @@ def _fallback_section(sections: Sequence[Section]) -> str:
 
 def _similar(text: str, other: str) -> float:
     left, right = tfidf([text_terms(text), text_terms(other)], max_df=1.0)
-    return sum(w * right.get(t, 0.0) for t, w in left.items())
+    return float(sum(w * right.get(t, 0.0) for t, w in left.items()))
 
 
 def match_published(
@@ -432,15 +405,25 @@ def build_stories(
             id=story_id(members),
             articles=members,
             section=assign_section(members, digest.sections),
-            score=score_story(members, source_weights=source_weights, window_end=window_end,
-                              keyword_boost=digest.keyword_boost, rel=best),
+            score=score_story(
+                members,
+                source_weights=source_weights,
+                window_end=window_end,
+                keyword_boost=digest.keyword_boost,
+                rel=best,
+            ),
             follow_up_of=past.title if past is not None else None,
         )
         candidates.append((best, story))
     stories, cut = _place(candidates, digest)
     dropped += [_drop(a, "below-cutoff") for s in cut for a in s.articles]
-    log.info("cluster: %d articles → %d stories, %d dropped, %d uncertain",
-             len(articles), len(stories), len(dropped), len(uncertain))
+    log.info(
+        "cluster: %d articles → %d stories, %d dropped, %d uncertain",
+        len(articles),
+        len(stories),
+        len(dropped),
+        len(uncertain),
+    )
     return ClusterResult(stories=stories, dropped=dropped, uncertain=uncertain)
 
 

@@ -15,6 +15,7 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -58,6 +59,20 @@ SPACE_RE = re.compile(r"\s+")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
+@dataclass(frozen=True)
+class _RawItem:
+    """One entry as the feed gave it (HTML strings, raw dates), before cleaning."""
+
+    link: object
+    base: str
+    title: str
+    summary: str
+    content: str
+    author: str | None
+    dates: list[str]
+    images: list[str]
+
+
 class ParsedFeed(BaseModel):
     """What a feed yielded: its entries, its title, and a readable warning if it was broken."""
 
@@ -97,20 +112,19 @@ def _parse_xml_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo)
     return feed
 
 
-def _feedparser_item(entry: Any, base: str) -> dict[str, Any]:
+def _feedparser_item(entry: Any, base: str) -> _RawItem:
     """The fields we use from one feedparser entry, as plain Python values."""
     contents = [c.get("value", "") for c in entry.get("content", [])]
-    html_body = max(contents, key=len, default="")
-    return {
-        "link": entry.get("link") or _permalink_guid(entry),
-        "base": base,
-        "title": entry.get("title", ""),
-        "summary": entry.get("summary", ""),
-        "content": html_body,
-        "author": entry.get("author"),
-        "dates": [entry[key] for key in DATE_KEYS if entry.get(key)],
-        "images": list(_media_images(entry)),
-    }
+    return _RawItem(
+        link=entry.get("link") or _permalink_guid(entry),
+        base=base,
+        title=entry.get("title", ""),
+        summary=entry.get("summary", ""),
+        content=max(contents, key=len, default=""),
+        author=entry.get("author"),
+        dates=[entry[key] for key in DATE_KEYS if entry.get(key)],
+        images=list(_media_images(entry)),
+    )
 
 
 def _permalink_guid(entry: Any) -> str | None:
@@ -134,8 +148,10 @@ def _bozo_message(parsed: Any) -> str | None:
     if exc is None:
         return None
     if hasattr(exc, "getLineNumber"):
-        return (f"malformed XML at line {exc.getLineNumber()}, column {exc.getColumnNumber()}: "
-                f"{exc.getMessage()}")
+        return (
+            f"malformed XML at line {exc.getLineNumber()}, column {exc.getColumnNumber()}: "
+            f"{exc.getMessage()}"
+        )
     if isinstance(exc, feedparser.CharacterEncodingOverride):
         return f"wrong character encoding declared ({exc})"
     return f"feed problem: {exc}"
@@ -155,36 +171,45 @@ def _parse_json_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo
     return feed
 
 
-def _json_item(item: dict[str, Any], base: str) -> dict[str, Any]:
+def _json_item(item: dict[str, Any], base: str) -> _RawItem:
     """The fields we use from one JSON Feed item (version 1.0 or 1.1)."""
     authors = item.get("authors") or [item.get("author") or {}]
-    first_author = authors[0] if authors and isinstance(authors[0], dict) else {}
+    first_author = authors[0] if isinstance(authors, list) and isinstance(authors[0], dict) else {}
     content = item.get("content_html") or html.escape(str(item.get("content_text") or ""))
     dates = [item.get("date_published"), item.get("date_modified")]
-    return {
-        "link": item.get("url") or item.get("external_url"),
-        "base": base,
-        "title": str(item.get("title") or ""),
-        "summary": html.escape(str(item.get("summary") or "")),
-        "content": str(content),
-        "author": first_author.get("name"),
-        "dates": [d for d in dates if isinstance(d, str)],
-        "images": [i for i in (item.get("image"), item.get("banner_image")) if isinstance(i, str)],
-    }
+    images = [item.get("image"), item.get("banner_image")]
+    return _RawItem(
+        link=item.get("url") or item.get("external_url"),
+        base=base,
+        title=str(item.get("title") or ""),
+        summary=html.escape(str(item.get("summary") or "")),
+        content=str(content),
+        author=_str_or_none(first_author.get("name")),
+        dates=[d for d in dates if isinstance(d, str)],
+        images=[i for i in images if isinstance(i, str)],
+    )
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _collect(
-    feed: ParsedFeed, items: Iterable[dict[str, Any]], source: Source, *, now: datetime,
+    feed: ParsedFeed,
+    items: Iterable[_RawItem],
+    source: Source,
+    *,
+    now: datetime,
     tz: ZoneInfo,
 ) -> None:
     """Turn raw items into FeedEntry records, skipping unusable and repeated links."""
     seen: set[str] = set()
     for item in items:
-        url = _entry_url(item.get("link"), item["base"])
+        url = _entry_url(item.link, item.base)
         if url is None or url in seen:
             continue
         seen.add(url)
-        published, future = _entry_date(item["dates"], source.lang, now=now, tz=tz)
+        published, future = _entry_date(item.dates, source.lang, now=now, tz=tz)
         if future:
             feed.future_dates.append(f"{url}: {future}")
             logger.warning("%s: ignored future date %r of %s", source.name, future, url)
@@ -203,12 +228,11 @@ def _simplified(entries: list[FeedEntry]) -> list[FeedEntry]:
     ]
 
 
-def _entry(item: dict[str, Any], url: str, published: datetime | None, source: Source) -> FeedEntry:
-    title, summary = _plain(item["title"]), _plain(item["summary"])
-    content = _plain(item["content"])
+def _entry(item: _RawItem, url: str, published: datetime | None, source: Source) -> FeedEntry:
+    title, summary, content = _plain(item.title), _plain(item.summary), _plain(item.content)
     if len(content) > len(summary):
         summary = content
-    images = [*item["images"], *IMG_RE.findall(item["content"] or item["summary"])]
+    images = [*item.images, *IMG_RE.findall(item.content or item.summary)]
     return FeedEntry(
         source=source.name,
         lang=source.lang,
@@ -216,7 +240,7 @@ def _entry(item: dict[str, Any], url: str, published: datetime | None, source: S
         title=title or summary[:60],
         published=published,
         summary=summary,
-        author=_plain(item["author"] or "") or None,
+        author=_plain(item.author or "") or None,
         image=next(filter(None, (_http_url(i, url) for i in images)), None),
     )
 
@@ -230,9 +254,14 @@ def _entry_url(link: object, base: str) -> str | None:
 
 
 def _http_url(link: str, base: str) -> str | None:
-    url = urljoin(base, html.unescape(link.strip()))
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.hostname else None
+    """The link made absolute, if it is a valid http(s) URL; None otherwise."""
+    try:
+        url = urljoin(base, html.unescape(link.strip()))
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # e.g. "http://[::1" or a port above 65535
+        return None
+    return url if valid else None
 
 
 def _entry_date(
@@ -281,13 +310,24 @@ def parse_date(
 
 
 def _parse_any(raw: str, zone: tzinfo) -> datetime | None:
-    for parser in (_parse_zh, _parse_iso, _parse_rfc822, _parse_feedparser):
+    try:
+        parsed = _parse_zh(raw) or _parse_iso(raw) or _parse_loose(raw)
+    except (ValueError, OverflowError):
+        return None  # one of our own formats, with impossible values (2026年13月45日)
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _parse_loose(raw: str) -> datetime | None:
+    """RFC 822, then feedparser's many formats; tried only when ours do not match."""
+    for parser in (_parse_rfc822, _parse_feedparser):
         try:
             parsed = parser(raw)
-        except (ValueError, TypeError, OverflowError):
+        except (ValueError, TypeError, OverflowError, IndexError):
             continue
         if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+            return parsed
     return None
 
 
@@ -347,8 +387,12 @@ def _outline_source(attrs: dict[str, str]) -> Source | None:
     if urlsplit(url).scheme not in ("http", "https"):
         return None
     name = lowered.get("text") or lowered.get("title") or url
-    return Source(name=name, url=url, lang=_opml_lang(lowered.get("language"), name),
-                  weight=_weight(lowered.get("weight")))
+    return Source(
+        name=name,
+        url=url,
+        lang=_opml_lang(lowered.get("language"), name),
+        weight=_weight(lowered.get("weight")),
+    )
 
 
 def _opml_lang(language: str | None, name: str) -> Lang:
@@ -371,8 +415,13 @@ def export_opml(sources: Iterable[Source], title: str = "AI digest sources") -> 
     ET.SubElement(ET.SubElement(root, "head"), "title").text = title
     body = ET.SubElement(root, "body")
     for source in sources:
-        attrs = {"type": "rss", "text": source.name, "title": source.name,
-                 "xmlUrl": source.url, "language": source.lang}
+        attrs = {
+            "type": "rss",
+            "text": source.name,
+            "title": source.name,
+            "xmlUrl": source.url,
+            "language": source.lang,
+        }
         if source.weight != 1.0:
             attrs["weight"] = f"{source.weight:g}"
         ET.SubElement(body, "outline", attrs)

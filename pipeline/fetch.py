@@ -40,8 +40,23 @@ MAX_RETRY_AFTER = 30.0  # s; a server asking for longer is treated as "not now"
 
 # Query keys that only say where a click came from; every other key is kept (sorted).
 TRACKING_KEYS = frozenset(
-    {"spm", "from", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref",
-     "ref_src", "mc_cid", "mc_eid", "_hsenc", "_hsmkt", "amp"}
+    {
+        "spm",
+        "from",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "ref",
+        "ref_src",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmkt",
+        "amp",
+    }
 )
 TRACKING_PREFIXES = ("utm_", "share")
 # Mobile / AMP mirrors of a site's www host: the path is the same, so the link stays
@@ -53,12 +68,19 @@ PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 
 # Encodings that are subsets of a wider one: decode with the superset (WHATWG labels).
 ENCODING_SUPERSETS = {
-    "gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030",
-    "big5": "big5hkscs", "cp950": "big5hkscs",
-    "latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "cp936": "gb18030",
+    "big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
 }
 BOMS = (
-    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -92,13 +114,17 @@ def canonicalize_url(url: str) -> str:
     ``www.``, and sorts the query. ``http`` is not upgraded to ``https``: some
     sources still serve plain HTTP only, and a canonical link must keep working.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # not a valid URL: nothing to canonicalise
+        return url.strip()
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES or not parts.hostname:
         return url.strip()
     netloc = _canonical_host(parts.hostname)
-    if parts.port and parts.port != DEFAULT_PORTS[scheme]:
-        netloc += f":{parts.port}"
+    if port and port != DEFAULT_PORTS[scheme]:
+        netloc += f":{port}"
     path = re.sub(r"/amp/?$", "", quote(parts.path, safe=PATH_SAFE)) or "/"
     return urlunsplit((scheme, netloc, path, _canonical_query(parts.query), ""))
 
@@ -126,7 +152,11 @@ def _canonical_query(query: str) -> str:
 
 async def check_url(url: str, allow_hosts: Sequence[str] = ()) -> None:
     """Raise UnsafeURLError unless url is http(s) and its host resolves only to public addresses."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURLError(f"invalid URL: {url}") from exc
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise UnsafeURLError(f"scheme '{parts.scheme or 'none'}' not allowed: {url}")
     host = (parts.hostname or "").rstrip(".")
@@ -134,7 +164,7 @@ async def check_url(url: str, allow_hosts: Sequence[str] = ()) -> None:
         raise UnsafeURLError(f"no host in URL: {url}")
     if host in {h.lower() for h in allow_hosts}:
         return
-    for address in await _resolve(host, parts.port):
+    for address in await _resolve(host, port):
         if not _is_public(address):
             raise UnsafeURLError(f"host '{host}' resolves to non-public address {address}")
 
@@ -153,8 +183,12 @@ def _is_public(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return ip.is_global and not (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
-        or ip.is_multicast or ip.is_unspecified
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
     )
 
 
@@ -237,7 +271,7 @@ class _HostGate:
 class _StatusError(FetchError):
     """An HTTP error status, with the server's Retry-After if it gave one."""
 
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None) -> None:
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
         super().__init__(message, retryable=retryable)
         self.retry_after = retry_after
 
@@ -273,7 +307,9 @@ class Fetcher:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
@@ -287,8 +323,10 @@ class Fetcher:
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
         """GET a feed, conditionally: a 304 comes back as ``not_modified=True``."""
-        headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
-                             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"}
+        headers = {
+            "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+        }
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -341,21 +379,32 @@ class Fetcher:
 
     async def _hop(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult | str:
         """One request under the deadline: a result, or the URL it redirects to."""
+        await self._check(url)
         deadline = self.settings.deadline
         async with self._slot(url):
             try:
                 async with asyncio.timeout(deadline):
-                    await check_url(url, self.settings.allow_hosts)
                     return await self._request(url, headers, page=page)
             except TimeoutError as exc:
                 raise FetchError(f"timed out after {deadline:g} s", retryable=True) from exc
-            except httpx.TimeoutException as exc:
-                raise FetchError(_timeout_message(exc, self.settings), retryable=True) from exc
-            except httpx.TransportError as exc:
-                raise FetchError(f"connection failed: {_describe(exc)}", retryable=True) from exc
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise _http_error(exc, self.settings) from exc
+
+    async def _check(self, url: str) -> None:
+        """Apply the URL policy, giving name resolution no longer than a connect."""
+        limit = self.settings.connect_timeout
+        try:
+            async with asyncio.timeout(limit):
+                await check_url(url, self.settings.allow_hosts)
+        except TimeoutError as exc:
+            host = urlsplit(url).hostname
+            message = f"cannot resolve host '{host}' within {limit:g} s"
+            raise FetchError(message, retryable=True) from exc
 
     async def _request(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult | str:
-        async with self._client.stream("GET", url, headers=headers) as response:
+        # follow_redirects=False even on an injected client: every hop must pass check_url
+        request = self._client.stream("GET", url, headers=headers, follow_redirects=False)
+        async with request as response:
             location = response.headers.get("Location")
             if response.status_code in REDIRECT_CODES and location:
                 return str(response.url.join(location))
@@ -433,9 +482,11 @@ def _retry_after(value: str | None) -> float | None:
 
 def _final(exc: FetchError, attempts: int) -> FetchError:
     """The error to raise after the last attempt, saying how many were made."""
-    if attempts == 1:
+    if attempts == 1 and not isinstance(exc, _StatusError):
         return exc
-    return type(exc)(f"{exc} after {attempts} attempts", retryable=exc.retryable)
+    kind = FetchError if isinstance(exc, _StatusError) else type(exc)
+    suffix = f" after {attempts} attempts" if attempts > 1 else ""
+    return kind(f"{exc}{suffix}", retryable=exc.retryable)
 
 
 def _result(response: httpx.Response, content: bytes) -> FetchResult:
@@ -466,10 +517,17 @@ def _is_html(content_type: str | None) -> bool:
     return not mime or mime in HTML_TYPES
 
 
-def _timeout_message(exc: httpx.TimeoutException, settings: NetworkSettings) -> str:
+def _http_error(exc: httpx.HTTPError | httpx.InvalidURL, settings: NetworkSettings) -> FetchError:
+    """An httpx exception as a FetchError an editor can read."""
     if isinstance(exc, httpx.ConnectTimeout):
-        return f"could not connect within {settings.connect_timeout:g} s"
-    return f"no data for {settings.read_timeout:g} s (read timeout)"
+        return FetchError(
+            f"could not connect within {settings.connect_timeout:g} s", retryable=True
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(f"no data for {settings.read_timeout:g} s (read timeout)", retryable=True)
+    if isinstance(exc, httpx.TransportError):
+        return FetchError(f"connection failed: {_describe(exc)}", retryable=True)
+    return FetchError(f"bad response: {_describe(exc)}", retryable=False)
 
 
 def _describe(exc: BaseException) -> str:

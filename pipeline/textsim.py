@@ -9,6 +9,7 @@ normalised so that a Chinese and an English report of the same event share them.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 import unicodedata
@@ -16,72 +17,131 @@ from collections import Counter
 from collections.abc import Iterable
 
 # zh and en surface forms (lower case) → canonical entity id
+# fmt: off
 ALIASES: dict[str, str] = {
-    "英伟达": "nvidia", "辉达": "nvidia", "nvidia": "nvidia",
-    "谷歌": "google", "google": "google", "alphabet": "google", "deepmind": "deepmind",
-    "阿里巴巴": "alibaba", "阿里": "alibaba", "alibaba": "alibaba", "阿里云": "alibaba",
-    "智谱": "zhipu", "zhipu": "zhipu", "z.ai": "zhipu",
-    "微软": "microsoft", "microsoft": "microsoft",
-    "亚马逊": "amazon", "amazon": "amazon", "aws": "amazon",
-    "苹果": "apple", "apple": "apple",
-    "字节跳动": "bytedance", "字节": "bytedance", "bytedance": "bytedance",
-    "豆包": "doubao", "doubao": "doubao",
-    "腾讯": "tencent", "tencent": "tencent", "元宝": "yuanbao", "yuanbao": "yuanbao",
-    "百度": "baidu", "baidu": "baidu", "文心": "ernie", "ernie": "ernie",
-    "月之暗面": "moonshot", "moonshot": "moonshot",
-    "深度求索": "deepseek", "deepseek": "deepseek",
-    "千问": "qwen", "通义千问": "qwen", "通义": "qwen", "qwen": "qwen",
-    "马斯克": "musk", "musk": "musk", "黄仁勋": "jensen-huang", "huang": "jensen-huang",
-    "奥尔特曼": "altman", "阿尔特曼": "altman", "altman": "altman",
-    "扎克伯格": "zuckerberg", "zuckerberg": "zuckerberg",
+    "英伟达": "nvidia", "辉达": "nvidia", "nvidia": "nvidia", "谷歌": "google", "google": "google",
+    "alphabet": "google", "deepmind": "deepmind", "阿里巴巴": "alibaba", "阿里": "alibaba",
+    "alibaba": "alibaba", "阿里云": "alibaba", "智谱": "zhipu", "zhipu": "zhipu", "z.ai": "zhipu",
+    "微软": "microsoft", "microsoft": "microsoft", "亚马逊": "amazon", "amazon": "amazon", "aws":
+    "amazon", "苹果": "apple", "apple": "apple", "字节跳动": "bytedance", "字节": "bytedance",
+    "bytedance": "bytedance", "豆包": "doubao", "doubao": "doubao", "腾讯": "tencent", "tencent":
+    "tencent", "元宝": "yuanbao", "yuanbao": "yuanbao", "百度": "baidu", "baidu": "baidu", "文心":
+    "ernie", "ernie": "ernie", "月之暗面": "moonshot", "moonshot": "moonshot",
+    "深度求索": "deepseek",
+    "deepseek": "deepseek", "千问": "qwen", "通义千问": "qwen", "通义": "qwen", "qwen": "qwen",
+    "马斯克":
+    "musk", "musk": "musk", "黄仁勋": "jensen-huang", "huang": "jensen-huang", "奥尔特曼": "altman",
+    "阿尔特曼": "altman", "altman": "altman", "扎克伯格": "zuckerberg", "zuckerberg": "zuckerberg",
     "苏莱曼": "suleyman", "suleyman": "suleyman", "纳德拉": "nadella", "nadella": "nadella",
-    "皮查伊": "pichai", "pichai": "pichai", "古特雷斯": "guterres", "guterres": "guterres",
-    "蚂蚁集团": "ant-group", "蚂蚁": "ant-group", "ant": "ant-group",
-    "美团": "meituan", "meituan": "meituan", "商汤": "sensetime", "sensetime": "sensetime",
-    "华为": "huawei", "huawei": "huawei", "昇腾": "ascend", "ascend": "ascend",
-    "小米": "xiaomi", "xiaomi": "xiaomi", "三星": "samsung", "samsung": "samsung",
-    "英特尔": "intel", "intel": "intel", "超威": "amd", "amd": "amd",
-    "台积电": "tsmc", "tsmc": "tsmc", "高通": "qualcomm", "qualcomm": "qualcomm",
-    "软银": "softbank", "softbank": "softbank", "甲骨文": "oracle", "oracle": "oracle",
-    "特斯拉": "tesla", "tesla": "tesla", "宇树": "unitree", "unitree": "unitree",
-    "智元": "agibot", "agibot": "agibot", "联合国": "un", "un": "un",
-    "欧盟": "eu", "eu": "eu", "白宫": "white-house", "清华": "tsinghua",
-    "清华大学": "tsinghua", "tsinghua": "tsinghua", "韦伯": "jwst", "webb": "jwst",
-    "jwst": "jwst", "生数科技": "shengshu", "shengshu": "shengshu",
-    "中科曙光": "sugon", "曙光": "sugon", "sugon": "sugon",
-    "市场监管总局": "samr", "samr": "samr", "蚂蚁百灵": "ant-group",
-    "红杉": "sequoia", "sequoia": "sequoia", "伯克希尔": "berkshire",
-    "印度": "india", "india": "india", "indian": "india", "沙特": "saudi",
-    "亚马逊云": "amazon", "脸书": "meta", "meta": "meta", "reddit": "reddit",
-    "声田": "spotify", "spotify": "spotify", "国际商业机器": "ibm", "ibm": "ibm",
-    "赛富时": "salesforce", "salesforce": "salesforce", "星衍": "asteris",
-    "asteris": "asteris", "镖人": "biaoren", "港股": "hkex", "香港": "hong-kong",
-    "hong": "hong-kong", "成都": "chengdu", "北京": "beijing", "beijing": "beijing",
-    "上海": "shanghai", "shanghai": "shanghai", "深圳": "shenzhen", "shenzhen": "shenzhen",
+    "皮查伊":
+    "pichai", "pichai": "pichai", "古特雷斯": "guterres", "guterres": "guterres", "蚂蚁集团":
+    "ant-group", "蚂蚁": "ant-group", "ant": "ant-group", "美团": "meituan", "meituan": "meituan",
+    "商汤": "sensetime", "sensetime": "sensetime", "华为": "huawei", "huawei": "huawei", "昇腾":
+    "ascend", "ascend": "ascend", "小米": "xiaomi", "xiaomi": "xiaomi", "三星": "samsung",
+    "samsung": "samsung", "英特尔": "intel", "intel": "intel", "超威": "amd", "amd": "amd",
+    "台积电":
+    "tsmc", "tsmc": "tsmc", "高通": "qualcomm", "qualcomm": "qualcomm", "软银": "softbank",
+    "softbank": "softbank", "甲骨文": "oracle", "oracle": "oracle", "特斯拉": "tesla", "tesla":
+    "tesla", "宇树": "unitree", "unitree": "unitree", "智元": "agibot", "agibot": "agibot",
+    "联合国":
+    "un", "un": "un", "欧盟": "eu", "eu": "eu", "白宫": "white-house", "清华": "tsinghua",
+    "清华大学":
+    "tsinghua", "tsinghua": "tsinghua", "韦伯": "jwst", "webb": "jwst", "jwst": "jwst", "生数科技":
+    "shengshu", "shengshu": "shengshu", "中科曙光": "sugon", "曙光": "sugon", "sugon": "sugon",
+    "市场监管总局": "samr", "samr": "samr", "蚂蚁百灵": "ant-group", "红杉": "sequoia", "sequoia":
+    "sequoia", "伯克希尔": "berkshire", "中国": "china", "china": "china", "美国": "usa", "印度":
+    "india", "india": "india", "indian": "india", "沙特": "saudi", "亚马逊云": "amazon", "脸书":
+    "meta", "meta": "meta", "reddit": "reddit", "声田": "spotify", "spotify": "spotify",
+    "国际商业机器": "ibm", "ibm": "ibm", "赛富时": "salesforce", "salesforce": "salesforce", "星衍":
+    "asteris", "asteris": "asteris", "镖人": "biaoren", "港股": "hkex", "香港": "hong-kong", "hong":
+    "hong-kong", "成都": "chengdu", "北京": "beijing", "beijing": "beijing", "上海": "shanghai",
+    "shanghai": "shanghai", "深圳": "shenzhen", "shenzhen": "shenzhen",
 }
+# fmt: on
 
 # Latin words that say nothing about which event an article reports
 STOPWORDS = frozenset(
-    """a an the and or but of in on at to for from by with as is are was were be been has
-    have had it its this that these those than then there their they he she his her we our
-    you your i not no new more most about into over after before up out says said say will
-    would can could also just one two three first last year years week today yesterday
-    company companies ai llm llms api app apps ceo cto cfo inc ltd co via per vs which who
-    what when where how why all any some such other while may might should does did do
-    million billion trillion percent mr ms according report reports reported news update
-    s t we're it's launches launch launched introduces releases released release announces
-    announced unveils unveiled says""".split()
+    """
+    a about according after ai all also american an and announced announces any api app
+    apps april are as at august be been before billion but by can ceo cfo chinese co
+    companies company could cto december did do does february first for friday from had
+    has have he her his how i in inc into introduces is it it's its january july june just
+    last launch launched launches llm llms ltd march may might million monday more most mr
+    ms new news no not november october of on one or other our out over per percent pro
+    release released releases report reported reports s said saturday say says september
+    she should some such sunday t than that the their then there these they this those
+    three thursday to today token tokens trillion tuesday two unveiled unveils up update
+    us via vs was we we're wednesday week were what when where which while who why will
+    with would year years yesterday you your
+    """.split()  # noqa: SIM905  (a word list reads better as text)
 )
-
 # words that follow a version number and belong to the model name
 VERSION_SUFFIXES = frozenset(
-    """pro max mini nano flash lite ultra plus turbo codex spark deep think thinking omni coder
-    preview instant air vl opus sonnet haiku""".split()
+    """
+    air coder codex deep flash haiku instant lite max mini nano omni opus plus preview pro
+    sonnet spark think thinking turbo ultra vl
+    """.split()  # noqa: SIM905  (a word list reads better as text)
 )
 # brand words dropped from the front of a version token ("Claude Opus 4.6" → "opus-4.6")
-BRAND_PREFIXES = frozenset("claude openai google anthropic meta alibaba nvidia microsoft the".split())
+BRAND_PREFIXES = frozenset(
+    ["claude", "openai", "google", "anthropic", "meta", "alibaba", "nvidia", "microsoft", "the"]
+)
 
-AMOUNT_WORDS = frozenset("billion million trillion thousand bn tn percent % dollars".split())
+AMOUNT_WORDS = frozenset(
+    ["billion", "million", "trillion", "thousand", "bn", "tn", "percent", "%", "dollars"]
+)
+
+# Lines and sentences a repost adds around the original text
+BOILERPLATE_RE = re.compile(
+    r"(本文转载自|本文转自|转载自|文章来源|本文来源|来源[:：]|责任编辑|编辑[:：]|"
+    r"原标题[:：]|本文来自|点击关注|欢迎关注|免责声明|Originally published|"
+    r"This (?:article|story) (?:was |first |originally )*(?:published|appeared)|"
+    r"Editor['’]s note|Source:|Reprinted)",
+    re.IGNORECASE,
+)
+SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?|\n")
+
+# Weighted relevance terms: matched case-insensitively, Latin ones on word boundaries
+# fmt: off
+AI_TERMS: dict[str, float] = {
+    "人工智能": 3, "大模型": 3, "大语言模型": 3, "生成式": 2.5, "智能体": 2.5, "具身智能": 3,
+    "人形机器人": 3, "机器人": 1.5,
+    "机器学习": 3, "深度学习": 3, "神经网络": 2.5, "算力": 2.5, "AI": 2, "AIGC": 3, "AGI": 3,
+    "LLM": 3,
+    "GPU": 2.5, "TPU": 2.5, "OpenAI": 3, "Anthropic": 3, "ChatGPT": 3, "Claude": 3, "Gemini":
+    3, "DeepSeek": 3, "深度求索": 3, "英伟达": 2.5, "Nvidia": 2.5, "智谱": 3, "月之暗面": 3,
+    "Kimi": 3,
+    "千问": 3, "Qwen": 3, "豆包": 3, "文心": 2, "元宝": 1.5, "MiniMax": 3, "Copilot": 2.5, "Codex":
+    2.5, "GPT": 3, "Grok": 2.5, "xAI": 2.5, "Llama": 2, "Hugging Face": 3, "Cerebras": 2.5,
+    "自动驾驶": 2, "Robotaxi": 2.5, "Waymo": 2, "模型": 1.5, "model": 1, "models": 1, "训练": 1,
+    "推理":
+    1, "inference": 1.5, "token": 1.5, "tokens": 1.5, "开源": 0.5, "open-source": 0.5, "算法": 1,
+    "芯片": 1, "数据中心": 1.5, "data center": 1.5, "datacenter": 1.5, "chip": 1, "chips": 1,
+    "artificial intelligence": 3, "machine learning": 3, "neural": 2, "chatbot": 2.5,
+    "chatbots": 2.5, "agent": 1.5, "agents": 1.5, "agentic": 2.5, "Agent": 1.5, "humanoid":
+    2.5, "robotics": 2, "robot": 1.5, "autonomous": 1, "generative": 2, "deep learning": 3,
+    "多模态": 2.5, "multimodal": 2.5, "预训练": 2.5, "参数": 1, "parameters": 1, "benchmark": 1,
+    "基准":
+    1, "compute": 1.5, "自动化": 1, "automation": 1,
+}
+# fmt: on
+# fmt: off
+OFF_TERMS: dict[str, float] = {
+    "油价": 3, "原油": 3, "布伦特": 3, "OPEC": 3, "crude": 3, "oil prices": 3, "oil price": 3,
+    "金价":
+    2, "黄金": 1.5, "gold prices": 2, "足球": 3, "联赛": 2.5, "进球": 3, "球队": 2, "球员": 2,
+    "比分": 2,
+    "football": 2.5, "soccer": 3, "league": 1.5, "goals": 1.5, "striker": 3, "NBA": 3,
+    "quarterback": 3, "Super Bowl": 3, "奥运": 2, "冬奥": 2.5, "Olympics": 2.5, "medal": 1.5,
+    "票房":
+    1.5, "box office": 1.5, "房价": 2.5, "楼市": 2.5, "mortgage": 2, "降雪": 2.5, "寒潮": 2.5,
+    "天气":
+    1.5, "weather": 1.5, "春运": 1.5, "续航": 1, "手感": 1.5, "battery life": 1, "recipe": 3,
+    "菜谱":
+    3, "航班": 1.5, "flights": 1.5, "比特币": 2, "Bitcoin": 2, "利率": 1.5, "interest rates": 1.5,
+    "降息": 2, "汇率": 1.5, "菜价": 2, "猪肉": 2, "电视剧": 1, "演唱会": 2, "concert": 2,
+}
+# fmt: on
 
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
 LATIN_RUN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-'’]*(?: [A-Za-z0-9][A-Za-z0-9.\-'’]*)*")
@@ -92,14 +152,41 @@ QUARTER_RE = re.compile(r"^[qh][1-4]$")
 NUMBER_RE = re.compile(
     r"(?P<cur>\$|US\$|￥|¥)?\s?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s?"
     r"(?P<mult>万亿|千亿|百亿|千万|百万|亿|万|千|trillion|billion|million|thousand|bn|tn)?\s?"
-    r"(?P<unit>%|％|percent|美元|美金|元|港元|港币|人民币|欧元|dollars)?"
+    r"(?P<unit>%|％|percent|美元|美金|元|港元|港币|人民币|欧元|dollars|个月|months?|小时|hours?)?"
     r"(?P<after>[年月日号时点分秒])?",
     re.IGNORECASE,
 )
 VERSION_PREV_RE = re.compile(r"([A-Z][A-Za-z]*) $")
+DURATIONS = {"个月": "mo", "month": "mo", "months": "mo", "小时": "h", "hour": "h", "hours": "h"}
+ZH_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
+ZH_AMOUNT_RE = re.compile(r"([零一二两三四五六七八九十百千]+)(万亿|亿|万)")
 MULTIPLIERS = {
-    "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "千万": 1e7, "百万": 1e6, "亿": 1e8, "万": 1e4,
-    "千": 1e3, "trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6,
+    "万亿": 1e12,
+    "千亿": 1e11,
+    "百亿": 1e10,
+    "千万": 1e7,
+    "百万": 1e6,
+    "亿": 1e8,
+    "万": 1e4,
+    "千": 1e3,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "million": 1e6,
     "thousand": 1e3,
 }
 _ZH_ALIAS_RE = re.compile(
@@ -149,7 +236,7 @@ def text_terms(text: str) -> Counter[str]:
     words = [w.rstrip("s") if len(w) > 4 else w for w in WORD_RE.findall(flat)]
     words = [w for w in words if w not in STOPWORDS and len(w) > 1]
     terms.update(words)
-    terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    terms.update(f"{a} {b}" for a, b in itertools.pairwise(words))
     return terms
 
 
@@ -208,11 +295,20 @@ def version_family(token: str) -> tuple[str, str]:
     return (name.group(0) if name else "", number.group(0) if number else "")
 
 
+def same_version(a: str, b: str) -> bool:
+    """Equal up to a name prefix: ``minimax-m2.5`` and ``m2.5`` are the same release."""
+    return a == b or a.endswith("-" + b) or b.endswith("-" + a)
+
+
 def versions_conflict(left: set[str], right: set[str]) -> bool:
-    """Whether two sets of headline versions name different releases of one family."""
+    """Whether two sets of headline versions name different releases (of one family)."""
+    if left and right and not any(same_version(a, b) for a in left for b in right):
+        return True
     for a in left - right:
         fa = version_family(a)
         for b in right - left:
+            if same_version(a, b):
+                continue
             fb = version_family(b)
             if fa[0] == fb[0] or (fa[1] == fb[1] and "." in fa[1]):
                 return True
@@ -234,10 +330,34 @@ def numbers(text: str) -> set[str]:
         unit = (m.group("unit") or "").lower()
         if unit in {"%", "％", "percent"}:
             found.add(f"pct:{value:g}")
-        elif m.group("mult") or m.group("cur") or unit or value >= 100 or "." in raw:
-            if not (YEAR_RE.match(raw) and not (m.group("mult") or m.group("cur"))):
-                found.add(f"n:{value:.3g}")
+        elif unit in DURATIONS:
+            found.add(f"n:{value:g}{DURATIONS[unit]}")
+        elif (amount or value >= 10 or "." in raw) and not (YEAR_RE.match(raw) and not amount):
+            found.add(f"n:{value:.3g}")
+    found.update(f"n:{v:.3g}" for v in zh_numerals(flat))
     return found
+
+
+def zh_numerals(text: str) -> list[float]:
+    """Amounts written in Chinese numerals: ``三百亿`` → 3e10, ``两千万`` → 2e7."""
+    values = []
+    for m in ZH_AMOUNT_RE.finditer(text):
+        small = _zh_small(m.group(1))
+        if small:
+            values.append(small * MULTIPLIERS[m.group(2)])
+    return values
+
+
+def _zh_small(digits: str) -> int:
+    """Value of a Chinese numeral below 10,000 (``三百二十`` → 320)."""
+    total, current = 0, 0
+    for ch in digits:
+        if ch in ZH_DIGITS:
+            current = ZH_DIGITS[ch]
+        else:
+            total += (current or 1) * ZH_UNITS[ch]
+            current = 0
+    return total + current
 
 
 def _in_name(text: str, start: int, end: int) -> bool:
@@ -248,7 +368,7 @@ def _in_name(text: str, start: int, end: int) -> bool:
     if end < len(text) and text[end] in "-" and text[end + 1 : end + 2].isalpha():
         return True
     prev = VERSION_PREV_RE.search(text[max(start - 30, 0) : start])
-    return bool(prev) and prev.group(1).lower() not in STOPWORDS
+    return prev is not None and prev.group(1).lower() not in STOPWORDS
 
 
 def entities(text: str) -> set[str]:
@@ -269,11 +389,7 @@ def entities(text: str) -> set[str]:
 
 def anchors(text: str) -> set[str]:
     """Language-independent features of a text: entities, versions and numbers."""
-    return (
-        {f"e:{e}" for e in entities(text)}
-        | {f"v:{v}" for v in versions(text)}
-        | numbers(text)
-    )
+    return {f"e:{e}" for e in entities(text)} | {f"v:{v}" for v in versions(text)} | numbers(text)
 
 
 def tfidf(docs: list[Counter[str]], max_df: float = 0.5) -> list[dict[str, float]]:
@@ -286,10 +402,23 @@ def tfidf(docs: list[Counter[str]], max_df: float = 0.5) -> list[dict[str, float
     vectors = []
     for doc in docs:
         vec = {
-            t: (1 + math.log(c)) * math.log((n + 1) / (df[t] + 0.5))
+            t: (1 + math.log(c)) * (math.log((n + 1) / (df[t] + 1)) + 1)
             for t, c in doc.items()
             if df[t] <= limit
         }
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         vectors.append({t: w / norm for t, w in vec.items()})
     return vectors
+
+
+def strip_boilerplate(text: str) -> str:
+    """The text without repost notices, source lines and editor lines."""
+    parts = (s for s in SENTENCE_RE.findall(text) if not BOILERPLATE_RE.search(s))
+    return "".join(parts).strip()
+
+
+def term_pattern(term: str) -> re.Pattern[str]:
+    """A pattern for a keyword: Latin ones on word boundaries, case-insensitive."""
+    if term.isascii():
+        return re.compile(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", re.IGNORECASE)
+    return re.compile(re.escape(term))

@@ -1,0 +1,466 @@
+"""Grounding and output safety of what the writer produced.
+
+Every number, Latin-script name and link of a draft must come from the story's own
+articles. What cannot be found is marked in place with ``【待核实：…】`` (which ``digest
+lint`` refuses to publish) and listed; links to other sites, raw HTML and calls to action
+that the sources do not contain are removed from the text and listed. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field
+
+from pipeline.models import (
+    UNSUPPORTED_MARK,
+    Article,
+    DigestMeta,
+    Fact,
+    Impact,
+    MoreItem,
+    Story,
+    StoryDraft,
+)
+from pipeline.quantities import Quantity, extract_quantities, normalize_digits, quantities_match
+
+logger = logging.getLogger(__name__)
+
+_Line = TypeVar("_Line", Fact, Impact)
+_CHINA = timezone(timedelta(hours=8))
+_MAX_WINDOW = 8  # longest name, in atoms, looked up in the sources
+
+_MARK = re.compile(r"【待核实：[^】]*】")
+_MD_LINK = re.compile(
+    r"(?P<img>!?)\[(?P<text>[^\]\n]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]（）【】「」\"'，。；！？、]+")
+_URL_TRAIL = ".,;:!?'\"”’"
+_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
+_HTML_BLOCK = re.compile(r"(?is)<(script|style|iframe|object)\b[^>]*>.*?</\1\s*>")
+_HTML_COMMENT = re.compile(r"(?s)<!--.*?-->")
+_HTML_TAG = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9:-]*)\b(?:[^<>]*)?/?>")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
+_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:[-‐‑_.+'’&][A-Za-z0-9]+)*")
+_VERSION = re.compile(r" ?([0-9]{1,2}(?:\.[0-9]+)*)(?![0-9%A-Za-z])")
+_BARE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+_ATOM = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*")
+_RUN_GAP = re.compile(r"[\s\-‐‑‒–—_.·/'’:]*")
+
+# Calls to action: removed with their sentence unless a source says the same.
+_CALLS_TO_ACTION = [re.compile(p, re.IGNORECASE) for p in (
+    r"点击(?:链接|这里|此处|下方|阅读原文|进入|购买)", r"阅读原文", r"扫码", r"扫描二维码",
+    r"关注(?:我们的?)?(?:公众号|微信号|账号)", r"关注我们",
+    r"立即(?:购买|下单|注册|下载|加入|领取|订阅|咨询|抢购)",
+    r"马上(?:购买|注册|下载|加入)", r"(?:联系|添加|加)\s?(?:微信|VX|WX|QQ)", r"微信号", r"私信",
+    r"优惠码", r"邀请码", r"限时优惠", r"转发(?:本文|到朋友圈)", r"一键三连",
+    r"click\s+(?:here|the\s+link|below)", r"sign\s+up", r"subscribe\s+(?:now|to|today)",
+    r"visit\s+(?:https?://|www\.)", r"buy\s+now", r"order\s+now", r"follow\s+us", r"\bDM\s+me\b",
+    r"join\s+(?:our|the)\s+(?:telegram|discord|group|channel|community)",
+    r"(?:promo|coupon|discount)\s+code", r"download\s+now",
+)]
+
+# Latin terms the writer may use freely: generic vocabulary, not claims.
+_COMMON_TERMS = frozenset((
+    "ai", "agi", "aigc", "api", "apis", "app", "apps", "ceo", "cto", "cfo", "coo", "gpu", "gpus",
+    "cpu", "cpus", "tpu", "npu", "llm", "llms", "sota", "token", "tokens", "agent", "agents",
+    "agentic", "ipo", "kpi", "kpis", "roi", "saas", "paas", "iaas", "it", "pc", "ui", "ux", "sdk",
+    "ide", "cli", "moe", "rag", "rl", "rlhf", "sft", "transformer", "transformers", "prompt",
+    "prompts", "benchmark", "benchmarks", "chatbot", "chatbots", "to", "ok", "vs", "etc",
+    "open", "source", "opensource", "model",
+    "models", "web", "online", "offline", "toc", "tob", "b2b", "b2c", "ar", "vr", "xr", "iot",
+    "id", "bug", "bugs", "demo", "ip", "http", "https", "www",
+))
+
+# zh names that support a Latin name of the output (never the other way round)
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "nvidia": ("英伟达", "辉达"), "google": ("谷歌",), "microsoft": ("微软",),
+    "apple": ("苹果",), "amazon": ("亚马逊",), "alibaba": ("阿里巴巴", "阿里"),
+    "tencent": ("腾讯",), "bytedance": ("字节跳动", "字节"), "baidu": ("百度",),
+    "huawei": ("华为",), "xiaomi": ("小米",), "samsung": ("三星",), "intel": ("英特尔",),
+    "tesla": ("特斯拉",), "softbank": ("软银",), "oracle": ("甲骨文",), "tsmc": ("台积电",),
+    "qualcomm": ("高通",), "sensetime": ("商汤",), "unitree": ("宇树",), "meituan": ("美团",),
+    "zhipu": ("智谱",), "moonshot": ("月之暗面",), "deepseek": ("深度求索",),
+    "qwen": ("千问", "通义"), "doubao": ("豆包",), "antgroup": ("蚂蚁集团", "蚂蚁"),
+    "musk": ("马斯克",), "elonmusk": ("马斯克",), "altman": ("奥尔特曼", "阿尔特曼"),
+    "samaltman": ("奥尔特曼", "阿尔特曼"), "jensenhuang": ("黄仁勋",), "huang": ("黄仁勋",),
+    "zuckerberg": ("扎克伯格",), "nadella": ("纳德拉",), "pichai": ("皮查伊",),
+    "suleyman": ("苏莱曼",), "mustafasuleyman": ("苏莱曼",), "guterres": ("古特雷斯",),
+    "un": ("联合国",), "unitednations": ("联合国",), "eu": ("欧盟",), "unesco": ("教科文",),
+    "itu": ("国际电信联盟",), "financialtimes": ("金融时报",), "ft": ("金融时报",),
+    "reuters": ("路透",), "bloomberg": ("彭博",), "salesforce": ("赛富时",),
+    "spotify": ("声田",), "uber": ("优步",), "aramco": ("沙特阿美",), "tsinghua": ("清华",),
+    "stanford": ("斯坦福",), "mit": ("麻省理工",), "harvard": ("哈佛",), "sony": ("索尼",),
+    "gic": ("新加坡主权基金",), "hkex": ("港交所",), "wsj": ("华尔街日报",),
+}
+
+
+class CheckResult(BaseModel):
+    """A draft with its unsupported claims marked, and the list of findings."""
+
+    draft: StoryDraft
+    unsupported: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What a set of source articles can support."""
+
+    quantities: tuple[Quantity, ...]
+    names: frozenset[str]
+    text: str
+    urls: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Claim:
+    start: int
+    end: int
+    raw: str
+    finding: str
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def check_draft(draft: StoryDraft, story: Story) -> CheckResult:
+    """Mark every number, name and link of ``draft`` that the story's sources do not carry."""
+    try:
+        safe, findings = _secure_draft(draft, story)
+        grounded, more = _ground_draft(safe, story)
+    except Exception:  # the check must never sink a run: degrade to "everything unverified"
+        logger.exception("check failed on story %s", draft.story_id)
+        grounded, findings, more = draft, [], ["检查出错，整条待核实"]
+    unsupported = _unique([*findings, *more])
+    listed = _unique([*draft.unsupported, *unsupported])
+    marked = grounded.model_copy(update={"unsupported": listed})
+    return CheckResult(draft=marked, unsupported=unsupported)
+
+
+def check_output_safety(draft: StoryDraft, story: Story) -> list[str]:
+    """Raw HTML, links outside the story's sources and foreign calls to action in ``draft``."""
+    return _secure_draft(draft, story)[1]
+
+
+def check_more_item(item: MoreItem, story: Story) -> tuple[MoreItem, list[str]]:
+    """Check one 更多动态 line against its story's sources; return it marked."""
+    ev = _evidence(story.articles)
+    findings: list[str] = []
+    url = item.url
+    if _canonical(url) not in ev.urls and story.articles:
+        findings.append(f"链接 {url} 不是本条来源")
+        url = story.primary.url
+    title = _check_text(item.title, ev, findings)
+    text = _check_text(item.text, ev, findings)
+    return item.model_copy(update={"title": title, "text": text, "url": url}), _unique(findings)
+
+
+def check_meta(
+    meta: DigestMeta, drafts: Sequence[StoryDraft], stories: Sequence[Story]
+) -> tuple[DigestMeta, list[str]]:
+    """Check the digest title, summary bullets and section titles against all sources.
+
+    ``drafts`` are not evidence (they are the writer's own words); only the articles
+    of ``stories`` are.
+    """
+    del drafts  # kept in the signature so callers pass what the meta was written from
+    ev = _evidence([a for s in stories for a in s.articles])
+    findings: list[str] = []
+    title = _check_text(meta.title, ev, findings)
+    summary = [_check_text(line, ev, findings) for line in meta.summary]
+    sections = {k: _check_text(v, ev, findings) for k, v in meta.section_titles.items()}
+    update = {"title": title, "summary": summary, "section_titles": sections}
+    return meta.model_copy(update=update), _unique(findings)
+
+
+# --- draft traversal -----------------------------------------------------------------------
+
+
+def _secure_draft(draft: StoryDraft, story: Story) -> tuple[StoryDraft, list[str]]:
+    ev = _evidence(story.articles)
+    findings: list[str] = []
+    url = draft.url
+    if _canonical(url) not in ev.urls and story.articles:
+        findings.append(f"链接 {url} 不是本条来源")
+        url = story.primary.url
+    safe = _map_fields(draft, story, lambda text, e: _make_safe(text, e, ev.urls, findings))
+    return safe.model_copy(update={"url": url}), findings
+
+
+def _ground_draft(draft: StoryDraft, story: Story) -> tuple[StoryDraft, list[str]]:
+    findings: list[str] = []
+    return _map_fields(draft, story, lambda text, e: _ground(text, e, findings)), findings
+
+
+def _map_fields(
+    draft: StoryDraft, story: Story, fix: Callable[[str, _Evidence], str]
+) -> StoryDraft:
+    """Apply ``fix`` to every text field, each with the evidence it must rest on."""
+    every = _evidence(story.articles)
+    facts = [_map_line(f, story, every, fix) for f in draft.facts]
+    impact = [_map_line(i, story, every, fix) for i in draft.impact]
+    return draft.model_copy(update={
+        "headline": fix(draft.headline, every),
+        "lead": fix(draft.lead, every),
+        "analysis": [fix(p, every) for p in draft.analysis],
+        "facts": facts,
+        "impact": impact,
+    })
+
+
+def _map_line(
+    line: _Line, story: Story, every: _Evidence, fix: Callable[[str, _Evidence], str]
+) -> _Line:
+    ev = _cited_evidence(line.sources, story) or every
+    return line.model_copy(update={"label": fix(line.label, ev), "text": fix(line.text, ev)})
+
+
+def _cited_evidence(ids: list[str], story: Story) -> _Evidence | None:
+    """Evidence of the articles a line cites; None when it cites none the story knows."""
+    cited = [a for a in story.articles if a.id in ids]
+    return _evidence(cited) if cited else None
+
+
+def _check_text(text: str, ev: _Evidence, findings: list[str]) -> str:
+    return _ground(_make_safe(text, ev, ev.urls, findings), ev, findings)
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+
+def _evidence(articles: Iterable[Article]) -> _Evidence:
+    return _merge(tuple(_article_evidence(a) for a in articles))
+
+
+@functools.lru_cache(maxsize=256)
+def _merge(parts: tuple[_Evidence, ...]) -> _Evidence:
+    return _Evidence(
+        quantities=tuple(q for p in parts for q in p.quantities),
+        names=frozenset().union(*(p.names for p in parts)),
+        text="\n".join(p.text for p in parts),
+        urls=frozenset().union(*(p.urls for p in parts)),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _article_evidence(article: Article) -> _Evidence:
+    corpus = "\n".join(x for x in (article.title, article.text, article.site_name,
+                                   article.source, article.author) if x)
+    return _Evidence(
+        quantities=(*extract_quantities(corpus), *_published_dates(article.published)),
+        names=_name_keys(normalize_digits(corpus)),
+        text=corpus,
+        urls=frozenset({_canonical(article.url)}),
+    )
+
+
+def _published_dates(published: datetime) -> list[Quantity]:
+    """The day of publication (±1, in its own zone and in China): "today" in a source."""
+    out: list[Quantity] = []
+    for moment in (published, published.astimezone(_CHINA)):
+        for shift in (-1, 0, 1):
+            day = (moment + timedelta(days=shift)).date()
+            out.append(Quantity(str(day), float(day.month * 100 + day.day), "date", "date"))
+            out.append(Quantity(str(day.year), float(day.year), "year", "date"))
+    return out
+
+
+def _name_keys(text: str) -> frozenset[str]:
+    """Every run of up to ``_MAX_WINDOW`` adjacent Latin atoms, joined: name lookup keys."""
+    keys: set[str] = set()
+    run: list[str] = []
+    last_end = -1
+    for m in _ATOM.finditer(text.lower()):
+        if last_end >= 0 and not _RUN_GAP.fullmatch(text, last_end, m.start()):
+            _add_windows(run, keys)
+            run = []
+        run.append(m.group())
+        last_end = m.end()
+    _add_windows(run, keys)
+    return frozenset(keys)
+
+
+def _add_windows(run: list[str], keys: set[str]) -> None:
+    for i in range(len(run)):
+        for j in range(i + 1, min(len(run), i + _MAX_WINDOW) + 1):
+            keys.add("".join(run[i:j]))
+
+
+def _name_key(raw: str) -> str:
+    return "".join(_ATOM.findall(normalize_digits(raw).lower()))
+
+
+# --- safety --------------------------------------------------------------------------------
+
+
+def _make_safe(text: str, ev: _Evidence, allowed: frozenset[str], findings: list[str]) -> str:
+    text = _strip_html(text, findings)
+    text = _drop_links(text, allowed, findings)
+    return _drop_calls_to_action(text, ev, findings)
+
+
+def _strip_html(text: str, findings: list[str]) -> str:
+    for m in _HTML_BLOCK.finditer(text):
+        findings.append(f"HTML 标签 <{m.group(1).lower()}> 已删除")
+    text = _HTML_COMMENT.sub("", _HTML_BLOCK.sub("", text))
+    for m in _HTML_TAG.finditer(text):
+        findings.append(f"HTML 标签 <{m.group(1).lower()}> 已删除")
+    return _HTML_TAG.sub("", text).replace("<", "&lt;")
+
+
+def _drop_links(text: str, allowed: frozenset[str], findings: list[str]) -> str:
+    def markdown(m: re.Match[str]) -> str:
+        if _canonical(m["url"]) in allowed:
+            return m.group()
+        findings.append(f"链接 {m['url']} 不是本条来源")
+        return "" if m["img"] else m["text"]
+
+    text = _MD_LINK.sub(markdown, text)
+    kept = [(m.start(), m.end()) for m in _MD_LINK.finditer(text)]
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        url = m.group().rstrip(_URL_TRAIL)
+        if _inside(m.start(), kept) or _canonical(url) in allowed:
+            continue
+        findings.append(f"链接 {url} 不是本条来源")
+        out.append(text[pos:m.start()])
+        pos = m.start() + len(url)
+    return "".join(out) + text[pos:]
+
+
+def _drop_calls_to_action(text: str, ev: _Evidence, findings: list[str]) -> str:
+    for pattern in _CALLS_TO_ACTION:
+        while (m := pattern.search(text)) is not None and not pattern.search(ev.text):
+            findings.append(f"号召用语「{m.group()}」不见于来源，所在句子已删除")
+            start, end = _sentence_bounds(text, m.start(), m.end())
+            text = (text[:start] + text[end:]).strip()
+    return text
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    return (before[-1] if before else 0), (after.end() if after else len(text))
+
+
+def _canonical(url: str) -> str:
+    """Scheme-less, host lower-case, no fragment, no trailing slash: for comparing links."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    host = parts.netloc.lower().removeprefix("www.")
+    if not host and parts.path.lower().startswith("www."):  # "www.example.com/x"
+        host, _, path = parts.path.lower().removeprefix("www.").partition("/")
+        return f"{host}/{path}".rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"
+
+
+# --- grounding -----------------------------------------------------------------------------
+
+
+def _ground(text: str, ev: _Evidence, findings: list[str]) -> str:
+    """Mark in ``text`` every number and Latin name that ``ev`` does not support."""
+    masked = _masked_spans(text)
+    quantities = [q for q in extract_quantities(text) if not _overlaps(q.start, q.end, masked)]
+    claims, versions = _name_claims(text, quantities, masked, ev)
+    claims += [_number_claim(q) for q in quantities
+               if q not in versions and not _supported(q, ev)]
+    findings.extend(c.finding for c in claims)
+    return _insert_marks(text, claims)
+
+
+def _supported(q: Quantity, ev: _Evidence) -> bool:
+    return any(quantities_match(q, e) for e in ev.quantities)
+
+
+def _number_claim(q: Quantity) -> _Claim:
+    what = "日期" if q.kind == "date" else "数字"
+    return _Claim(q.start, q.end, q.raw, f"{what} {q.raw} 不见于来源")
+
+
+def _name_claims(
+    text: str, quantities: list[Quantity], masked: list[tuple[int, int]], ev: _Evidence
+) -> tuple[list[_Claim], set[Quantity]]:
+    """Unsupported Latin names, and the bare numbers read as their versions (``Opus 4.6``)."""
+    spans = [(q.start, q.end) for q in quantities]
+    bare = {q.start: q for q in quantities
+            if q.unit == "none" and _BARE.fullmatch(normalize_digits(q.raw))}
+    claims: list[_Claim] = []
+    versions: set[Quantity] = set()
+    norm = normalize_digits(text)
+    for m in _WORD.finditer(norm):
+        word = m.group()
+        if not any(c.isalpha() for c in word) or _overlaps(m.start(), m.end(), spans + masked):
+            continue
+        end, version = _version_after(norm, m.end(), bare)
+        if version is not None:
+            versions.add(version)
+        raw = text[m.start():end]
+        if not _name_supported(raw, word, version, ev):
+            claims.append(_Claim(m.start(), end, raw, f"名称 {raw} 不见于来源"))
+    return claims, versions
+
+
+def _version_after(text: str, end: int, bare: dict[int, Quantity]) -> tuple[int, Quantity | None]:
+    v = _VERSION.match(text, end)
+    if v is None or (q := bare.get(v.start(1))) is None or q.end != v.end(1):
+        return end, None
+    return v.end(1), q
+
+
+def _name_supported(raw: str, word: str, version: Quantity | None, ev: _Evidence) -> bool:
+    key = _name_key(raw)
+    if key in ev.names or _known_term(key, ev):
+        return True
+    if version is None:
+        return False
+    # "Verified 80.2": a word and a score that the sources give separately
+    return _name_key(word) in ev.names and any(
+        e.unit == "none" and e.value == version.value for e in ev.quantities)
+
+
+def _known_term(key: str, ev: _Evidence) -> bool:
+    if len(key) <= 1 or key in _COMMON_TERMS:
+        return True
+    return any(alias in ev.text for alias in _ALIASES.get(key, ()))
+
+
+def _masked_spans(text: str) -> list[tuple[int, int]]:
+    """Spans never checked as claims: existing marks, kept links, HTML entities."""
+    spans = [(m.start(), m.end()) for m in _MARK.finditer(text)]
+    spans += [(m.start("url") - 1, m.end()) for m in _MD_LINK.finditer(text)]
+    spans += [(m.start(), m.end()) for m in _URL.finditer(text)]
+    spans += [(m.start(), m.end()) for m in _ENTITY.finditer(text)]
+    return spans
+
+
+def _insert_marks(text: str, claims: list[_Claim]) -> str:
+    seen: set[tuple[int, int]] = set()
+    for claim in sorted(claims, key=lambda c: c.end, reverse=True):
+        mark = UNSUPPORTED_MARK.format(claim=claim.raw)
+        if (claim.start, claim.end) in seen or text.startswith(mark, claim.end):
+            continue
+        seen.add((claim.start, claim.end))
+        text = text[:claim.end] + mark + text[claim.end:]
+    return text
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -1,0 +1,316 @@
+"""Document model → Markdown through the Jinja2 templates, and the builders that lay out
+generated drafts (daily from a ``DailyDraft``; weekly and brief from simple inputs)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from pipeline.config import PROJECT_DIR, DigestSettings
+from pipeline.document import (
+    ANALYSIS_LABEL,
+    BRIEF_SPAN,
+    IMPACT_LABEL,
+    Block,
+    BriefCategory,
+    BriefDocument,
+    BriefField,
+    BriefInput,
+    BriefItem,
+    BriefItemInput,
+    Bullet,
+    BulletList,
+    DailyDocument,
+    Document,
+    Footer,
+    FrontField,
+    FrontMatter,
+    Heading,
+    Html,
+    Lead,
+    MoreGroup,
+    MoreSection,
+    Paragraph,
+    Rule,
+    Section,
+    Sources,
+    Story,
+    WeeklyDocument,
+    WeeklyInput,
+    flow_list,
+    quote_yaml,
+)
+from pipeline.models import (
+    DEGRADED_MARK,
+    UNSUPPORTED_MARK,
+    DailyDraft,
+    MoreItem,
+    SectionDraft,
+    StoryDraft,
+)
+from pipeline.parse import parse
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TEMPLATES = PROJECT_DIR / "templates"
+TEMPLATE_NAMES = {"daily": "daily.md.j2", "weekly": "weekly.md.j2", "brief": "brief.md.j2"}
+_PLAIN_SAFE = re.compile(r"[^\s\"'\[\]{}&*!|>%@`#,?:-][^\n]*")
+_URL_ESCAPES = {" ": "%20", "(": "%28", ")": "%29"}
+
+
+def _newlines(gap: int) -> str:
+    return "\n" * (gap + 1)
+
+
+@lru_cache(maxsize=8)
+def make_environment(templates_dir: Path) -> Environment:
+    """The Jinja2 environment of a templates directory (Markdown: no autoescape)."""
+    env = Environment(  # no autoescape: Markdown output, escaping would corrupt it
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(nl=_newlines, quoted=quote_yaml, flow=flow_list)
+    return env
+
+
+def render_document(doc: Document, templates_dir: Path = DEFAULT_TEMPLATES) -> str:
+    """The Markdown of a document, through its format's template."""
+    template = make_environment(templates_dir).get_template(TEMPLATE_NAMES[doc.format])
+    return template.render(doc=doc)[1:]  # every line is written after a newline
+
+
+def reformat(text: str, templates_dir: Path = DEFAULT_TEMPLATES) -> str:
+    """``render(parse(text))``: identical for any text the parser understands."""
+    return render_document(parse(text), templates_dir)
+
+
+def render_daily(draft: DailyDraft, digest: DigestSettings, templates_dir: Path) -> str:
+    """The daily draft's Markdown."""
+    return render_document(build_daily(draft, digest), templates_dir)
+
+
+# --- inline helpers ---------------------------------------------------------------------
+
+
+def inline(text: str) -> str:
+    """Text fit for one Markdown line: whitespace runs collapsed."""
+    return " ".join(text.split())
+
+
+def link_text(text: str) -> str:
+    """Text fit for a link title or bold label."""
+    return inline(text).replace("[", "\\[").replace("]", "\\]").replace("**", "")
+
+
+def safe_url(url: str) -> str:
+    """A URL that cannot break a Markdown link."""
+    return "".join(_URL_ESCAPES.get(ch, ch) for ch in url.strip())
+
+
+def _scalar(key: str, value: str) -> FrontField:
+    """A string field, plain when YAML allows it, quoted otherwise."""
+    plain = _PLAIN_SAFE.fullmatch(value) and ": " not in value and " #" not in value
+    if plain and value == value.strip():
+        return FrontField(key=key, value=value, style="plain")
+    return FrontField(key=key, value=value, style="quoted")
+
+
+def _labelled(label: str, text: str) -> Bullet:
+    """``- **label**：text``."""
+    return Bullet(lead=Lead(name=link_text(label), after="："), text=inline(text))
+
+
+def _label_line(label: str) -> Paragraph:
+    """``**label：**`` on its own line."""
+    return Paragraph(lead=Lead(name=label, inner="：", after=""))
+
+
+# --- daily ------------------------------------------------------------------------------
+
+
+def build_daily(draft: DailyDraft, digest: DigestSettings) -> DailyDocument:
+    """The daily document of a draft, laid out like the published issues."""
+    sections: list[Section | MoreSection] = [
+        _daily_section(s, draft.meta.section_titles.get(s.key) or s.title)
+        for s in draft.sections
+        if s.stories
+    ]
+    if draft.more:
+        sections.append(_more_section(draft.more))
+    elif sections:  # the footer's rule closes the last story
+        last = sections[-1]
+        assert isinstance(last, Section)
+        last.stories[-1].blocks.pop()
+    return DailyDocument(
+        front=_daily_front(draft, digest),
+        title=Heading(gap=0, level=1, title=inline(draft.meta.title)),
+        sections=sections,
+        footer=Footer(),
+    )
+
+
+def _daily_front(draft: DailyDraft, digest: DigestSettings) -> FrontMatter:
+    fields = [
+        _scalar("title", inline(draft.meta.title)),
+        FrontField(key="date", value=draft.date.isoformat()),
+        _scalar("category", digest.category),
+        FrontField(key="tags", value=list(digest.tags), style="flow"),
+        FrontField(key="seo", value=list(digest.seo), style="flow"),
+        FrontField(key="coverImage", value=draft.cover_image or digest.cover_image,
+                   style="quoted"),
+    ]
+    if draft.meta.summary:
+        summary = "\n".join(f"- {inline(line)}" for line in draft.meta.summary)
+        fields.append(FrontField(key="summary", value=summary, style="quoted"))
+    return FrontMatter(fields=fields)
+
+
+def _daily_section(section: SectionDraft, title: str) -> Section:
+    return Section(heading=Heading(level=2, title=inline(title)),
+                   stories=[_daily_story(story) for story in section.stories])
+
+
+def _daily_story(story: StoryDraft) -> Story:
+    lead = (DEGRADED_MARK if story.degraded else "") + story.lead.strip()
+    blocks: list[Block] = [Paragraph(text=lead)]
+    if story.facts:
+        blocks.append(BulletList(items=[_labelled(f.label, f.text) for f in story.facts]))
+    if story.analysis:
+        blocks.append(_label_line(ANALYSIS_LABEL))
+        blocks += [Paragraph(text=p.strip()) for p in story.analysis if p.strip()]
+    if story.impact:
+        blocks.append(_label_line(IMPACT_LABEL))
+        blocks.append(BulletList(items=[_labelled(i.label, i.text) for i in story.impact]))
+    blocks += _unsupported_marks(story, blocks)
+    blocks.append(Rule())
+    heading = Heading(level=3, title=link_text(story.headline), url=safe_url(story.url))
+    return Story(heading=heading, blocks=blocks)
+
+
+def _unsupported_marks(story: StoryDraft, blocks: list[Block]) -> list[Block]:
+    """A 待核实 line for every unsupported claim the text does not flag already."""
+    written = "\n".join(b.model_dump_json() for b in blocks)
+    marks = [UNSUPPORTED_MARK.format(claim=inline(claim)) for claim in story.unsupported]
+    return [Paragraph(text=mark) for mark in marks if mark not in written]
+
+
+def _more_section(items: list[MoreItem]) -> MoreSection:
+    heading = Heading(level=2, title="更多动态")
+    if not any(item.category for item in items):
+        return MoreSection(heading=heading, groups=[MoreGroup(bullets=_more_list(items))])
+    order: dict[str, list[MoreItem]] = {}
+    for item in items:
+        order.setdefault(item.category or "其他", []).append(item)
+    groups = [
+        MoreGroup(category=_label_line(link_text(name)), bullets=_more_list(group, gap=0))
+        for name, group in order.items()
+    ]
+    return MoreSection(heading=heading, groups=groups)
+
+
+def _more_list(items: list[MoreItem], gap: int = 1) -> BulletList:
+    bullets = [
+        Bullet(lead=Lead(style="link", name=link_text(i.title), url=safe_url(i.url),
+                         after="：" if i.text.strip() else ""), text=inline(i.text))
+        for i in items
+    ]
+    return BulletList(gap=gap, items=bullets)
+
+
+# --- weekly -----------------------------------------------------------------------------
+
+
+def build_weekly(data: WeeklyInput) -> WeeklyDocument:
+    """The weekly document, laid out like the published weekly digests."""
+    front = FrontMatter(fields=[
+        _scalar("title", inline(data.title)),
+        _scalar("description", data.description) if data.description
+        else FrontField(key="description", style="empty"),
+        FrontField(key="date", value=data.date.isoformat()),
+        FrontField(key="scheduled", value=(data.scheduled or data.date).isoformat()),
+        FrontField(key="tags", value=[inline(t) for t in data.tags], style="block"),
+        FrontField(key="layout", value=data.layout),
+    ])
+    sections = [
+        _weekly_section("Highlights", [BulletList(items=[
+            Bullet(lead=Lead(name=link_text(h.title), after="，" if h.text else "。"),
+                   text=inline(h.text)) for h in data.highlights])]),
+        _weekly_topics(data),
+        _weekly_section("其他重要资讯", [BulletList(items=[
+            Bullet(gap=1, lead=Lead(name=link_text(g.label), after="  "),
+                   text="\n  " + inline(g.text)) for g in data.other_news])]),
+        _weekly_section("总结", [Paragraph(text=data.summary.strip())]),
+        _weekly_section("相关阅读链接", [BulletList(items=[
+            Bullet(lead=Lead(style="link", name=link_text(r.title), url=safe_url(r.url),
+                             after="  ")) for r in data.reading])]),
+    ]
+    return WeeklyDocument(front=front, intro=[Paragraph(gap=0, text=data.intro.strip()), Rule()],
+                          sections=sections, closing=_weekly_closing(data))
+
+
+def _weekly_section(title: str, blocks: list[Block]) -> Section:
+    return Section(heading=Heading(level=2, title=title), blocks=[*blocks, Rule()])
+
+
+def _weekly_topics(data: WeeklyInput) -> Section:
+    section = _weekly_section("Detailed Coverage", [])
+    for topic in data.topics:
+        blocks: list[Block] = [Paragraph(text=p.strip()) for p in topic.paragraphs]
+        if topic.bullets:
+            blocks.append(BulletList(items=[Bullet(text=inline(b)) for b in topic.bullets]))
+        if topic.sources:
+            blocks.append(Sources(links=[s.model_copy(update={"title": link_text(s.title),
+                                                             "url": safe_url(s.url)})
+                                         for s in topic.sources]))
+        section.stories.append(Story(heading=Heading(level=3, title=inline(topic.title)),
+                                     blocks=blocks))
+    if section.stories:  # the rule follows the last topic
+        section.stories[-1].blocks.append(section.blocks.pop())
+    return section
+
+
+def _weekly_closing(data: WeeklyInput) -> list[Block]:
+    blocks: list[Block] = []
+    if data.closing:
+        blocks += [Paragraph(text="  \n".join(inline(line) for line in data.closing)), Rule()]
+    if data.archive:
+        archive = Lead(style="link", name=link_text(data.archive.title),
+                       url=safe_url(data.archive.url), after="")
+        blocks.append(BulletList(items=[Bullet(lead=archive)]))
+    elif blocks:
+        blocks.pop()
+    return blocks
+
+
+# --- brief ------------------------------------------------------------------------------
+
+
+def build_brief(data: BriefInput) -> BriefDocument:
+    """The industry brief document, laid out like the published briefs."""
+    day = data.date
+    title = Heading(gap=0, level=1, title=f"{day.year}年{day.month}月{day.day}日 AI行业动态")
+    categories = [
+        BriefCategory(label=Paragraph(lead=Lead(name=link_text(c.name), after="")),
+                      entries=[_brief_item(item) for item in c.items])
+        for c in data.categories
+    ]
+    return BriefDocument(title=title, intro=[Html(text=BRIEF_SPAN)], categories=categories)
+
+
+def _brief_item(item: BriefItemInput) -> BriefItem:
+    source = f"[{link_text(item.source_name)}]({safe_url(item.source_url)})"
+    fields = [BriefField(key="说明", value=inline(item.explanation))]
+    if item.background:
+        fields.append(BriefField(key="背景", value=inline(item.background)))
+    if item.points:
+        fields.append(BriefField(key="要点", bullets=[inline(p) for p in item.points]))
+    fields.append(BriefField(key="来源出处", value=source))
+    return BriefItem(title=inline(item.title), fields=fields)

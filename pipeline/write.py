@@ -1,0 +1,608 @@
+"""The write stage: stories → StoryDraft, digest title/summary/section titles, 更多动态 lines.
+
+Prompts are Jinja2 templates in ``prompts/``; article text travels as data inside
+delimiters carrying a per-call random token. Each story's input is trimmed to a
+token budget. A story the LLM cannot write gets an extractive draft marked 【待编辑】
+and a Failure, and the run goes on; ``no_llm`` writes the whole draft that way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import date as Date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipeline.config import LLMSettings, Section
+from pipeline.errors import LLMError
+from pipeline.llm import PROMPTS_DIR, Cache, LLMClient, Prompts, StructuredRequest
+from pipeline.models import (
+    DEGRADED_MARK,
+    Article,
+    DigestMeta,
+    Fact,
+    Failure,
+    Impact,
+    LLMStats,
+    MoreItem,
+    Story,
+    StoryDraft,
+)
+
+logger = logging.getLogger(__name__)
+
+MORE_CATEGORIES = ("大模型发布与开源", "具身智能与机器人", "AI 应用与商业化", "行业动态")
+CATEGORY_HINTS = (
+    ("具身智能与机器人", re.compile(r"机器人|具身|人形|robot|humanoid", re.I)),
+    ("大模型发布与开源", re.compile(r"模型|开源|发布|GPT|LLM|model|open-source|weights", re.I)),
+    ("AI 应用与商业化", re.compile(r"应用|上线|接入|融资|用户|app|launch|funding", re.I)),
+)
+CAPITAL_RE = re.compile(
+    r"融资|估值|股价|市值|IPO|上市|财报|营收|收购|funding|raises|valuation|shares|stock|earnings",
+    re.I,
+)
+CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+SENTENCE_RE = re.compile(r"[^\n]+?(?:[。！？!?；]+[”’」』）)\"']*|\.(?=\s)|$)", re.M)
+NUMBER_RE = re.compile(r"\d")
+NAME_RE = re.compile(r"\b[A-Z][A-Za-z0-9]+|[《“「][^》”」]{1,30}[》”」]")
+NORMALISE_RE = re.compile(r"[\W_]+")
+TAG_LIKE_RE = re.compile(r"<(\s*/?\s*(?:article|story|item)\b[^<>]*)>", re.I)
+LEAD_SENTENCES = 2
+MAX_SENTENCE_CHARS = 400
+NEAR_DUPLICATE = 0.75
+MORE_TEXT_TOKENS = 120
+RELEVANCE_BATCH = 50
+
+
+# ---------------------------------------------------------------- output schemas
+
+
+class FactOut(BaseModel):
+    """A labelled fact or impact line as the model writes it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    label: str = Field(min_length=1, max_length=24)
+    text: str = Field(min_length=1)
+    sources: list[str] = Field(default_factory=list)
+
+
+class StoryOut(BaseModel):
+    """The model's answer for one main story."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    headline: str = Field(min_length=4, max_length=80)
+    lead: str = Field(min_length=10)
+    facts: list[FactOut] = Field(min_length=1, max_length=8)
+    analysis: list[str] = Field(min_length=1, max_length=4)
+    impact: list[FactOut] = Field(default_factory=list, max_length=4)
+    url: str = ""
+
+    @field_validator("headline")
+    @classmethod
+    def _chinese(cls, value: str) -> str:
+        if not HAN_RE.search(value):
+            raise ValueError("headline must be written in Chinese")
+        return value.strip()
+
+
+class SectionTitleOut(BaseModel):
+    key: str
+    title: str = Field(min_length=2, max_length=40)
+
+
+class MoreOut(BaseModel):
+    id: str
+    title: str = Field(min_length=2, max_length=60)
+    text: str = Field(min_length=2)
+    category: str = ""
+
+
+class DigestOut(BaseModel):
+    """The model's answer for the digest-level text."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str = Field(min_length=4, max_length=80)
+    summary: list[str] = Field(min_length=1, max_length=12)
+    section_titles: list[SectionTitleOut] = Field(default_factory=list)
+    more: list[MoreOut] = Field(default_factory=list)
+
+
+class VerdictOut(BaseModel):
+    id: str
+    relevant: bool
+
+
+class RelevanceOut(BaseModel):
+    """The model's yes/no verdicts for a batch of uncertain articles."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    items: list[VerdictOut]
+
+
+class WriteResult(BaseModel):
+    """Everything the write stage produced for a run."""
+
+    drafts: dict[str, StoryDraft]
+    meta: DigestMeta
+    more: list[MoreItem] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+    stats: LLMStats = Field(default_factory=LLMStats)
+
+
+# ---------------------------------------------------------------- text and budget
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count: a CJK character ≈ 1 token, about 4 other characters ≈ 1 token."""
+    cjk = len(CJK_RE.findall(text))
+    return cjk + math.ceil((len(text) - cjk) / 4)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text (Chinese and Latin punctuation, line breaks), stripped."""
+    found = (m.group(0).strip() for m in SENTENCE_RE.finditer(text))
+    return [s[:MAX_SENTENCE_CHARS] for s in found if s]
+
+
+def join_sentences(sentences: Sequence[str]) -> str:
+    """Join sentences, with a space only between Latin ones."""
+    out = ""
+    for sentence in sentences:
+        gap = "" if not out or CJK_RE.match(out[-1]) or CJK_RE.match(sentence[0]) else " "
+        out += gap + sentence
+    return out
+
+
+def escape_data(text: str) -> str:
+    """Defuse tags in article text that look like the prompt's data delimiters."""
+    return TAG_LIKE_RE.sub(lambda m: f"＜{m.group(1)}＞", text)
+
+
+def _normalise(sentence: str) -> str:
+    return NORMALISE_RE.sub("", sentence.lower())
+
+
+def _bigrams(key: str) -> set[str]:
+    return {key[i : i + 2] for i in range(len(key) - 1)}
+
+
+class _Picker:
+    """Greedy sentence selection under a budget, dropping repeats across articles."""
+
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+        self.seen: list[set[str]] = []
+        self.keys: set[str] = set()
+
+    def take(self, sentence: str) -> bool:
+        key = _normalise(sentence)
+        cost = estimate_tokens(sentence) + 1
+        if len(key) < 4 or key in self.keys or cost > self.left or self._near_duplicate(key):
+            return False
+        self.keys.add(key)
+        self.seen.append(_bigrams(key))
+        self.left -= cost
+        return True
+
+    def _near_duplicate(self, key: str) -> bool:
+        grams = _bigrams(key)
+        return any(len(grams & s) / max(1, len(grams | s)) >= NEAR_DUPLICATE for s in self.seen)
+
+
+def _tier(index: int, sentence: str) -> int:
+    if index < LEAD_SENTENCES:
+        return 0
+    return 1 if NUMBER_RE.search(sentence) or NAME_RE.search(sentence) else 2
+
+
+def _sentences_by_paragraph(text: str) -> list[tuple[int, str]]:
+    return [(p, s) for p, para in enumerate(text.split("\n")) for s in split_sentences(para)]
+
+
+def _join_paragraphs(picked: Sequence[tuple[int, str]]) -> str:
+    paragraphs: dict[int, list[str]] = {}
+    for para, sentence in picked:
+        paragraphs.setdefault(para, []).append(sentence)
+    return "\n".join(join_sentences(group) for group in paragraphs.values())
+
+
+def select_text(articles: Sequence[Article], budget: int) -> list[str]:
+    """Each article's excerpt: leads, then sentences with numbers and names, then the rest."""
+    split = [_sentences_by_paragraph(a.text) for a in articles]
+    # within a tier, take members in turn (by position) so no member is crowded out
+    order = sorted(
+        (_tier(i, s), i, n)
+        for n, sentences in enumerate(split)
+        for i, (_, s) in enumerate(sentences)
+    )
+    picker, chosen = _Picker(budget), [set[int]() for _ in articles]
+    for _, i, n in order:
+        if picker.take(split[n][i][1]):
+            chosen[n].add(i)
+    return [
+        _join_paragraphs([item for i, item in enumerate(sents) if i in chosen[n]])
+        for n, sents in enumerate(split)
+    ]
+
+
+def _market_relevant(story: Story) -> bool:
+    return story.section == "capital" or any(CAPITAL_RE.search(a.title) for a in story.articles)
+
+
+def _story_payload(story: Story, texts: Sequence[str]) -> dict[str, Any]:
+    return {
+        "section": story.section,
+        "market": _market_relevant(story),
+        "follow_up_of": escape_data(story.follow_up_of or ""),
+        "articles": [
+            {
+                "id": f"a{n + 1}",
+                "source": escape_data(a.source),
+                "title": escape_data(a.title),
+                "url": a.url,
+                "published": a.published.strftime("%Y-%m-%d %H:%M"),
+                "text": escape_data(text),
+            }
+            for n, (a, text) in enumerate(zip(story.articles, texts, strict=True))
+        ],
+    }
+
+
+def story_input(story: Story, budget: int, prompts: Prompts) -> dict[str, Any]:
+    """The data of a story's user message, trimmed so the whole message fits the budget."""
+    articles = list(story.articles)
+    while True:
+        empty = _story_payload(
+            story.model_copy(update={"articles": articles}), [""] * len(articles)
+        )
+        overhead = estimate_tokens(prompts.render("story.user.j2", token="x" * 10, **empty))
+        if overhead <= budget // 2 or len(articles) == 1:
+            break
+        articles.pop()  # too many members to quote: keep the leading ones
+    trimmed = story.model_copy(update={"articles": articles})
+    return _story_payload(trimmed, select_text(articles, budget - overhead))
+
+
+# ---------------------------------------------------------------- extractive fallbacks
+
+
+def _strip_mark(text: str) -> str:
+    return text.removeprefix(DEGRADED_MARK)
+
+
+def guess_category(text: str) -> str:
+    """A 更多动态 group from keywords, for lines written without the LLM."""
+    return next((name for name, pattern in CATEGORY_HINTS if pattern.search(text)), "行业动态")
+
+
+def extractive_draft(story: Story) -> StoryDraft:
+    """A draft from the sources' own sentences, marked for the editor (no LLM)."""
+    primary = story.primary
+    sentences = split_sentences(primary.text)
+    lead = join_sentences(sentences[:LEAD_SENTENCES]) or primary.title
+    facts: list[Fact] = []
+    used = set(sentences[:LEAD_SENTENCES])
+    for article in story.articles:
+        for sentence in split_sentences(article.text):
+            if len(facts) < 3 and NUMBER_RE.search(sentence) and sentence not in used:
+                used.add(sentence)
+                facts.append(Fact(label=article.source, text=sentence, sources=[article.id]))
+    return StoryDraft(
+        story_id=story.id,
+        headline=DEGRADED_MARK + primary.title,
+        url=primary.url,
+        lead=lead,
+        facts=facts,
+        degraded=True,
+    )
+
+
+def extractive_more(story: Story) -> MoreItem:
+    """A 更多动态 line from the primary article's title and first sentence."""
+    primary = story.primary
+    first = next(iter(split_sentences(primary.text)), "")
+    return MoreItem(
+        story_id=story.id,
+        title=primary.title,
+        url=primary.url,
+        text=first,
+        category=guess_category(primary.title + first),
+    )
+
+
+def fallback_meta(
+    drafts: Sequence[StoryDraft], sections: Sequence[Section], *, date: Date
+) -> DigestMeta:
+    """Digest text without the LLM: headlines as summary, default section titles, marked title."""
+    headlines = [_strip_mark(d.headline) for d in drafts]
+    first = f"：{headlines[0]}" if headlines else ""
+    return DigestMeta(
+        title=f"{DEGRADED_MARK}AI 日报 {date.isoformat()}{first}",
+        summary=headlines[:8],
+        section_titles={s.key: s.title for s in sections},
+    )
+
+
+# ---------------------------------------------------------------- conversion
+
+
+def _ids(aliases: Sequence[str], known: dict[str, str]) -> list[str]:
+    return [known[a] for a in dict.fromkeys(aliases) if a in known]
+
+
+def to_draft(story: Story, out: StoryOut) -> StoryDraft:
+    """Convert the model's answer; cite real article ids, keep the link among the sources."""
+    known = {f"a{n + 1}": a.id for n, a in enumerate(story.articles)}
+    urls = {a.url for a in story.articles}
+    facts = [
+        Fact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
+        for f in out.facts[:6]
+    ]
+    impact = [
+        Impact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
+        for f in out.impact[:3]
+    ]
+    return StoryDraft(
+        story_id=story.id,
+        headline=out.headline,
+        lead=out.lead.strip(),
+        facts=facts,
+        url=out.url if out.url in urls else story.primary.url,
+        impact=impact,
+        analysis=[p.strip() for p in out.analysis if p.strip()][:3],
+    )
+
+
+def to_meta(out: DigestOut, sections: Sequence[Section]) -> DigestMeta:
+    """Convert the digest answer; unknown section keys are ignored, missing ones get defaults."""
+    given = {s.key: s.title.strip() for s in out.section_titles}
+    titles = {s.key: given.get(s.key) or s.title for s in sections}
+    summary = [line.strip().lstrip("-• ").strip() for line in out.summary if line.strip()]
+    return DigestMeta(title=out.title.strip(), summary=summary, section_titles=titles)
+
+
+def to_more(stories: Sequence[Story], out: DigestOut) -> list[MoreItem]:
+    """更多动态 lines in story order; a story the model skipped gets an extractive line."""
+    answers = {m.id: m for m in out.more}
+    items = []
+    for n, story in enumerate(stories):
+        line = answers.get(f"m{n + 1}")
+        if line is None:
+            items.append(extractive_more(story))
+            continue
+        category = line.category if line.category in MORE_CATEGORIES else "行业动态"
+        items.append(
+            MoreItem(
+                story_id=story.id,
+                title=line.title.strip(),
+                url=story.primary.url,
+                text=line.text.strip(),
+                category=category,
+            )
+        )
+    return items
+
+
+# ---------------------------------------------------------------- the writer
+
+
+class Writer:
+    """The LLM seam: writes stories and digest text, judges relevance; no tools."""
+
+    def __init__(
+        self,
+        llm: LLMSettings,
+        *,
+        cache: Cache | None = None,
+        no_llm: bool = False,
+        prompts: Prompts | None = None,
+    ) -> None:
+        self.llm = llm
+        self.no_llm = no_llm
+        self.prompts = prompts or Prompts(PROMPTS_DIR)
+        self.client = None if no_llm else LLMClient(llm, prompts=self.prompts, cache=cache)
+
+    @property
+    def stats(self) -> LLMStats:
+        """Counters of every call made (or answered from cache) so far."""
+        return self.client.stats if self.client else LLMStats()
+
+    def _client(self) -> LLMClient:
+        if self.client is None:
+            raise LLMError("the writer runs with no_llm: no LLM calls")
+        return self.client
+
+    def _request(
+        self, kind: str, schema: type[Any], payload: dict[str, Any], tag: str
+    ) -> StructuredRequest[Any]:
+        client = self._client()
+        user = self.prompts.render(f"{kind}.user.j2", token=secrets.token_hex(5), **payload)
+        return StructuredRequest(
+            kind=kind,
+            user=user,
+            schema=schema,
+            system_vars={"tag": tag, "categories": MORE_CATEGORIES},
+            cache_key=client.key_for(kind, schema, payload),
+        )
+
+    async def write_story(self, story: Story) -> StoryDraft:
+        """Write one main story; raise LLMError when the endpoint cannot."""
+        payload = story_input(story, self.llm.story_input_tokens, self.prompts)
+        out = await self._client().complete(self._request("story", StoryOut, payload, "article"))
+        return to_draft(story, out)
+
+    async def write_meta(
+        self,
+        main: Sequence[Story],
+        drafts: Mapping[str, StoryDraft],
+        more: Sequence[Story],
+        sections: Sequence[Section],
+        *,
+        date: Date,
+    ) -> tuple[DigestMeta, list[MoreItem]]:
+        """Title, summary, section titles and 更多动态 lines, in one call."""
+        payload = _digest_payload(main, drafts, more, sections, date=date)
+        out = await self._client().complete(self._request("digest", DigestOut, payload, "story"))
+        return to_meta(out, sections), to_more(more, out)
+
+    async def judge_relevance(self, articles: Sequence[Article]) -> dict[str, bool]:
+        """AI-news yes/no for uncertain articles (titles and leads); True when unsure or failed."""
+        verdicts = {a.id: True for a in articles}
+        if self.no_llm or not articles:
+            return verdicts
+        async with self._client().session():
+            for start in range(0, len(articles), RELEVANCE_BATCH):
+                batch = articles[start : start + RELEVANCE_BATCH]
+                verdicts.update(await self._judge_batch(batch))
+        return verdicts
+
+    async def _judge_batch(self, batch: Sequence[Article]) -> dict[str, bool]:
+        items = [
+            {
+                "id": f"r{n + 1}",
+                "title": escape_data(a.title),
+                "lead": escape_data(join_sentences(split_sentences(a.text)[:2])[:200]),
+            }
+            for n, a in enumerate(batch)
+        ]
+        try:
+            out = await self._client().complete(
+                self._request("relevance", RelevanceOut, {"items": items}, "item")
+            )
+        except LLMError as exc:
+            logger.warning("relevance call failed, keeping %d articles: %s", len(batch), exc)
+            return {}
+        ids = {f"r{n + 1}": a.id for n, a in enumerate(batch)}
+        return {ids[v.id]: v.relevant for v in out.items if v.id in ids}
+
+    async def write_digest(
+        self, stories: Sequence[Story], sections: Sequence[Section], *, date: Date
+    ) -> WriteResult:
+        """Write the whole draft; failures degrade to extractive text and are reported."""
+        main = [s for s in stories if s.placement == "main"]
+        more = [s for s in stories if s.placement == "more"]
+        if self.client is None:
+            drafts = {s.id: extractive_draft(s) for s in main}
+            meta = fallback_meta(list(drafts.values()), sections, date=date)
+            stats = LLMStats(degraded_stories=len(drafts))
+            return WriteResult(
+                drafts=drafts, meta=meta, more=[extractive_more(s) for s in more], stats=stats
+            )
+        async with self.client.session():
+            drafts, failures = await self._write_stories(main)
+            meta, more_items = await self._write_meta_safe(
+                main, drafts, more, sections, date, failures
+            )
+        stats = self.client.stats.model_copy()
+        stats.degraded_stories = sum(d.degraded for d in drafts.values())
+        return WriteResult(
+            drafts=drafts, meta=meta, more=more_items, failures=failures, stats=stats
+        )
+
+    async def _write_stories(
+        self, main: Sequence[Story]
+    ) -> tuple[dict[str, StoryDraft], list[Failure]]:
+        gate = asyncio.Semaphore(self.llm.concurrency)
+        failures: list[Failure] = []
+
+        async def one(story: Story) -> StoryDraft:
+            async with gate:
+                try:
+                    return await self.write_story(story)
+                except LLMError as exc:
+                    logger.warning("story %s degraded: %s", story.id, exc)
+                    failures.append(Failure(url=story.primary.url, stage="write", error=str(exc)))
+                    return extractive_draft(story)
+
+        drafts = await asyncio.gather(*(one(s) for s in main))
+        return {d.story_id: d for d in drafts}, failures
+
+    async def _write_meta_safe(
+        self,
+        main: Sequence[Story],
+        drafts: dict[str, StoryDraft],
+        more: Sequence[Story],
+        sections: Sequence[Section],
+        date: Date,
+        failures: list[Failure],
+    ) -> tuple[DigestMeta, list[MoreItem]]:
+        if not drafts and not more:
+            return fallback_meta([], sections, date=date), []
+        try:
+            return await self.write_meta(main, drafts, more, sections, date=date)
+        except LLMError as exc:
+            logger.warning("digest text degraded: %s", exc)
+            failures.append(
+                Failure(url=f"digest:{date.isoformat()}", stage="write", error=str(exc))
+            )
+            meta = fallback_meta(list(drafts.values()), sections, date=date)
+            return meta, [extractive_more(s) for s in more]
+
+
+def _clip(text: str, tokens: int) -> str:
+    picked: list[str] = []
+    for sentence in split_sentences(text):
+        if picked and estimate_tokens(join_sentences([*picked, sentence])) > tokens:
+            break
+        picked.append(sentence)
+    return join_sentences(picked)
+
+
+def _digest_payload(
+    main: Sequence[Story],
+    drafts: Mapping[str, StoryDraft],
+    more: Sequence[Story],
+    sections: Sequence[Section],
+    *,
+    date: Date,
+) -> dict[str, Any]:
+    written = [(s, drafts[s.id]) for s in main if s.id in drafts]
+    headlines = {s.id: escape_data(_strip_mark(d.headline)) for s, d in written}
+    return {
+        "date": date.isoformat(),
+        "stories": [
+            {
+                "id": f"s{n + 1}",
+                "section": s.section,
+                "headline": headlines[s.id],
+                "lead": escape_data(_clip(d.lead, MORE_TEXT_TOKENS)),
+            }
+            for n, (s, d) in enumerate(written)
+        ],
+        "sections": [
+            {
+                "key": sec.key,
+                "title": sec.title,
+                "headlines": [headlines[s.id] for s, _ in written if s.section == sec.key],
+            }
+            for sec in sections
+            if any(s.section == sec.key for s, _ in written)
+        ],
+        "more": [
+            {
+                "id": f"m{n + 1}",
+                "source": escape_data(s.primary.source),
+                "title": escape_data(s.primary.title),
+                "text": escape_data(_clip(s.primary.text, MORE_TEXT_TOKENS)),
+            }
+            for n, s in enumerate(more)
+        ],
+    }
+
+
+async def write_digest(
+    stories: Sequence[Story], sections: Sequence[Section], *, date: Date, writer: Writer
+) -> WriteResult:
+    """The coarse unit the flow calls: every main story, the digest text, the 更多动态 lines."""
+    return await writer.write_digest(stories, sections, date=date)

@@ -1,0 +1,418 @@
+"""A fake OpenAI-compatible chat endpoint on 127.0.0.1 that answers like a careful model.
+
+Built on :class:`tests.servers.TestServer`, so the real ``openai`` client talks to it
+over loopback. It records every request body (``fake.calls``), behaves like a
+provider with a given structured-output capability (``mode``), plays a queue of
+faults on the next calls, and by default answers every prompt kind of
+``pipeline.write`` with valid JSON grounded in the request's own article blocks::
+
+    with fake_openai(mode="json_object") as fake:
+        fake.add_faults("rate_limit", "truncated")
+        writer = Writer(fake.settings(timeout=2))
+        ...
+        assert len(fake.calls) == 3
+
+Modes: ``json_schema`` accepts everything; ``json_object`` answers 400 to a
+``json_schema`` response_format (and to json_object without the word "json" in the
+prompt, as DeepSeek does); ``text`` answers 400 to any response_format.
+Faults: rate_limit (429 + Retry-After), server_error (500), slow (sleeps ``delay``),
+truncated (JSON cut in half, finish_reason=length), invalid (schema-violating JSON),
+empty (no content), not_json (prose), quota (429 insufficient_quota),
+payment (402), disconnect (connection reset mid-body).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pipeline.config import LLMSettings
+from tests.servers import Reply, Request, TestServer
+
+Mode = Literal["json_schema", "json_object", "text"]
+Responder = Callable[[dict[str, Any]], str]
+FAULT_KINDS = frozenset(
+    {
+        "rate_limit",
+        "server_error",
+        "slow",
+        "truncated",
+        "invalid",
+        "empty",
+        "not_json",
+        "quota",
+        "payment",
+        "disconnect",
+    }
+)
+MODEL = "fake-model"
+
+BLOCK_RE = re.compile(r'<(article|story|item) id="([^"]+)" token="([^"]+)">\n?(.*?)</\1-\3>', re.S)
+FIELD_RE = re.compile(r"^(来源|标题|链接|栏目|导语|摘录|开头)：(.*)$", re.M)
+SECTION_RE = re.compile(r"^- key=(\S+?)；默认栏目名=(.+?)；要闻：(.*)$", re.M)
+SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+CJK_RE = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+AI_RE = re.compile(
+    r"AI|人工智能|大模型|模型|GPT|LLM|机器人|智能体|芯片|算力|OpenAI|Anthropic", re.I
+)
+CATEGORIES = (
+    ("具身智能与机器人", re.compile(r"机器人|具身|robot", re.I)),
+    ("大模型发布与开源", re.compile(r"模型|开源|model", re.I)),
+    ("AI 应用与商业化", re.compile(r"应用|上线|接入|融资|app", re.I)),
+)
+
+
+@dataclass
+class Fault:
+    """One misbehaviour for the next call."""
+
+    kind: str
+    retry_after: float = 0.1  # rate_limit: seconds in the Retry-After header
+    delay: float = 5.0  # slow: seconds before answering
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {self.kind!r}; known: {sorted(FAULT_KINDS)}")
+
+
+class FakeOpenAI:
+    """The fake endpoint: ``/v1/chat/completions`` and ``/v1/models``."""
+
+    def __init__(
+        self,
+        mode: Mode = "json_schema",
+        responder: Responder | None = None,
+        *,
+        reject_temperature: bool = False,
+    ) -> None:
+        self.mode = mode
+        self.responder = responder or default_responder
+        self.reject_temperature = reject_temperature
+        self.calls: list[dict[str, Any]] = []  # every chat request body, answered or not
+        self.statuses: list[int] = []  # the status each call got, in order
+        self.faults: deque[Fault] = deque()
+        self._lock = threading.Lock()
+        self.server = TestServer()
+        self.server.route("/v1/chat/completions", self._chat)
+        self.server.route(
+            "/v1/models",
+            Reply(
+                body=json.dumps(
+                    {
+                        "object": "list",
+                        "data": [{"id": MODEL, "object": "model", "owned_by": "fake"}],
+                    }
+                ),
+                content_type="application/json",
+            ),
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI base URL, ending in /v1."""
+        return self.server.base + "/v1"
+
+    def settings(self, **overrides: Any) -> LLMSettings:
+        """LLMSettings pointing at this fake, with short deadlines for tests."""
+        values: dict[str, Any] = {
+            "provider": "custom",
+            "base_url": self.base_url,
+            "model": MODEL,
+            "timeout": 2.0,
+            "max_retries": 2,
+        }
+        return LLMSettings(**{**values, **overrides})
+
+    def add_faults(self, *faults: str | Fault) -> None:
+        """Queue faults, applied one per call to the next calls."""
+        with self._lock:
+            self.faults.extend(f if isinstance(f, Fault) else Fault(f) for f in faults)
+
+    def user_messages(self, call: int = -1) -> list[str]:
+        """The user messages of one recorded call."""
+        return [m["content"] for m in self.calls[call]["messages"] if m["role"] == "user"]
+
+    def system_message(self, call: int = -1) -> str:
+        """The system message of one recorded call."""
+        return str(self.calls[call]["messages"][0]["content"])
+
+    def start(self) -> FakeOpenAI:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def _chat(self, request: Request) -> Reply:
+        body = json.loads(request.body or b"{}")
+        with self._lock:
+            self.calls.append(body)
+        reply = self._refusal(body) or self._answer(body, self._next_fault())
+        with self._lock:
+            self.statuses.append(reply.status)
+        return reply
+
+    def _next_fault(self) -> Fault | None:
+        with self._lock:
+            return self.faults.popleft() if self.faults else None
+
+    def _refusal(self, body: dict[str, Any]) -> Reply | None:
+        """A 400 like a real provider's when a parameter is not supported."""
+        kind = (body.get("response_format") or {}).get("type")
+        if self.reject_temperature and "temperature" in body:
+            return _error(
+                400,
+                "Unsupported parameter: 'temperature' is not supported with this model.",
+                "invalid_request_error",
+                param="temperature",
+            )
+        if kind and self.mode == "text":
+            return _error(
+                400,
+                "response_format is not supported by this model",
+                "invalid_request_error",
+                param="response_format",
+            )
+        if kind == "json_schema" and self.mode == "json_object":
+            return _error(
+                400,
+                "This response_format type is unavailable now",
+                "invalid_request_error",
+                param="response_format",
+            )
+        if kind == "json_object" and "json" not in json.dumps(body["messages"]).lower():
+            return _error(
+                400,
+                "Prompt must contain the word 'json' in some form to use "
+                "'response_format' of type 'json_object'.",
+                "invalid_request_error",
+            )
+        return None
+
+    def _answer(self, body: dict[str, Any], fault: Fault | None) -> Reply:
+        if fault is not None and (reply := _fault_reply(fault)) is not None:
+            return reply
+        content, finish = self.responder(body), "stop"
+        if self.mode == "text" and content.startswith("{"):
+            content = f"好的，以下是结果：\n```json\n{content}\n```"
+        kind = fault.kind if fault else ""
+        if kind == "truncated":
+            content, finish = content[: len(content) // 2], "length"
+        elif kind == "invalid":
+            content = _violate(content)
+        elif kind == "empty":
+            content = ""
+        elif kind == "not_json":
+            content = "抱歉，我无法按要求的格式回答这个问题。"
+        reply = Reply(
+            body=json.dumps(_completion(body, content, finish), ensure_ascii=False),
+            content_type="application/json",
+        )
+        if kind == "slow":
+            reply.delay = fault.delay if fault else 0.0
+        return reply
+
+
+def _fault_reply(fault: Fault) -> Reply | None:
+    if fault.kind == "rate_limit":
+        reply = _error(429, "Rate limit reached for requests", "requests", "rate_limit_exceeded")
+        reply.headers["Retry-After"] = f"{fault.retry_after:g}"
+        return reply
+    if fault.kind == "server_error":
+        return _error(500, "The server had an error while processing your request.", "server_error")
+    if fault.kind == "quota":
+        return _error(
+            429,
+            "You exceeded your current quota, please check your plan and billing details.",
+            "insufficient_quota",
+            "insufficient_quota",
+        )
+    if fault.kind == "payment":
+        return _error(402, "Insufficient Balance", "unknown_error", "invalid_request_error")
+    if fault.kind == "disconnect":
+        return Reply(
+            body=b'{"id": "chatcmpl-cut", "choices": [',
+            content_type="application/json",
+            fault="reset",
+        )
+    return None
+
+
+def _error(
+    status: int, message: str, type_: str, code: str | None = None, param: str | None = None
+) -> Reply:
+    body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
+    return Reply(status=status, body=json.dumps(body), content_type="application/json")
+
+
+def _violate(content: str) -> str:
+    """The same answer with its first field removed: valid JSON, invalid for the schema."""
+    try:
+        data = json.loads(content[content.find("{") : content.rfind("}") + 1])
+        data.pop(next(iter(data)))
+        return json.dumps(data, ensure_ascii=False)
+    except (ValueError, StopIteration):
+        return "{}"
+
+
+def estimate_tokens(text: str) -> int:
+    """About one token per CJK character, one per four other characters."""
+    cjk = len(CJK_RE.findall(text))
+    return cjk + math.ceil((len(text) - cjk) / 4)
+
+
+def _completion(body: dict[str, Any], content: str, finish: str) -> dict[str, Any]:
+    prompt = sum(estimate_tokens(str(m.get("content") or "")) + 4 for m in body["messages"])
+    completion = estimate_tokens(content)
+    return {
+        "id": f"chatcmpl-fake-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", MODEL),
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish,
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
+    }
+
+
+# ---------------------------------------------------------------- the default responder
+
+
+def first_user_message(body: dict[str, Any]) -> str:
+    """The first user message of a request: the one that carries the data."""
+    return next(str(m["content"]) for m in body["messages"] if m["role"] == "user")
+
+
+def data_blocks(text: str) -> list[dict[str, str]]:
+    """The delimited data blocks of a user message: id, tag and their 字段：值 lines."""
+    blocks = []
+    for tag, block_id, _token, inner in BLOCK_RE.findall(text):
+        head, _, text = inner.partition("正文摘录：")
+        fields = {"tag": tag, "id": block_id, **dict(reversed(FIELD_RE.findall(head)))}
+        fields["body"] = text.strip()
+        blocks.append(fields)
+    return blocks
+
+
+def default_responder(body: dict[str, Any]) -> str:
+    """A valid, grounded answer for the story, digest or relevance prompt in the request."""
+    user = first_user_message(body)
+    blocks = data_blocks(user)
+    if any(b["tag"] == "article" for b in blocks):
+        answer = story_answer(blocks, market="资本市场相关：是" in user)
+    elif any(b["tag"] == "item" for b in blocks):
+        answer = {
+            "items": [
+                {
+                    "id": b["id"],
+                    "relevant": bool(AI_RE.search(b.get("标题", "") + b.get("开头", ""))),
+                }
+                for b in blocks
+            ]
+        }
+    else:
+        answer = digest_answer(blocks, SECTION_RE.findall(user))
+    return json.dumps(answer, ensure_ascii=False)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_RE.findall(text) if len(s.strip()) > 3]
+
+
+def story_answer(blocks: list[dict[str, str]], *, market: bool) -> dict[str, Any]:
+    """Headline, lead and facts built from the article blocks, citing their ids."""
+    first = blocks[0]
+    title, source = first.get("标题", "新闻"), first.get("来源", "来源")
+    headline = title if HAN_RE.search(title) else f"{title}（{source}报道）"
+    sentences = _sentences(first["body"]) or [title]
+    facts: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for block in blocks:
+        for sentence in _sentences(block["body"]):
+            if re.search(r"\d", sentence) and sentence not in seen and len(facts) < 4:
+                seen.add(sentence)
+                facts.append(
+                    {
+                        "label": block.get("来源", "要点")[:12],
+                        "text": sentence,
+                        "sources": [block["id"]],
+                    }
+                )
+    facts = facts or [{"label": source[:12], "text": title, "sources": [first["id"]]}]
+    answer: dict[str, Any] = {
+        "headline": headline[:70],
+        "lead": f"据{source}报道，{sentences[0]}",
+        "facts": facts,
+        "url": first.get("链接", ""),
+        "analysis": [f"综合 {len(blocks)} 篇报道来看，{(sentences[1:] or sentences)[0]}"],
+        "impact": [],
+    }
+    if market:
+        answer["impact"] = [
+            {"label": "对 AI 概念股", "text": f"中性。{sentences[0]}", "sources": [first["id"]]}
+        ]
+    return answer
+
+
+def _category(text: str) -> str:
+    return next((name for name, pattern in CATEGORIES if pattern.search(text)), "行业动态")
+
+
+def digest_answer(
+    blocks: list[dict[str, str]], sections: list[tuple[str, str, str]]
+) -> dict[str, Any]:
+    """Title, summary, section titles and 更多动态 lines from the listed stories."""
+    main = [b for b in blocks if "导语" in b]
+    more = [b for b in blocks if "导语" not in b]
+    headlines = [b.get("标题", "") for b in main] or [b.get("标题", "") for b in more]
+    title = "，".join(headlines[:2])[:60] if headlines else "AI 日报：今日要闻"
+    return {
+        "title": title if len(title) >= 4 else "AI 日报：今日要闻",
+        "summary": [h[:50] for h in headlines[:8]] or ["今日暂无要闻"],
+        "section_titles": [
+            {"key": key, "title": f"{default}：{heads.split('｜')[0][:12].rstrip('：:，, ')}"[:40]}
+            for key, default, heads in sections
+        ],
+        "more": [
+            {
+                "id": b["id"],
+                "title": b.get("标题", "动态")[:40],
+                "text": (_sentences(b.get("摘录", "")) or [b.get("标题", "动态")])[0],
+                "category": _category(b.get("标题", "") + b.get("摘录", "")),
+            }
+            for b in more
+        ],
+    }
+
+
+@contextmanager
+def fake_openai(
+    mode: Mode = "json_schema",
+    responder: Responder | None = None,
+    *,
+    reject_temperature: bool = False,
+) -> Iterator[FakeOpenAI]:
+    """A started fake endpoint for a with-block (or a pytest fixture), stopped afterwards."""
+    fake = FakeOpenAI(mode, responder, reject_temperature=reject_temperature).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

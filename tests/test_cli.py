@@ -1,0 +1,70 @@
+"""The digest command line: exit codes and the one-line errors a user sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import SEEDS_DIR
+
+runner = CliRunner()
+
+
+def test_run_without_api_key_stops_at_once_with_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", "--date", "2026-02-07"])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:")
+    assert "OPENAI_API_KEY" in lines[0]
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--date", "07/02/2026"], "--date must be a date like 2026-02-07"),
+    (["run", "--from", "2026-02-07"], "needs both --from and --to"),
+    (["run", "--format", "monthly"], "--format must be one of"),
+])
+def test_run_rejects_bad_options(args: list[str], message: str, monkeypatch: pytest.MonkeyPatch,
+                                 tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.output.startswith("Error:") and message in " ".join(result.output.split())
+
+
+def test_invalid_config_is_reported_with_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "digest.toml").write_text('timezone = "Mars/Olympus"\n', encoding="utf-8")
+    result = runner.invoke(app, ["run", "--no-llm"])
+    assert result.exit_code == 2
+    assert "digest.toml" in result.output and "timezone" in result.output
+
+
+def test_api_key_in_config_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "digest.toml").write_text('[llm]\napi_key = "sk-123"\n', encoding="utf-8")
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2 and "OPENAI_API_KEY" in result.output
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS_DIR.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_lint_reformat_reproduces_every_seed(seed: Path) -> None:
+    result = runner.invoke(app, ["lint", "--reformat", str(seed)])
+    assert result.exit_code == 0
+    assert result.output == seed.read_text(encoding="utf-8")
+
+
+def test_lint_reports_markers_with_line_numbers(tmp_path: Path) -> None:
+    seed = next(SEEDS_DIR.glob("002_*.txt")).read_text(encoding="utf-8")
+    flagged = seed.replace("3455 Elo 分数", "3455 Elo 分数【待核实：3455】", 1)
+    path = tmp_path / "draft.md"
+    path.write_text(flagged, encoding="utf-8")
+    result = runner.invoke(app, ["lint", str(path)])
+    assert result.exit_code == 1
+    line = next(i for i, text in enumerate(flagged.splitlines(), 1) if "【待核实" in text)
+    assert f"{path}:{line}: error" in result.output

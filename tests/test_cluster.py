@@ -1,0 +1,352 @@
+"""Tests of the cluster stage: duplicates, relevance, clustering, ranking, sections, repeats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.cluster import (
+    AI_THRESHOLD,
+    OFF_TOPIC_THRESHOLD,
+    ClusterResult,
+    assign_section,
+    build_stories,
+    cluster_articles,
+    find_duplicates,
+    relevance,
+    story_id,
+)
+from pipeline.config import DigestSettings, Section
+from pipeline.models import Article, PublishedStory, article_id
+from pipeline.textsim import numbers, versions, versions_conflict
+
+T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
+WEIGHTS = {"IT之家": 1.2, "TechCrunch AI": 1.2, "36氪": 1.0, "The Verge AI": 1.0, "搜狐": 0.8}
+SECTIONS = [
+    Section(key="models", title="大模型", keywords=["模型", "大模型", "model", "Claude", "GPT"]),
+    Section(key="capital", title="资本", keywords=["融资", "估值", "funding", "valuation"]),
+    Section(key="compute", title="算力", keywords=["算力", "芯片", "GPU", "数据中心"]),
+    Section(key="world", title="国际", keywords=[]),
+]
+DIGEST = DigestSettings(
+    main_stories=2, more_items=2, sections=SECTIONS, keyword_boost={"OpenAI": 0.5}
+)
+
+WAYMO_ZH = (
+    "Waymo 融资 160 亿美元，估值 1260 亿美元",
+    "谷歌旗下自动驾驶公司 Waymo 完成 160 亿美元融资，估值达 1260 亿美元，"
+    "较两年前的 450 亿美元增长近两倍。"
+    "Waymo 的无人驾驶出租车已在旧金山、菲尼克斯、洛杉矶和迈阿密运营。",
+)
+WAYMO_EN = (
+    "Waymo raises $16 billion at a $126 billion valuation",
+    "Alphabet's self-driving unit Waymo has raised $16 billion in a round that values it at "
+    "$126 billion, up from $45 billion two years ago. The robotaxi service operates in San "
+    "Francisco, Phoenix, Los Angeles and Miami.",
+)
+OPUS = (
+    "Anthropic 发布 Claude Opus 4.6：首次支持 100 万 token 上下文",
+    "Anthropic 今日发布新一代旗舰模型 Claude Opus 4.6，支持 100 万 token 的上下文窗口。"
+    "新模型在编程评测中刷新纪录，定价维持每百万 token 输入 5 美元、输出 25 美元。",
+)
+SONNET = (
+    "Anthropic 发布 Claude Sonnet 4.6：中杯模型逼近旗舰",
+    "Anthropic 今日发布新模型 Claude Sonnet 4.6，支持 100 万 token 的上下文窗口。"
+    "新模型在编程评测中表现出色，定价维持每百万 token 输入 3 美元、输出 15 美元。",
+)
+OIL = (
+    "国际油价连续第三日下跌，布伦特原油跌破 75 美元",
+    "受美国原油库存意外增加影响，国际油价周三继续走低。布伦特原油期货收跌 1.8%，报每桶 74.6 美元。"
+    "分析人士指出，OPEC+ 维持增产计划也令市场承压。",
+)
+
+
+def art(
+    title: str,
+    text: str,
+    *,
+    source: str = "36氪",
+    lang: str = "zh",
+    hours: float = 0,
+    url: str | None = None,
+) -> Article:
+    """An article published `hours` after T0."""
+    url = url or f"https://example.com/{source}/{article_id(title + source + text[:20])}"
+    when = T0 + timedelta(hours=hours)
+    return Article(
+        id=article_id(url),
+        url=url,
+        source=source,
+        lang=lang,  # type: ignore[arg-type]
+        title=title,
+        published=when,
+        text=text,
+        first_seen=when,
+    )
+
+
+def run(articles: list[Article], published: Sequence[PublishedStory] = ()) -> ClusterResult:
+    """build_stories with the test settings."""
+    end = T0 + timedelta(hours=24)
+    return build_stories(
+        articles, DIGEST, source_weights=WEIGHTS, window_end=end, published=published
+    )
+
+
+# ---- features --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("OpenAI 发布 GPT-5.3-Codex-Spark", ["gpt-5.3-codex-spark"]),
+        ("Anthropic's Claude Opus 4.6 launches", ["opus-4.6"]),
+        ("Google Gemini 3.1 Pro beats Gemini 3 Pro", ["gemini-3.1-pro", "gemini-3-pro"]),
+        ("月之暗面开源 Kimi K2.5", ["kimi-k2.5"]),
+        ("Anthropic Raises 30 Billion in 2026", []),
+    ],
+)
+def test_versions(text: str, expected: list[str]) -> None:
+    assert versions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [
+        ("融资 160亿美元", "raised $16 billion"),
+        ("中科曙光 3万卡 集群", "a cluster of 30,000 accelerators"),
+        ("估值 3800 亿美元", "valued at $380 billion"),
+        ("得分 76%", "scored 76 percent"),
+        ("三百亿入股", "a $30 billion stake"),
+    ],
+)
+def test_numbers_match_across_languages(zh: str, en: str) -> None:
+    assert numbers(zh) & numbers(en)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "conflict"),
+    [
+        ({"opus-4.6"}, {"sonnet-4.6"}, True),
+        ({"gpt-5.3-codex"}, {"gpt-5.3-codex-spark"}, True),
+        ({"gemini-3-pro"}, {"gemini-3.1-pro"}, True),
+        ({"kimi-k2.5"}, {"k2.5"}, False),
+        ({"opus-4.6"}, set(), False),
+    ],
+)
+def test_versions_conflict(left: set[str], right: set[str], conflict: bool) -> None:
+    assert versions_conflict(left, right) is conflict
+
+
+# ---- 1. duplicates -----------------------------------------------------------------------
+
+
+def test_same_url_is_duplicate() -> None:
+    first = art(*WAYMO_ZH, url="https://36kr.com/p/1")
+    again = art(
+        "Waymo 估值 1260 亿美元（更新）", "更新后的正文。" * 5, url="https://36kr.com/p/1", hours=1
+    )
+    kept, dropped = find_duplicates([again, first], WEIGHTS)
+    assert kept == [first]
+    assert dropped[0].reason == "duplicate" and dropped[0].of == first.url
+
+
+def test_same_text_is_duplicate() -> None:
+    first = art(*WAYMO_ZH, source="IT之家")
+    copy = art("另一个标题", WAYMO_ZH[1] + "  ", source="搜狐", hours=2)
+    kept, dropped = find_duplicates([first, copy], WEIGHTS)
+    assert kept == [first] and dropped[0].of == first.url
+
+
+def test_repost_with_notice_and_editor_line_is_duplicate() -> None:
+    first = art(*OPUS, source="IT之家")
+    repost = art(
+        "刚刚，Anthropic 放出新旗舰",
+        f"本文转载自IT之家，版权归原作者所有。\n{OPUS[1]}\n（责任编辑：王晓）",
+        source="搜狐",
+        hours=3,
+    )
+    kept, dropped = find_duplicates([repost, first], WEIGHTS)
+    assert [a.id for a in kept] == [first.id]
+    assert dropped[0].reason == "duplicate" and dropped[0].of == first.url
+
+
+# ---- 2. relevance -------------------------------------------------------------------------
+
+
+def test_off_topic_dropped_and_ai_kept() -> None:
+    oil, waymo = art(*OIL), art(*WAYMO_ZH)
+    assert relevance(oil) < OFF_TOPIC_THRESHOLD
+    assert relevance(art(*OPUS)) >= AI_THRESHOLD
+    result = run([oil, waymo])
+    assert [(d.url, d.reason) for d in result.dropped] == [(oil.url, "off-topic")]
+
+
+def test_undecided_article_is_kept_as_uncertain() -> None:
+    phone = art(
+        "新款折叠屏手机评测：更轻更薄",
+        "这款折叠屏展开厚度仅 4.2 毫米，铰链做工扎实。系统内置 AI 修图功能。",
+    )
+    result = run([phone])
+    assert result.uncertain == [phone.id]
+    assert all(s.placement == "more" for s in result.stories)  # never a main story
+
+
+# ---- 3. clustering ------------------------------------------------------------------------
+
+
+def test_zh_en_reports_merged() -> None:
+    zh, en = art(*WAYMO_ZH), art(*WAYMO_EN, source="TechCrunch AI", lang="en", hours=-8)
+    assert len(cluster_articles([zh, en])) == 1
+
+
+def test_different_versions_not_merged() -> None:
+    opus, sonnet = art(*OPUS, source="IT之家"), art(*SONNET, hours=1)
+    assert len(cluster_articles([opus, sonnet])) == 2
+
+
+def test_far_apart_reports_not_merged() -> None:
+    early, late = art(*WAYMO_ZH), art(*WAYMO_EN, source="TechCrunch AI", lang="en", hours=24 * 9)
+    assert len(cluster_articles([early, late])) == 2
+
+
+# ---- 4. ranking and placement -------------------------------------------------------------
+
+
+def test_more_outlets_rank_first_and_cutoff() -> None:
+    waymo = [art(*WAYMO_ZH), art(*WAYMO_EN, source="TechCrunch AI", lang="en")]
+    single = [art(*OPUS, source="IT之家", hours=5), art(*SONNET, source="IT之家", hours=6)]
+    extra = [
+        art(
+            "英伟达发布新 GPU 芯片，算力提升一倍",
+            "英伟达今日发布新一代数据中心 GPU 芯片，AI 训练算力提升一倍。",
+            hours=7,
+        ),
+        art(
+            "OpenAI 推出新的 ChatGPT 功能",
+            "OpenAI 今日为 ChatGPT 推出记忆功能，大模型可记住用户偏好。",
+            hours=8,
+        ),
+    ]
+    result = run(waymo + single + extra)
+    assert result.stories[0].articles[0].source == "TechCrunch AI"  # 2 outlets; weight 1.2 first
+    assert [s.placement for s in result.stories] == ["main", "main", "more", "more"]
+    assert [d.reason for d in result.dropped] == ["below-cutoff"]
+    scores = [s.score for s in result.stories]
+    assert scores[:2] == sorted(scores[:2], reverse=True)
+
+
+def test_story_id_is_stable() -> None:
+    a, b = art(*WAYMO_ZH), art(*WAYMO_EN, lang="en", source="TechCrunch AI")
+    assert story_id([a, b]) == story_id([b, a])
+
+
+# ---- 5. sections ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "key"),
+    [
+        (*WAYMO_ZH, "capital"),
+        (*OPUS, "models"),
+        ("英伟达新 GPU 上市", "英伟达数据中心芯片供不应求，算力紧张。", "compute"),
+        ("联合国任命专家组", "古特雷斯宣布名单。", "world"),
+    ],
+)
+def test_assign_section(title: str, text: str, key: str) -> None:
+    assert assign_section([art(title, text)], SECTIONS) == key
+
+
+# ---- 6. repeats across days -------------------------------------------------------------------
+
+
+def _published(article: Article, urls: list[str] | None = None) -> PublishedStory:
+    return PublishedStory(
+        date=date(2026, 2, 5),
+        title=article.title,
+        urls=urls if urls is not None else [article.url],
+        text=f"{article.title}\n{article.text[:120]}",
+    )
+
+
+def test_already_covered_by_url() -> None:
+    waymo = art(*WAYMO_ZH)
+    result = run([waymo], published=[_published(waymo)])
+    assert result.stories == []
+    assert [(d.reason, d.of) for d in result.dropped] == [("already-covered", waymo.title)]
+
+
+def test_already_covered_by_content() -> None:
+    old = art(*WAYMO_ZH)
+    new = art(*WAYMO_EN, source="TechCrunch AI", lang="en", hours=20)
+    result = run([new], published=[_published(old, urls=[])])
+    assert [d.reason for d in result.dropped] == ["already-covered"]
+
+
+def test_follow_up_with_new_numbers_is_kept() -> None:
+    old = art(*WAYMO_ZH)
+    new = art(
+        "Waymo 再获 50 亿美元追加投资",
+        "Waymo 宣布获得 50 亿美元追加投资，此前它以 1260 亿美元估值完成 160 亿美元融资。",
+        hours=22,
+    )
+    result = run([new], published=[_published(old)])
+    assert [s.follow_up_of for s in result.stories] == [old.title]
+
+
+def test_two_days_repost_of_day_one_story_is_already_covered() -> None:
+    day1 = [art(*OPUS, source="IT之家"), art(*WAYMO_ZH)]
+    first = run(day1)
+    published = [
+        PublishedStory(
+            date=date(2026, 2, 5),
+            title=s.primary.title,
+            urls=[a.url for a in s.articles],
+            text=s.primary.text[:150],
+        )
+        for s in first.stories
+    ]
+    repost = art(
+        "刚刚，Anthropic 放出新旗舰",
+        f"本文转载自IT之家。\n{OPUS[1]}\n（责任编辑：王晓）",
+        source="搜狐",
+        hours=26,
+    )
+    fresh = art(
+        "OpenAI 发布 GPT-5.3-Codex",
+        "OpenAI 今日发布 GPT-5.3-Codex 编程模型，大模型速度提升 25%。",
+        hours=27,
+    )
+    second = run([repost, fresh], published=published)
+    assert [(d.url, d.reason) for d in second.dropped] == [(repost.url, "already-covered")]
+    assert [s.primary.id for s in second.stories] == [fresh.id]
+
+
+# ---- invariant ------------------------------------------------------------------------------
+
+POOL = [
+    art(*WAYMO_ZH),
+    art(*WAYMO_EN, source="TechCrunch AI", lang="en"),
+    art(*OPUS),
+    art(*SONNET, source="IT之家"),
+    art(*OIL),
+    art(*OPUS, source="搜狐", hours=2),
+    art("Waymo 估值 1260 亿美元", WAYMO_ZH[1], url="https://36kr.com/dup", hours=1),
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(POOL), max_size=7, unique_by=lambda a: a.id),
+    st.integers(min_value=1, max_value=3),
+    st.integers(min_value=0, max_value=2),
+)
+def test_every_article_in_one_story_or_dropped(pool: list[Article], main: int, more: int) -> None:
+    digest = DIGEST.model_copy(update={"main_stories": main, "more_items": more})
+    result = build_stories(pool, digest, source_weights=WEIGHTS, window_end=T0)
+    placed = [a.url for s in result.stories for a in s.articles] + [d.url for d in result.dropped]
+    assert sorted(placed) == sorted(a.url for a in pool)

@@ -1,0 +1,544 @@
+"""Tests of pipeline.fetch against a real HTTP server on 127.0.0.1, plus its pure helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from pipeline.config import NetworkSettings, Settings
+from pipeline.errors import FetchError, ResponseTooLargeError, UnsafeURLError
+from pipeline.fetch import (
+    Fetcher,
+    FetchResult,
+    _retry_after,
+    canonicalize_url,
+    check_url,
+    decode_html,
+    to_simplified,
+)
+from tests.servers import Reply, Request, TestServer
+
+T = TypeVar("T")
+
+GBK_PAGE = "<html><head><title>人工智能</title></head><body><p>{}</p></body></html>".format(
+    "英伟达发布新一代人工智能芯片，朱镕基谈产业发展。国产算力池正式上线，规模国内最大。" * 8
+)
+HTTP_EQUIV_PAGE = (
+    '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>人工智能</p>'
+)
+BIG5_PAGE = (
+    '<html><head><meta charset="big5"><title>輝達</title></head><body><p>'
+    "輝達週四宣佈，新一代人工智慧晶片將於明年量產，這款處理器專為資料中心設計。</p></body></html>"
+)
+
+
+def network(settings: Settings, **changes: Any) -> NetworkSettings:
+    """The test network settings (loopback allowed, short timeouts) with changes."""
+    return settings.network.model_copy(update=changes)
+
+
+def run_with(net: NetworkSettings, call: Callable[[Fetcher], Awaitable[T]]) -> T:
+    """Run one call against a fresh Fetcher (fast backoff) in a new event loop."""
+
+    async def main() -> T:
+        async with Fetcher(net, backoff=0.01) as fetcher:
+            return await call(fetcher)
+
+    return asyncio.run(main())
+
+
+def page(net: NetworkSettings, url: str) -> FetchResult:
+    return run_with(net, lambda f: f.fetch_page(url))
+
+
+def fetch_error(net: NetworkSettings, url: str) -> FetchError:
+    """The FetchError that fetching url as a page raises."""
+    with pytest.raises(FetchError) as info:
+        page(net, url)
+    return info.value
+
+
+# --- success -------------------------------------------------------------------------
+
+
+def test_fetch_page_ok(server: TestServer, settings: Settings) -> None:
+    url = server.route("/a", Reply(body="<html><p>你好</p></html>", headers={"ETag": '"x"'}))
+    result = page(settings.network, url)
+    assert result.status == 200 and result.url == url
+    assert result.text == "<html><p>你好</p></html>" and result.encoding == "utf-8"
+    assert result.etag == '"x"' and not result.not_modified
+    sent = server.requests_to("/a")[0].headers
+    assert sent["User-Agent"] == settings.network.user_agent
+
+
+def test_injected_client_is_used_and_left_open(server: TestServer, settings: Settings) -> None:
+    server.route("/a", Reply(status=302, headers={"Location": "/b"}))
+    server.route("/b", Reply(body="<p>ok</p>"))
+    evil = server.route("/evil", Reply(status=302, headers={"Location": "file:///etc/passwd"}))
+
+    async def main() -> tuple[str, bool]:
+        injected = httpx.AsyncClient(headers={"User-Agent": "injected"}, follow_redirects=True)
+        async with injected as client:
+            async with Fetcher(settings.network, client) as fetcher:
+                result = await fetcher.fetch_page(server.url("/a"))
+                with pytest.raises(UnsafeURLError):  # its follow_redirects cannot skip the policy
+                    await fetcher.fetch_page(evil)
+            return result.url, client.is_closed
+
+    assert asyncio.run(main()) == (server.url("/b"), False)
+    assert server.requests_to("/b")[0].headers["User-Agent"] == "injected"
+
+
+def test_fetch_feed_returns_bytes_untouched(server: TestServer, settings: Settings) -> None:
+    body = '<?xml version="1.0" encoding="gbk"?><rss/>'.encode("gbk")
+    url = server.route(
+        "/feed",
+        Reply(
+            body=body,
+            content_type="application/rss+xml",
+            headers={"Last-Modified": "Fri, 06 Feb 2026 10:00:00 GMT"},
+        ),
+    )
+    result = run_with(settings.network, lambda f: f.fetch_feed(url))
+    assert result.content == body and result.text is None
+    assert result.last_modified == "Fri, 06 Feb 2026 10:00:00 GMT"
+
+
+def test_conditional_get(server: TestServer, settings: Settings) -> None:
+    def handler(request: Request) -> Reply:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Reply(status=304, content_type=None)
+        return Reply(body="<rss/>", headers={"ETag": '"v1"'})
+
+    url = server.route("/feed", handler)
+    first = run_with(settings.network, lambda f: f.fetch_feed(url))
+    since = "Fri, 06 Feb 2026 10:00:00 GMT"
+    second = run_with(
+        settings.network, lambda f: f.fetch_feed(url, etag=first.etag, last_modified=since)
+    )
+    assert first.etag == '"v1"' and not first.not_modified
+    assert second.not_modified and second.status == 304 and second.content == b""
+    sent = server.requests_to("/feed")[1].headers
+    assert sent["If-None-Match"] == '"v1"'
+    assert sent["If-Modified-Since"] == "Fri, 06 Feb 2026 10:00:00 GMT"
+
+
+def test_relative_redirect_followed(server: TestServer, settings: Settings) -> None:
+    server.route("/old", Reply(status=301, headers={"Location": "/new"}))
+    url = server.route("/new", Reply(body="<p>moved</p>"))
+    assert page(settings.network, server.url("/old")).url == url
+
+
+# --- errors and retries --------------------------------------------------------------
+
+
+def test_500_retried_then_error(server: TestServer, settings: Settings) -> None:
+    url = server.route("/e", Reply(status=500, body="oops"))
+    error = fetch_error(network(settings, retries=2), url)
+    assert str(error) == "HTTP 500 Internal Server Error after 3 attempts"
+    assert error.retryable
+    assert len(server.requests_to("/e")) == 3
+
+
+def test_404_not_retried(server: TestServer, settings: Settings) -> None:
+    url = server.route("/missing", Reply(status=404, body="no"))
+    error = fetch_error(network(settings, retries=3), url)
+    assert str(error) == "HTTP 404 Not Found" and not error.retryable
+    assert len(server.requests_to("/missing")) == 1
+
+
+def test_429_retry_after_honoured(server: TestServer, settings: Settings) -> None:
+    def handler(request: Request) -> Reply:
+        if len(server.requests_to("/busy")) == 1:
+            return Reply(status=429, headers={"Retry-After": "1"})
+        return Reply(body="<p>ok</p>")
+
+    url = server.route("/busy", handler)
+    assert page(settings.network, url).text == "<p>ok</p>"
+    first, second = server.requests_to("/busy")
+    assert second.time - first.time >= 0.95  # backoff alone would be ~0.01 s
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("3", 3.0), (" 0 ", 0.0), (timedelta(seconds=20), 20.0), (timedelta(seconds=-20), 0.0)],
+)
+def test_retry_after_values(value: str | timedelta, expected: float) -> None:
+    if isinstance(value, timedelta):  # an HTTP-date, made when the test runs
+        value = format_datetime(datetime.now(UTC) + value, usegmt=True)
+    seconds = _retry_after(value)
+    assert seconds is not None and expected - 2 <= seconds <= expected
+
+
+@pytest.mark.parametrize("value", [None, "", "soon", "-5"])
+def test_retry_after_unusable(value: str | None) -> None:
+    assert _retry_after(value) is None
+
+
+def test_slow_server_hits_read_timeout(server: TestServer, settings: Settings) -> None:
+    url = server.route("/slow", Reply(body="<p>late</p>", delay=2))
+    error = fetch_error(network(settings, read_timeout=0.5, retries=0), url)
+    assert str(error) == "no data for 0.5 s (read timeout)" and error.retryable
+
+
+def test_trickle_cut_at_deadline(server: TestServer, settings: Settings) -> None:
+    url = server.route("/trickle", Reply(body="<p>" + "x" * 40 + "</p>", fault="trickle"))
+    started = time.monotonic()
+    error = fetch_error(network(settings, read_timeout=2, deadline=1, retries=0), url)
+    assert str(error) == "timed out after 1 s" and error.retryable
+    assert time.monotonic() - started < 2.5
+
+
+def test_hanging_server_cut_at_deadline(server: TestServer, settings: Settings) -> None:
+    url = server.route("/hang", Reply(fault="hang"))
+    error = fetch_error(network(settings, read_timeout=5, deadline=1, retries=0), url)
+    assert str(error) == "timed out after 1 s"
+
+
+def test_reset_mid_response_retried(server: TestServer, settings: Settings) -> None:
+    url = server.route("/reset", Reply(body="<p>" + "y" * 200 + "</p>", fault="reset"))
+    error = fetch_error(network(settings, retries=1), url)
+    assert str(error).startswith("connection failed: ") and error.retryable
+    assert str(error).endswith("after 2 attempts")
+    assert len(server.requests_to("/reset")) == 2
+
+
+def test_connection_refused(settings: Settings) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    error = fetch_error(network(settings, retries=0), f"http://127.0.0.1:{port}/")
+    assert str(error).startswith("connection failed") and error.retryable
+
+
+def test_corrupt_gzip_is_permanent(server: TestServer, settings: Settings) -> None:
+    url = server.route("/gz", Reply(body=b"not gzip", headers={"Content-Encoding": "gzip"}))
+    error = fetch_error(network(settings, retries=2), url)
+    assert str(error).startswith("bad response: ") and not error.retryable
+    assert len(server.requests_to("/gz")) == 1
+
+
+def test_redirect_loop(server: TestServer, settings: Settings) -> None:
+    server.route("/a", Reply(status=302, headers={"Location": "/b"}))
+    server.route("/b", Reply(status=302, headers={"Location": "/a"}))
+    error = fetch_error(network(settings, retries=2), server.url("/a"))
+    assert str(error) == f"redirect loop at {server.url('/a')}" and not error.retryable
+    assert len(server.requests_to("/a")) == 1
+
+
+def test_too_many_redirects(server: TestServer, settings: Settings) -> None:
+    for i in range(4):
+        server.route(f"/r{i}", Reply(status=307, headers={"Location": f"/r{i + 1}"}))
+    error = fetch_error(network(settings, max_redirects=2), server.url("/r0"))
+    assert str(error) == "too many redirects (more than 2)"
+
+
+def test_redirect_to_file_refused(server: TestServer, settings: Settings) -> None:
+    url = server.route("/evil", Reply(status=302, headers={"Location": "file:///etc/passwd"}))
+    with pytest.raises(UnsafeURLError, match="scheme 'file' not allowed"):
+        page(settings.network, url)
+
+
+def test_stream_aborted_at_size_cap(server: TestServer, settings: Settings) -> None:
+    url = server.route("/huge", Reply(stream_bytes=50_000_000))
+    started = time.monotonic()
+    with pytest.raises(ResponseTooLargeError, match=r"^response larger than 5 MB$") as info:
+        page(network(settings, retries=2), url)
+    assert not info.value.retryable and len(server.requests_to("/huge")) == 1
+    assert time.monotonic() - started < 3
+
+
+def test_declared_length_over_cap(server: TestServer, settings: Settings) -> None:
+    url = server.route("/big", Reply(body=b"z" * 20_001))
+    with pytest.raises(ResponseTooLargeError, match=r"larger than 0\.02 MB"):
+        page(network(settings, max_bytes=20_000), url)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "shown"),
+    [
+        ("application/octet-stream", "application/octet-stream"),
+        ("image/png", "image/png"),
+        ("application/pdf; name=x.pdf", "application/pdf"),
+        ("text/plain", "text/plain"),
+    ],
+)
+def test_non_html_page_refused(
+    server: TestServer, settings: Settings, content_type: str, shown: str
+) -> None:
+    url = server.route("/bin", Reply(body=b"\x89PNG\x00\x01", content_type=content_type))
+    error = fetch_error(network(settings, retries=2), url)
+    assert str(error) == f"not HTML ({shown})" and not error.retryable
+    assert len(server.requests_to("/bin")) == 1
+
+
+# --- decoding over HTTP --------------------------------------------------------------
+
+
+def test_gbk_page_without_http_charset(server: TestServer, settings: Settings) -> None:
+    url = server.route("/gbk", Reply(body=GBK_PAGE.encode("gbk"), content_type="text/html"))
+    result = page(settings.network, url)
+    assert result.text == GBK_PAGE and result.encoding == "gb18030"
+
+
+def test_big5_page_comes_out_simplified(server: TestServer, settings: Settings) -> None:
+    url = server.route("/big5", Reply(body=BIG5_PAGE.encode("big5"), content_type="text/html"))
+    result = page(settings.network, url)
+    assert result.converted_to_simplified and result.encoding == "big5hkscs"
+    assert result.text is not None and "辉达周四宣布，新一代人工智慧晶片将于明年量产" in result.text
+
+
+# --- URL policy ----------------------------------------------------------------------
+
+
+def test_file_scheme_refused(settings: Settings) -> None:
+    with pytest.raises(UnsafeURLError, match="scheme 'file' not allowed") as info:
+        page(settings.network, "file:///etc/passwd")
+    assert not info.value.retryable
+
+
+def test_loopback_refused_unless_allowed(server: TestServer, settings: Settings) -> None:
+    url = server.route("/a", Reply(body="<p>ok</p>"))
+    with pytest.raises(UnsafeURLError, match=r"non-public address 127\.0\.0\.1"):
+        page(network(settings, allow_hosts=[]), url)
+    assert server.log == []
+    assert page(network(settings, allow_hosts=["127.0.0.1"]), url).status == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://example.com/x",
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "//no-scheme.example.com/",
+        "http://",
+        "http://127.0.0.1/",
+        "http://localhost:8080/",
+        "http://10.1.2.3/",
+        "http://192.168.0.1/",
+        "http://172.16.0.1/",
+        "http://100.64.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://240.0.0.1/",
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://[fc00::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://2130706433/",
+        "http://[::1/",
+        "http://example.com:99999/",
+    ],
+)
+def test_check_url_refuses(url: str) -> None:
+    with pytest.raises(UnsafeURLError):
+        asyncio.run(check_url(url, []))
+
+
+@pytest.mark.parametrize(
+    ("url", "allow"),
+    [
+        ("http://8.8.8.8/", []),
+        ("https://[2606:4700:4700::1111]/x", []),
+        ("http://127.0.0.1:8080/", ["127.0.0.1"]),
+        ("http://LOCALHOST/", ["localhost"]),
+    ],
+)
+def test_check_url_accepts(url: str, allow: list[str]) -> None:
+    asyncio.run(check_url(url, allow))
+
+
+def test_check_url_checks_every_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def fake_getaddrinfo(self: Any, host: str, port: int, **kw: Any) -> list[Any]:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
+            for ip in ("93.184.216.34", "10.0.0.5")
+        ]
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", fake_getaddrinfo)
+    with pytest.raises(UnsafeURLError, match=r"10\.0\.0\.5"):
+        asyncio.run(check_url("https://rebind.example.com/", []))
+
+
+def test_check_url_unresolvable(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def fake_getaddrinfo(self: Any, host: str, port: int, **kw: Any) -> list[Any]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", fake_getaddrinfo)
+    with pytest.raises(FetchError, match=r"cannot resolve host 'nowhere\.example'") as info:
+        asyncio.run(check_url("https://nowhere.example/", []))
+    assert info.value.retryable and not isinstance(info.value, UnsafeURLError)
+
+
+# --- concurrency and politeness ------------------------------------------------------
+
+
+class Tracker:
+    """A route handler that holds each request a while and records the peak concurrency."""
+
+    def __init__(self, hold: float = 0.15) -> None:
+        self.hold, self.active, self.peak = hold, 0, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Reply:
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        time.sleep(self.hold)
+        with self.lock:
+            self.active -= 1
+        return Reply(body="<p>ok</p>")
+
+
+def fetch_many(net: NetworkSettings, urls: list[str]) -> list[FetchResult]:
+    async def all_of(fetcher: Fetcher) -> list[FetchResult]:
+        return list(await asyncio.gather(*(fetcher.fetch_page(u) for u in urls)))
+
+    return run_with(net, all_of)
+
+
+@pytest.mark.parametrize(("per_host", "concurrency", "peak"), [(2, 16, 2), (4, 1, 1)])
+def test_concurrency_limits(
+    server: TestServer, settings: Settings, per_host: int, concurrency: int, peak: int
+) -> None:
+    tracker = Tracker()
+    server.route("/t", tracker)
+    urls = [server.url(f"/t?n={i}") for i in range(6)]
+    fetch_many(network(settings, per_host=per_host, concurrency=concurrency), urls)
+    assert tracker.peak == peak and len(server.log) == 6
+
+
+def test_politeness_delay_between_requests_to_a_host(
+    server: TestServer, settings: Settings
+) -> None:
+    server.route("/p", Reply(body="<p>ok</p>"))
+    urls = [server.url(f"/p?n={i}") for i in range(3)]
+    fetch_many(network(settings, per_host=4, politeness_delay=0.3), urls)
+    times = sorted(r.time for r in server.log)
+    assert all(b - a >= 0.25 for a, b in itertools.pairwise(times))
+
+
+# --- pure helpers --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("HTTPS://Example.COM/Path?b=2&a=1#frag", "https://example.com/Path?a=1&b=2"),
+        ("http://example.com:80/x", "http://example.com/x"),
+        ("https://example.com:443/x", "https://example.com/x"),
+        ("https://example.com:8443/x", "https://example.com:8443/x"),
+        ("https://example.com", "https://example.com/"),
+        ("http://example.com/x", "http://example.com/x"),  # scheme kept: https may not exist
+        ("https://user:pw@example.com/x", "https://example.com/x"),
+        ("https://example.com/a?utm_source=rss&utm_medium=feed&id=7", "https://example.com/a?id=7"),
+        (
+            "https://example.com/a?spm=a2c4.1&from=timeline&isappinstalled=0",
+            "https://example.com/a?isappinstalled=0",
+        ),
+        (
+            "https://example.com/a?fbclid=x&gclid=y&ref=z&share_token=t&shareId=9",
+            "https://example.com/a",
+        ),
+        ("https://example.com/a?UTM_Campaign=x&page=2", "https://example.com/a?page=2"),
+        ("https://example.com/a?q=a+b&empty=", "https://example.com/a?empty=&q=a%20b"),
+        ("https://example.com/news/1/amp", "https://example.com/news/1"),
+        ("https://example.com/news/1/amp/", "https://example.com/news/1"),
+        ("https://example.com/news/1?amp", "https://example.com/news/1"),
+        ("https://example.com/news/1?amp=1", "https://example.com/news/1"),
+        ("https://example.com/ampere", "https://example.com/ampere"),
+        ("https://m.example.com/news/1", "https://www.example.com/news/1"),
+        ("https://mobile.example.com/news/1", "https://www.example.com/news/1"),
+        ("https://amp.example.co.uk/a", "https://www.example.co.uk/a"),
+        ("https://m.weibo.cn/status/1", "https://m.weibo.cn/status/1"),  # a site, not a mirror
+        ("https://m.com/a", "https://m.com/a"),
+        ("https://mx.example.com/a", "https://mx.example.com/a"),
+        (
+            "https://example.com/路径/文章",
+            "https://example.com/%E8%B7%AF%E5%BE%84/%E6%96%87%E7%AB%A0",
+        ),
+        ("https://example.com/%E8%B7%AF", "https://example.com/%E8%B7%AF"),
+        ("  https://example.com/a  ", "https://example.com/a"),
+        ("https://example.com./a", "https://example.com/a"),
+        ("mailto:x@example.com", "mailto:x@example.com"),
+        ("not a url", "not a url"),
+        ("http://[::1", "http://[::1"),
+        ("http://example.com:99999/a", "http://example.com:99999/a"),
+    ],
+)
+def test_canonicalize_url(url: str, canonical: str) -> None:
+    assert canonicalize_url(url) == canonical
+    assert canonicalize_url(canonical) == canonical  # idempotent
+
+
+@pytest.mark.parametrize(
+    ("content", "http_charset", "text", "encoding"),
+    [
+        ("<p>中文</p>".encode(), "utf-8", "<p>中文</p>", "utf-8"),
+        ("<p>中文</p>".encode(), None, "<p>中文</p>", "utf-8"),
+        ("<p>中文</p>".encode("gbk"), "GB2312", "<p>中文</p>", "gb18030"),
+        ("<p>朱镕基</p>".encode("gbk"), "gb2312", "<p>朱镕基</p>", "gb18030"),
+        (
+            '<meta charset="gbk"><p>朱镕基</p>'.encode("gbk"),
+            None,
+            '<meta charset="gbk"><p>朱镕基</p>',
+            "gb18030",
+        ),
+        (HTTP_EQUIV_PAGE.encode("gbk"), None, HTTP_EQUIV_PAGE, "gb18030"),
+        (
+            '<meta charset="gbk"><p>人工智能</p>'.encode("gbk"),
+            "utf-8",  # lying HTTP header
+            '<meta charset="gbk"><p>人工智能</p>',
+            "gb18030",
+        ),
+        (
+            '<meta charset="big5"><p>臺灣</p>'.encode("big5"),
+            None,
+            '<meta charset="big5"><p>臺灣</p>',
+            "big5hkscs",
+        ),
+        ("\ufeff<p>中文</p>".encode(), "gbk", "<p>中文</p>", "utf-8"),  # BOM wins
+        ("<p>é</p>".encode("latin-1"), "iso-8859-1", "<p>é</p>", "cp1252"),
+        ("<p>中文</p>".encode(), "no-such-charset", "<p>中文</p>", "utf-8"),
+        (GBK_PAGE.encode("gbk"), None, GBK_PAGE, "gb18030"),  # detection
+        (b"", None, "", "utf-8"),
+    ],
+)
+def test_decode_html(content: bytes, http_charset: str | None, text: str, encoding: str) -> None:
+    assert decode_html(content, http_charset) == (text, encoding)
+
+
+def test_decode_html_never_raises_on_garbage() -> None:
+    text, encoding = decode_html(b"\xff\xfe\x00\x81\x8d garbage \xc3", "utf-8")
+    assert isinstance(text, str) and encoding
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "converted"),
+    [
+        ("英伟达发布新一代人工智能芯片，国产算力池正式上线。", None, False),
+        (
+            "輝達發佈新一代人工智慧晶片，這款處理器專為資料中心設計。",
+            "辉达发布新一代人工智慧晶片，这款处理器专为资料中心设计。",
+            True,
+        ),
+        ("OpenAI ships a new model.", None, False),
+        ("", None, False),
+        ("乾隆年间的故事很长，后来的人们常常讲起这段历史和文化传承的意义。", None, False),
+    ],
+)
+def test_to_simplified(text: str, expected: str | None, converted: bool) -> None:
+    assert to_simplified(text) == (expected or text, converted)

@@ -1,0 +1,196 @@
+"""The Prefect flow end to end: loopback feeds and pages, the real openai client against a fake API.
+
+One session-scoped Prefect test harness covers all flow runs (its temporary server
+takes many seconds to start on a small machine).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import flows
+from tests.fake_openai import MODEL, FakeOpenAI, fake_openai
+from tests.servers import Reply, TestServer
+
+E2E = Path(__file__).resolve().parent / "fixtures" / "e2e"
+DAY = "2026-02-07"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for every flow test."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def page_html(title: str, paras: list[str]) -> str:
+    """A realistic article page: navigation, the article, related links, a footer."""
+    body = "\n".join(f"<p>{p}</p>" for p in paras)
+    return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>{title} - 科技新闻</title><meta property="og:title" content="{title}"></head>
+<body><nav><a href="/">首页</a> <a href="/ai">AI</a> <a href="/phone">手机</a></nav>
+<main><article><h1>{title}</h1>{body}</article></main>
+<aside><h3>相关文章</h3><ul><li><a href="/x">另一篇无关文章的标题</a></li></ul></aside>
+<footer>© 2026 科技新闻 版权所有</footer></body></html>"""
+
+
+def rss(items: list[dict[str, Any]], base: str, title: str) -> str:
+    """An RSS 2.0 feed of the given fixture articles."""
+    entries = "".join(
+        f"<item><title>{a['title']}</title><link>{base}{a['path']}</link>"
+        f"<pubDate>{a['pub']}</pubDate><description>{''.join(a['paras'][:1])}</description></item>"
+        for a in items
+    )
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+            f"<link>{base}/</link>{entries}</channel></rss>")
+
+
+def serve_day(server: TestServer) -> None:
+    """Route the fixture day's feeds and pages on the loopback server."""
+    articles = json.loads((E2E / "articles.json").read_text(encoding="utf-8"))
+    for a in articles:
+        html = page_html(a["title"], a["paras"])
+        server.route(a["path"], Reply(status=a.get("status", 200), body=html))
+    for feed in ("zh", "en"):
+        items = [a for a in articles if a["feed"] == feed]
+        server.route(f"/{feed}/feed.xml", Reply(body=rss(items, server.base, feed),
+                                                content_type="application/rss+xml"))
+    server.route("/dead/feed.xml", Reply(status=404, body="gone"))
+
+
+def write_config(tmp_path: Path, server: TestServer) -> Path:
+    """A digest.toml with the loopback sources, loopback allowed."""
+    config = tmp_path / "digest.toml"
+    config.write_text(f"""
+data_dir = "{tmp_path / 'data'}"
+[network]
+allow_hosts = ["127.0.0.1"]
+politeness_delay = 0
+deadline = 10
+retries = 1
+[digest]
+main_stories = 3
+[[sources]]
+name = "科技新闻"
+url = "{server.url('/zh/feed.xml')}"
+lang = "zh"
+[[sources]]
+name = "Tech Daily"
+url = "{server.url('/en/feed.xml')}"
+lang = "en"
+[[sources]]
+name = "Dead Feed"
+url = "{server.url('/dead/feed.xml')}"
+lang = "en"
+""", encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    """The fake OpenAI-compatible API, configured through the environment as a user would."""
+    with fake_openai() as fake:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("DIGEST_MODEL", MODEL)
+        yield fake
+
+
+def run_flow(config: Path, out: Path, **kwargs: Any) -> dict[str, Any]:
+    return flows.daily_digest(date=DAY, config=str(config), output_dir=str(out), **kwargs)
+
+
+def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:
+    serve_day(server)
+    config, out = write_config(tmp_path, server), tmp_path / "output"
+    summary = run_flow(config, out)
+
+    md = (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8")
+    record = json.loads((out / "daily" / f"{DAY}.json").read_text(encoding="utf-8"))
+    assert summary["draft"] == str(out / "daily" / f"{DAY}.md")
+    # front matter exactly as the publication lays it out
+    assert md.startswith("---\ntitle: ")
+    keys = re.findall(r"^(\w+):", md.split("\n---\n", 1)[0], flags=re.M)
+    assert keys == ["title", "date", "category", "tags", "seo", "coverImage", "summary"]
+    assert f"\ndate: {DAY}\n" in md and "\ncategory: AI 日报\n" in md
+    assert re.search(r"^### \[.+\]\(http://127\.0\.0\.1:\d+/", md, flags=re.M)
+    assert "**深度解读 & 洞察：**" in md and md.endswith("</div>")
+    # the record accounts for every article of the window
+    urls_in_stories = {a["url"] for s in record["stories"] for a in s["articles"]}
+    dropped = {d["url"]: d for d in record["dropped"]}
+    window_paths = ["/zh/opus46.html", "/en/opus46", "/zh/waymo.html", "/zh/waymo-2.html",
+                    "/zh/opus46-repost.html", "/zh/oil.html", "/en/codex"]
+    for path in window_paths:
+        assert server.url(path) in urls_in_stories | set(dropped), path
+    assert server.url("/en/old") not in urls_in_stories | set(dropped)
+    assert dropped[server.url("/zh/oil.html")]["reason"] == "off-topic"
+    repost = dropped[server.url("/zh/opus46-repost.html")]
+    assert repost["reason"] == "duplicate" and repost["of"] == server.url("/zh/opus46.html")
+    # the same news in Chinese and English is one story
+    opus = [s for s in record["stories"] if server.url("/zh/opus46.html") in
+            {a["url"] for a in s["articles"]}]
+    assert len(opus) == 1 and server.url("/en/opus46") in {a["url"] for a in opus[0]["articles"]}
+    # failures: the dead feed and the broken page, with readable reasons
+    failed = {(f["stage"], f["url"]) for f in record["failures"]}
+    assert ("feed", server.url("/dead/feed.xml")) in failed
+    assert ("page", server.url("/zh/broken.html")) in failed
+    assert record["stats"]["llm_calls"] == len(llm.calls) > 0
+    assert record["stats"]["prompt_tokens"] > 0
+    assert summary["exit_code"] == 1  # a draft, with failures to look at
+
+
+def test_rerun_uses_archive_and_llm_cache(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:
+    serve_day(server)
+    config, out = write_config(tmp_path, server), tmp_path / "output"
+    run_flow(config, out)
+    calls, page_hits = len(llm.calls), len(server.requests_to("/zh/waymo.html"))
+    first = (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8")
+
+    run_flow(config, out)
+    assert len(llm.calls) == calls  # zero LLM calls on an unchanged rerun
+    assert len(server.requests_to("/zh/waymo.html")) == page_hits  # archived: not fetched again
+    feed_requests = server.requests_to("/zh/feed.xml")
+    assert len(feed_requests) == 2
+    assert (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8") == first
+
+
+def test_offline_rerun_needs_no_network(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:
+    serve_day(server)
+    config, out = write_config(tmp_path, server), tmp_path / "output"
+    run_flow(config, out)
+    before = len(server.log)
+    (out / "daily" / f"{DAY}.md").unlink()
+    run_flow(config, out, offline=True)
+    assert len(server.log) == before
+    assert (out / "daily" / f"{DAY}.md").is_file()
+
+
+def test_edited_draft_survives_rerun(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:
+    serve_day(server)
+    config, out = write_config(tmp_path, server), tmp_path / "output"
+    run_flow(config, out)
+    draft = out / "daily" / f"{DAY}.md"
+    edited = draft.read_text(encoding="utf-8").replace("# ", "# 编辑修改：", 1)
+    draft.write_text(edited, encoding="utf-8")
+    summary = run_flow(config, out)
+    assert draft.read_text(encoding="utf-8") == edited
+    assert summary["draft"].endswith(f"{DAY}.rerun-1.md")
+    assert "editor changes" in summary["note"]
+
+
+def test_no_llm_writes_extractive_draft(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:
+    serve_day(server)
+    config, out = write_config(tmp_path, server), tmp_path / "output"
+    summary = run_flow(config, out, no_llm=True)
+    md = (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8")
+    assert llm.calls == []
+    assert "【待编辑】" in md
+    assert summary["exit_code"] == 1
