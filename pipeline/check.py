@@ -54,13 +54,14 @@ _BARE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 _ATOM = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*")
 _RUN_GAP = re.compile(r"[\s\-‐‑‒–—_.·/'’:]*")
 
+# fmt: off
 # Calls to action: removed with their sentence unless a source says the same.
 _CALLS_TO_ACTION = [re.compile(p, re.IGNORECASE) for p in (
     r"点击(?:链接|这里|此处|下方|阅读原文|进入|购买)", r"阅读原文", r"扫码", r"扫描二维码",
     r"关注(?:我们的?)?(?:公众号|微信号|账号)", r"关注我们",
-    r"立即(?:购买|下单|注册|下载|加入|领取|订阅|咨询|抢购)",
-    r"马上(?:购买|注册|下载|加入)", r"(?:联系|添加|加)\s?(?:微信|VX|WX|QQ)", r"微信号", r"私信",
-    r"优惠码", r"邀请码", r"限时优惠", r"转发(?:本文|到朋友圈)", r"一键三连",
+    r"立即(?:购买|下单|注册|下载|加入|领取|订阅|咨询|抢购)", r"马上(?:购买|注册|下载|加入)",
+    r"(?:联系|添加|加)\s?(?:微信|VX|WX|QQ)", r"微信号", r"私信", r"优惠码", r"邀请码",
+    r"限时优惠", r"转发(?:本文|到朋友圈)", r"一键三连",
     r"click\s+(?:here|the\s+link|below)", r"sign\s+up", r"subscribe\s+(?:now|to|today)",
     r"visit\s+(?:https?://|www\.)", r"buy\s+now", r"order\s+now", r"follow\s+us", r"\bDM\s+me\b",
     r"join\s+(?:our|the)\s+(?:telegram|discord|group|channel|community)",
@@ -74,9 +75,9 @@ _COMMON_TERMS = frozenset((
     "agentic", "ipo", "kpi", "kpis", "roi", "saas", "paas", "iaas", "it", "pc", "ui", "ux", "sdk",
     "ide", "cli", "moe", "rag", "rl", "rlhf", "sft", "transformer", "transformers", "prompt",
     "prompts", "benchmark", "benchmarks", "chatbot", "chatbots", "to", "ok", "vs", "etc",
-    "open", "source", "opensource", "model",
-    "models", "web", "online", "offline", "toc", "tob", "b2b", "b2c", "ar", "vr", "xr", "iot",
-    "id", "bug", "bugs", "demo", "ip", "http", "https", "www",
+    "open", "source", "opensource", "model", "models", "web", "online", "offline", "toc", "tob",
+    "b2b", "b2c", "ar", "vr", "xr", "iot", "id", "bug", "bugs", "demo", "ip", "http", "https",
+    "www",
 ))
 
 # zh names that support a Latin name of the output (never the other way round)
@@ -100,6 +101,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "stanford": ("斯坦福",), "mit": ("麻省理工",), "harvard": ("哈佛",), "sony": ("索尼",),
     "gic": ("新加坡主权基金",), "hkex": ("港交所",), "wsj": ("华尔街日报",),
 }
+# fmt: on
 
 
 class CheckResult(BaseModel):
@@ -206,13 +208,15 @@ def _map_fields(
     every = _evidence(story.articles)
     facts = [_map_line(f, story, every, fix) for f in draft.facts]
     impact = [_map_line(i, story, every, fix) for i in draft.impact]
-    return draft.model_copy(update={
-        "headline": fix(draft.headline, every),
-        "lead": fix(draft.lead, every),
-        "analysis": [fix(p, every) for p in draft.analysis],
-        "facts": facts,
-        "impact": impact,
-    })
+    return draft.model_copy(
+        update={
+            "headline": fix(draft.headline, every),
+            "lead": fix(draft.lead, every),
+            "analysis": [fix(p, every) for p in draft.analysis],
+            "facts": facts,
+            "impact": impact,
+        }
+    )
 
 
 def _map_line(
@@ -251,8 +255,11 @@ def _merge(parts: tuple[_Evidence, ...]) -> _Evidence:
 
 @functools.lru_cache(maxsize=512)
 def _article_evidence(article: Article) -> _Evidence:
-    corpus = "\n".join(x for x in (article.title, article.text, article.site_name,
-                                   article.source, article.author) if x)
+    corpus = "\n".join(
+        x
+        for x in (article.title, article.text, article.site_name, article.source, article.author)
+        if x
+    )
     return _Evidence(
         quantities=(*extract_quantities(corpus), *_published_dates(article.published)),
         names=_name_keys(normalize_digits(corpus)),
@@ -330,7 +337,7 @@ def _drop_links(text: str, allowed: frozenset[str], findings: list[str]) -> str:
         if _inside(m.start(), kept) or _canonical(url) in allowed:
             continue
         findings.append(f"链接 {url} 不是本条来源")
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         pos = m.start() + len(url)
     return "".join(out) + text[pos:]
 
@@ -368,14 +375,18 @@ def _canonical(url: str) -> str:
 
 
 def _ground(text: str, ev: _Evidence, findings: list[str]) -> str:
-    """Mark in ``text`` every number and Latin name that ``ev`` does not support."""
-    masked = _masked_spans(text)
-    quantities = [q for q in extract_quantities(text) if not _overlaps(q.start, q.end, masked)]
-    claims, versions = _name_claims(text, quantities, masked, ev)
-    claims += [_number_claim(q) for q in quantities
-               if q not in versions and not _supported(q, ev)]
+    """Mark in ``text`` every number and Latin name that ``ev`` does not support.
+
+    Marks already present are kept but read around, so checking twice changes nothing.
+    """
+    clean, kept = _split_marks(text)
+    masked = _masked_spans(clean)
+    quantities = [q for q in extract_quantities(clean) if not _overlaps(q.start, q.end, masked)]
+    claims, versions = _name_claims(clean, quantities, masked, ev)
+    claims += [_number_claim(q) for q in quantities if q not in versions and not _supported(q, ev)]
     findings.extend(c.finding for c in claims)
-    return _insert_marks(text, claims)
+    new = {(c.end, UNSUPPORTED_MARK.format(claim=c.raw)): None for c in claims}
+    return _join_marks(clean, kept, [m for m in new if m not in kept])
 
 
 def _supported(q: Quantity, ev: _Evidence) -> bool:
@@ -392,8 +403,11 @@ def _name_claims(
 ) -> tuple[list[_Claim], set[Quantity]]:
     """Unsupported Latin names, and the bare numbers read as their versions (``Opus 4.6``)."""
     spans = [(q.start, q.end) for q in quantities]
-    bare = {q.start: q for q in quantities
-            if q.unit == "none" and _BARE.fullmatch(normalize_digits(q.raw))}
+    bare = {
+        q.start: q
+        for q in quantities
+        if q.unit == "none" and _BARE.fullmatch(normalize_digits(q.raw))
+    }
     claims: list[_Claim] = []
     versions: set[Quantity] = set()
     norm = normalize_digits(text)
@@ -404,7 +418,7 @@ def _name_claims(
         end, version = _version_after(norm, m.end(), bare)
         if version is not None:
             versions.add(version)
-        raw = text[m.start():end]
+        raw = text[m.start() : end]
         if not _name_supported(raw, word, version, ev):
             claims.append(_Claim(m.start(), end, raw, f"名称 {raw} 不见于来源"))
     return claims, versions
@@ -425,7 +439,8 @@ def _name_supported(raw: str, word: str, version: Quantity | None, ev: _Evidence
         return False
     # "Verified 80.2": a word and a score that the sources give separately
     return _name_key(word) in ev.names and any(
-        e.unit == "none" and e.value == version.value for e in ev.quantities)
+        e.unit == "none" and e.value == version.value for e in ev.quantities
+    )
 
 
 def _known_term(key: str, ev: _Evidence) -> bool:
@@ -435,23 +450,29 @@ def _known_term(key: str, ev: _Evidence) -> bool:
 
 
 def _masked_spans(text: str) -> list[tuple[int, int]]:
-    """Spans never checked as claims: existing marks, kept links, HTML entities."""
-    spans = [(m.start(), m.end()) for m in _MARK.finditer(text)]
-    spans += [(m.start("url") - 1, m.end()) for m in _MD_LINK.finditer(text)]
+    """Spans never checked as claims: kept links and HTML entities."""
+    spans = [(m.start("url") - 1, m.end()) for m in _MD_LINK.finditer(text)]
     spans += [(m.start(), m.end()) for m in _URL.finditer(text)]
     spans += [(m.start(), m.end()) for m in _ENTITY.finditer(text)]
     return spans
 
 
-def _insert_marks(text: str, claims: list[_Claim]) -> str:
-    seen: set[tuple[int, int]] = set()
-    for claim in sorted(claims, key=lambda c: c.end, reverse=True):
-        mark = UNSUPPORTED_MARK.format(claim=claim.raw)
-        if (claim.start, claim.end) in seen or text.startswith(mark, claim.end):
-            continue
-        seen.add((claim.start, claim.end))
-        text = text[:claim.end] + mark + text[claim.end:]
-    return text
+def _split_marks(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text without its marks, and each mark with its position in that text."""
+    parts, kept, pos, removed = [], [], 0, 0
+    for m in _MARK.finditer(text):
+        parts.append(text[pos : m.start()])
+        kept.append((m.start() - removed, m.group()))
+        removed, pos = removed + m.end() - m.start(), m.end()
+    return "".join([*parts, text[pos:]]), kept
+
+
+def _join_marks(clean: str, kept: list[tuple[int, str]], new: list[tuple[int, str]]) -> str:
+    out, pos = [], 0
+    for at, mark in sorted([*kept, *new], key=lambda m: m[0]):  # stable: old marks first
+        out += [clean[pos:at], mark]
+        pos = at
+    return "".join([*out, clean[pos:]])
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

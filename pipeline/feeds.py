@@ -50,6 +50,7 @@ CST_RE = re.compile(r"\bCST\b")
 HTML_START_RE = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
+XML_DECL_RE = re.compile(rb"^\s*<\?xml[^>]*>")
 GB_DECL_RE = re.compile(rb"(<\?xml[^>]*encoding=[\"'])(gb2312|gbk)([\"'])", re.I)
 DROP_BLOCK_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 TAG_RE = re.compile(r"<[^>]*>")
@@ -98,13 +99,15 @@ def parse_feed(content: bytes, source: Source, *, now: datetime, tz: ZoneInfo) -
 
 
 def _parse_xml_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo) -> ParsedFeed:
-    # GB2312/GBK declarations are widened to GB18030, which decodes every GBK byte sequence.
-    parsed = feedparser.parse(io.BytesIO(GB_DECL_RE.sub(rb"\1gb18030\3", body, count=1)))
+    try:
+        parsed = _run_feedparser(body)
+    except (ValueError, LookupError) as exc:
+        return ParsedFeed(warning=f"not a feed (unreadable: {exc})")
     if not parsed.version and not parsed.entries:
         reason = _bozo_message(parsed) or "unrecognised format"
         return ParsedFeed(warning=f"not a feed ({reason})")
-    base = parsed.feed.get("link") or source.url
-    feed = ParsedFeed(title=_plain(parsed.feed.get("title", "")))
+    base = _text(parsed.feed.get("link")) or source.url
+    feed = ParsedFeed(title=_plain(_text(parsed.feed.get("title"))))
     raw_items = [_feedparser_item(entry, base) for entry in parsed.entries]
     _collect(feed, raw_items, source, now=now, tz=tz)
     if parsed.get("bozo"):
@@ -112,23 +115,39 @@ def _parse_xml_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo)
     return feed
 
 
+def _run_feedparser(body: bytes) -> Any:
+    """feedparser over bytes, never a URL; an XML declaration it chokes on is dropped."""
+    # GB2312/GBK declarations are widened to GB18030, which decodes every GBK byte sequence.
+    body = GB_DECL_RE.sub(rb"\1gb18030\3", body, count=1)
+    try:
+        return feedparser.parse(io.BytesIO(body))
+    except (ValueError, LookupError) as exc:  # e.g. a garbled encoding name in the declaration
+        logger.info("feedparser failed (%s); retrying without the XML declaration", exc)
+        return feedparser.parse(io.BytesIO(XML_DECL_RE.sub(b"", body, count=1)))
+
+
 def _feedparser_item(entry: Any, base: str) -> _RawItem:
     """The fields we use from one feedparser entry, as plain Python values."""
-    contents = [c.get("value", "") for c in entry.get("content", [])]
+    contents = [_text(c.get("value")) for c in entry.get("content", [])]
     return _RawItem(
         link=entry.get("link") or _permalink_guid(entry),
         base=base,
-        title=entry.get("title", ""),
-        summary=entry.get("summary", ""),
+        title=_text(entry.get("title")),
+        summary=_text(entry.get("summary")),
         content=max(contents, key=len, default=""),
-        author=entry.get("author"),
-        dates=[entry[key] for key in DATE_KEYS if entry.get(key)],
-        images=list(_media_images(entry)),
+        author=_str_or_none(entry.get("author")),
+        dates=[entry[key] for key in DATE_KEYS if isinstance(entry.get(key), str)],
+        images=[url for url in _media_images(entry) if isinstance(url, str)],
     )
 
 
+def _text(value: object) -> str:
+    """A string field of a damaged feed may come back as None: read that as empty."""
+    return value if isinstance(value, str) else ""
+
+
 def _permalink_guid(entry: Any) -> str | None:
-    guid = entry.get("id") or ""
+    guid = _text(entry.get("id"))
     return guid if guid.startswith(("http://", "https://")) else None
 
 

@@ -26,7 +26,8 @@ from pipeline.cluster import ClusterResult, build_stories  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, load_settings  # noqa: E402
 from pipeline.models import Article, FeedEntry, PublishedStory, Source, Story  # noqa: E402
 from pipeline.store import Archive, run_lock  # noqa: E402
-from pipeline.write import WriteResult, write_digest_content  # noqa: E402
+from pipeline.llm import Prompts  # noqa: E402
+from pipeline.write import WriteResult, Writer, write_digest  # noqa: E402
 
 ARCHIVE_FILE = "archive.sqlite3"
 CACHE_FILE = "llm-cache.sqlite3"
@@ -66,9 +67,9 @@ def cluster_task(
 def write_task(stories: list[Story], settings: Settings, day: date, no_llm: bool) -> WriteResult:
     """Have the LLM write every story and the digest text (cached; degrades per story)."""
     with Archive(settings.data_dir / CACHE_FILE) as cache:
-        return asyncio.run(
-            write_digest_content(stories, settings, day=day, cache=cache, no_llm=no_llm)
-        )
+        writer = Writer(settings.llm, cache=cache, no_llm=no_llm,
+                        prompts=Prompts(settings.prompts_dir))
+        return asyncio.run(write_digest(stories, settings.digest.sections, date=day, writer=writer))
 
 
 @flow(name="daily-digest", task_runner=ThreadPoolTaskRunner(max_workers=4), persist_result=False)

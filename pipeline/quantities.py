@@ -50,6 +50,7 @@ _APPROX_BEFORE = re.compile(
     r"(?i:about|around|approximately|roughly|nearly|almost|over|more than|less than|"
     r"up to|under|some))\s*$"
 )
+# fmt: off
 _CN_SCALE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "亿": 1e8,
              "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "千": 1e3}
 _EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
@@ -83,7 +84,8 @@ _UNIT_TABLE: list[tuple[str, str, float]] = [
     (r"GW(?![A-Za-z])|吉瓦|gigawatts?", "watt", 1e9),
     (r"MW(?![A-Za-z])|兆瓦|megawatts?", "watt", 1e6),
     (r"个月|months?(?![A-Za-z])", "months", 1), (r"周|weeks?(?![A-Za-z])", "weeks", 1),
-    (r"天|days?(?![A-Za-z])", "days", 1), (r"小时|hours?(?![A-Za-z])|hrs?(?![A-Za-z])", "hours", 1),
+    (r"天|days?(?![A-Za-z])", "days", 1),
+    (r"小时|hours?(?![A-Za-z])|hrs?(?![A-Za-z])", "hours", 1),
     (r"分钟|minutes?(?![A-Za-z])|mins?(?![A-Za-z])", "minutes", 1),
     (r"秒|seconds?(?![A-Za-z])|secs?(?![A-Za-z])", "seconds", 1),
     (r"年|years?(?![A-Za-z])", "years", 1),
@@ -98,18 +100,24 @@ _CN_NUMERAL_UNITS = CURRENCIES | {"token", "tokens_per_s", "param", "gpu", "time
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
            "sep": 9, "oct": 10, "nov": 11, "dec": 12}
-_MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-        r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_MON = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 _YEAR = r"(?P<y>(?:19|20)[0-9]{2})"
 _DAY = r"(?P<d>3[01]|[12][0-9]|0?[1-9])"
 _DATE_PATTERNS = [
     re.compile(rf"(?<![0-9.]){_YEAR}[-/.](?P<m>1[0-2]|0?[1-9])[-/.]{_DAY}(?![0-9])"),
-    re.compile(rf"(?<![0-9.])(?:{_YEAR}\s?年\s?)?(?P<m>1[0-2]|0?[1-9])\s?月(?:\s?{_DAY}\s?[日号])?"),
+    re.compile(
+        rf"(?<![0-9.])(?:{_YEAR}\s?年\s?)?(?P<m>1[0-2]|0?[1-9])\s?月(?:\s?{_DAY}\s?[日号])?"
+    ),
     re.compile(rf"\b{_MON}\.?\s+{_DAY}(?:st|nd|rd|th)?(?![0-9A-Za-z])(?:,?\s+{_YEAR}(?![0-9]))?"),
     re.compile(rf"(?<![0-9.]){_DAY}(?:st|nd|rd|th)?\s+{_MON}\b\.?(?:,?\s+{_YEAR}(?![0-9]))?"),
     re.compile(rf"\b{_MON}\.?,?\s+{_YEAR}(?![0-9])"),
-    re.compile(r"\b(?P<mon>January|February|March|April|June|July|August|September|October|"
-               r"November|December)\b"),
+    re.compile(
+        r"\b(?P<mon>January|February|March|April|June|July|August|September|October|"
+        r"November|December)\b"
+    ),
 ]
 
 _CN_NUMERAL = re.compile(r"(?<![数几若之第百])[零〇一二两三四五六七八九十百千万亿]+")
@@ -126,6 +134,7 @@ _EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh
 _EN_NUMBERS = ({w: i for i, w in enumerate(_EN_UNITS)}
                | {w: 10 * (i + 2) for i, w in enumerate(_EN_TENS)}
                | {w: i + 1 for i, w in enumerate(_EN_ORDINALS)} | {"dozen": 12})
+# fmt: on
 _EN_BIG = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _EN_WORD = "|".join(sorted([*_EN_NUMBERS, *_EN_BIG], key=len, reverse=True))
 _EN_NUMBER = re.compile(rf"(?i)\b(?:{_EN_WORD})(?:(?:\s+|-)(?:and\s+)?(?:{_EN_WORD}))*\b")
@@ -295,12 +304,12 @@ def _read_quantity(norm: str, text: str, m: re.Match[str]) -> list[Quantity]:
         pos = unit1[2]
     if (s := _APPROX_SUFFIX.match(norm, pos)) is not None:
         pos, approx = s.end(), True
-    unit = (_match_unit(norm, pos) if second is not None or unit1 is None else None)
+    unit = _match_unit(norm, pos) if second is not None or unit1 is None else None
     if unit is not None:
         pos = unit[2]
     chosen = unit1 or unit
-    approx = approx or bool(_APPROX_BEFORE.search(norm[max(0, m.start() - 16):m.start()]))
-    raw, start = text[m.start():pos], m.start()
+    approx = approx or bool(_APPROX_BEFORE.search(norm[max(0, m.start() - 16) : m.start()]))
+    raw, start = text[m.start() : pos], m.start()
     ends = [first] if second is None else [_inherit(first, second), second]
     return [_make(n, chosen, raw, start, pos, approx, norm) for n in ends]
 
@@ -315,11 +324,23 @@ def _range_end(norm: str, pos: int) -> _Num | None:
 def _inherit(first: _Num, second: _Num) -> _Num:
     """``300-500 亿``: the first end takes the second's scale and currency."""
     if first.scaled or not second.scaled:
-        return _Num(first.value, first.precision, first.currency or second.currency,
-                    first.scaled, first.plain, first.end)
+        return _Num(
+            first.value,
+            first.precision,
+            first.currency or second.currency,
+            first.scaled,
+            first.plain,
+            first.end,
+        )
     factor = second.value / float(second.plain) if float(second.plain) else 1.0
-    return _Num(first.value * factor, first.precision * factor,
-                first.currency or second.currency, True, first.plain, first.end)
+    return _Num(
+        first.value * factor,
+        first.precision * factor,
+        first.currency or second.currency,
+        True,
+        first.plain,
+        first.end,
+    )
 
 
 def _match_unit(norm: str, pos: int) -> tuple[str, float, int] | None:
@@ -329,8 +350,15 @@ def _match_unit(norm: str, pos: int) -> tuple[str, float, int] | None:
     return None
 
 
-def _make(num: _Num, unit: tuple[str, float, int] | None, raw: str, start: int, end: int,
-          approx: bool, norm: str) -> Quantity:
+def _make(
+    num: _Num,
+    unit: tuple[str, float, int] | None,
+    raw: str,
+    start: int,
+    end: int,
+    approx: bool,
+    norm: str,
+) -> Quantity:
     name, factor = (unit[0], unit[1]) if unit else (num.currency or "none", 1.0)
     # "2026 年" and a bare "2025" are years; "2000 多家" is a count
     if _is_year(num) and (name == "years" or (name == "none" and not approx)):
@@ -340,8 +368,12 @@ def _make(num: _Num, unit: tuple[str, float, int] | None, raw: str, start: int, 
 
 
 def _is_year(num: _Num) -> bool:
-    return num.currency is None and num.plain.isdigit() and len(num.plain) == 4 and (
-        1900 <= int(num.plain) <= 2100)
+    return (
+        num.currency is None
+        and num.plain.isdigit()
+        and len(num.plain) == 4
+        and (1900 <= int(num.plain) <= 2100)
+    )
 
 
 # --- Chinese numerals and English number words -------------------------------------------
@@ -359,9 +391,19 @@ def _scan_cn_numerals(norm: str, text: str) -> list[Quantity]:
         elif unit is not None or not _is_cn_amount(numeral):
             continue
         name = unit[0] if unit else "none"
-        approx = bool(_APPROX_BEFORE.search(norm[max(0, m.start() - 16):m.start()]))
-        out.append(Quantity(text[m.start():end], value, name, _KIND[name], approx,
-                            _place_value(value), m.start(), end))
+        approx = bool(_APPROX_BEFORE.search(norm[max(0, m.start() - 16) : m.start()]))
+        out.append(
+            Quantity(
+                text[m.start() : end],
+                value,
+                name,
+                _KIND[name],
+                approx,
+                _place_value(value),
+                m.start(),
+                end,
+            )
+        )
     return out
 
 
@@ -402,9 +444,19 @@ def _scan_en_words(norm: str, text: str) -> list[Quantity]:
         value = _parse_en(m.group())
         unit = _match_unit(norm, m.end())
         name, end = (unit[0], unit[2]) if unit else ("none", m.end())
-        approx = bool(_APPROX_BEFORE.search(norm[max(0, m.start() - 16):m.start()]))
-        out.append(Quantity(text[m.start():end], value, name, _KIND.get(name, "duration"),
-                            approx, _place_value(value), m.start(), end))
+        approx = bool(_APPROX_BEFORE.search(norm[max(0, m.start() - 16) : m.start()]))
+        out.append(
+            Quantity(
+                text[m.start() : end],
+                value,
+                name,
+                _KIND.get(name, "duration"),
+                approx,
+                _place_value(value),
+                m.start(),
+                end,
+            )
+        )
     for m in _EN_SPECIAL.finditer(norm):
         out.append(_special_word(m, text))
     return out
@@ -424,7 +476,7 @@ def _parse_en(words: str) -> float:
 
 
 def _special_word(m: re.Match[str], text: str) -> Quantity:
-    raw = text[m.start():m.end()]
+    raw = text[m.start() : m.end()]
     if m["half"]:
         return Quantity(raw, 50.0, "percent", "percent", True, 1.0, m.start(), m.end())
     value = 2.0 if m["two"] else 3.0 if m["three"] else float(_EN_NUMBERS[m["fold"].lower()])

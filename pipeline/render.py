@@ -52,7 +52,6 @@ from pipeline.models import (
     SectionDraft,
     StoryDraft,
 )
-from pipeline.parse import parse
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +84,6 @@ def render_document(doc: Document, templates_dir: Path = DEFAULT_TEMPLATES) -> s
     """The Markdown of a document, through its format's template."""
     template = make_environment(templates_dir).get_template(TEMPLATE_NAMES[doc.format])
     return template.render(doc=doc)[1:]  # every line is written after a newline
-
-
-def reformat(text: str, templates_dir: Path = DEFAULT_TEMPLATES) -> str:
-    """``render(parse(text))``: identical for any text the parser understands."""
-    return render_document(parse(text), templates_dir)
 
 
 def render_daily(draft: DailyDraft, digest: DigestSettings, templates_dir: Path) -> str:
@@ -245,8 +239,8 @@ def build_weekly(data: WeeklyInput) -> WeeklyDocument:
                    text=inline(h.text)) for h in data.highlights])]),
         _weekly_topics(data),
         _weekly_section("其他重要资讯", [BulletList(items=[
-            Bullet(gap=1, lead=Lead(name=link_text(g.label), after="  "),
-                   text="\n  " + inline(g.text)) for g in data.other_news])]),
+            Bullet(gap=1 if n else 0, lead=Lead(name=link_text(g.label), after="  "),
+                   text="\n  " + inline(g.text)) for n, g in enumerate(data.other_news)])]),
         _weekly_section("总结", [Paragraph(text=data.summary.strip())]),
         _weekly_section("相关阅读链接", [BulletList(items=[
             Bullet(lead=Lead(style="link", name=link_text(r.title), url=safe_url(r.url),

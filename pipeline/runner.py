@@ -13,7 +13,7 @@ from pipeline.assemble import EXIT_NO_DRAFT, RunSummary
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.prefect_env import configure
-from pipeline.write import require_api_key
+from pipeline.llm import require_api_key
 
 
 def preflight(settings: Settings, *, offline: bool, no_llm: bool) -> None:

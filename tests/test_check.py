@@ -60,18 +60,25 @@ ANTHROPIC_DRAFT = StoryDraft(
         Fact(label="参投方", text="DE Shaw、Dragoneer、Founders Fund、ICONIQ、MGX"),
         Fact(label="款项构成", text="包含微软和英伟达 150 亿美元投资承诺的一部分"),
         Fact(label="年化收入", text="140 亿美元，连续三年实现翻倍"),
-        Fact(label="大客户", text="客户包含《财富》世界十强企业中的 8 家；年消费超 10 万美元的客户"
-                                "增长 7 倍，过百万美元客户突破 500 家"),
+        Fact(
+            label="大客户",
+            text="客户包含《财富》世界十强企业中的 8 家；年消费超 10 万美元的客户"
+            "增长 7 倍，过百万美元客户突破 500 家",
+        ),
         Fact(label="Claude Code", text="年化收入达 25 亿美元，企业收入占比超 50%"),
     ],
     analysis=[
-        "这笔融资的规模和速度反映了资本市场对 AI \"基础设施\"公司的狂热追逐。Anthropic 的估值从"
-        " 2025 年 9 月的 1830 亿美元跃升至 3800 亿美元，半年翻倍，说明市场认为 AI 公司的估值天花板远未到来。",
+        '这笔融资的规模和速度反映了资本市场对 AI "基础设施"公司的狂热追逐。Anthropic 的估值从'
+        " 2025 年 9 月的 1830 亿美元跃升至 3800 亿美元，半年翻倍，"
+        "说明市场认为 AI 公司的估值天花板远未到来。",
         "值得注意的是，Anthropic 的收入结构呈现明显的 B 端特征——企业收入占比超 50%，年消费百万美元"
-        "客户超过 500 家。这意味着 AI 正在从\"消费级玩具\"转变为\"企业级生产力工具\"。",
+        '客户超过 500 家。这意味着 AI 正在从"消费级玩具"转变为"企业级生产力工具"。',
     ],
     impact=[
-        Impact(label="对 AI 概念股", text="利好。创纪录融资将提振市场对 AI 企业的信心，可能带动 AI 相关股票走强"),
+        Impact(
+            label="对 AI 概念股",
+            text="利好。创纪录融资将提振市场对 AI 企业的信心，可能带动 AI 相关股票走强",
+        ),
         Impact(label="投资启示", text="AI 行业马太效应加剧，资金和人才向头部企业集中。"),
     ],
 )
@@ -96,20 +103,28 @@ DEEPTHINK_DRAFT = StoryDraft(
     story_id="s-deepthink",
     headline="Gemini 3 Deep Think 升级：编程能力全球第8，仅剩7人能击败它",
     url="https://blog.google/technology/google-deepmind/gemini-3-deep-think/",
-    lead="谷歌 2 月 12 日宣布对 Gemini 3 Deep Think 进行重大升级，在多项 AI 推理基准测试中刷新纪录：",
+    lead="谷歌 2 月 12 日宣布对 Gemini 3 Deep Think 进行重大升级，"
+    "在多项 AI 推理基准测试中刷新纪录：",
     facts=[
-        Fact(label="Codeforces 编程平台", text="3455 Elo 分数，排名全球第 8 位，意味着目前仅 7 名人类"
-                                           "选手编程能力在它之上"),
+        Fact(
+            label="Codeforces 编程平台",
+            text="3455 Elo 分数，排名全球第 8 位，意味着目前仅 7 名人类选手编程能力在它之上",
+        ),
         Fact(label="ARC-AGI-2", text="84.6% 准确率，由 ARC Prize Foundation 验证"),
         Fact(label="人类最后考试（HLE）", text="48.4% 成绩，在不使用工具的情况下取得"),
-        Fact(label="奥赛金牌水平", text="在 2025 年国际数学、物理、化学奥林匹克竞赛笔试部分均达到金牌级结果"),
+        Fact(
+            label="奥赛金牌水平",
+            text="在 2025 年国际数学、物理、化学奥林匹克竞赛笔试部分均达到金牌级结果",
+        ),
         Fact(label="理论物理", text="在 CMT-Benchmark 测试中获得 50.5% 分数"),
     ],
     analysis=[
-        "特别值得关注的是成本下降。初代 Deep Think 执行每项任务成本 77.16 美元，新版降至 13.62 美元。"
+        "特别值得关注的是成本下降。初代 Deep Think 执行每项任务成本 77.16 美元，"
+        "新版降至 13.62 美元。"
         "这意味着高智能推理不再是昂贵的奢侈品。",
-        "该模型已进入实际科研验证阶段。罗格斯大学数学家 Lisa Carbone 利用其审阅专业论文，成功识别出人工"
-        "同行评审未发现的逻辑缺陷；杜克大学实验室用它优化晶体生长工艺，成功制备出厚度超过 100 微米的薄膜。",
+        "该模型已进入实际科研验证阶段。罗格斯大学数学家 Lisa Carbone 利用其审阅专业论文，"
+        "成功识别出人工同行评审未发现的逻辑缺陷；杜克大学实验室用它优化晶体生长工艺，"
+        "成功制备出厚度超过 100 微米的薄膜。",
     ],
 )
 
@@ -133,7 +148,9 @@ SPARK_DRAFT = StoryDraft(
     facts=[
         Fact(label="推理速度", text="超 1000 tokens/s，实现近乎即时响应"),
         Fact(label="擅长领域", text="精确代码修改、代码库上下文问答、快速可视化布局调整"),
-        Fact(label="硬件支持", text="基于 Cerebras 的 Wafer-Scale Engine，具备业内最大 SoC 片上内存"),
+        Fact(
+            label="硬件支持", text="基于 Cerebras 的 Wafer-Scale Engine，具备业内最大 SoC 片上内存"
+        ),
         Fact(label="开放范围", text="ChatGPT Pro 用户可用，覆盖 Codex 应用、CLI 和 VS Code 扩展"),
     ],
     analysis=["1000 tokens/s 的速度意味着什么？你不需要等待，AI 的反馈几乎与你的思考同步。"],
@@ -155,12 +172,20 @@ GLM_DRAFT = StoryDraft(
     url="https://www.ithome.com/0/921/529.htm",
     lead="智谱昨日官宣 GLM-5 上线，平台流量呈爆发式增长。核心亮点：",
     facts=[
-        Fact(label="基准成绩", text="SWE-bench-Verified 77.8%、Terminal Bench 2.0 获得 56.2%，均为开源模型 SOTA"),
-        Fact(label="多维能力", text="在 BrowseComp（联网检索）、MCP-Atlas（工具调用）、τ²-Bench（多工具"
-                                "规划）、Vending Bench 2（模拟经营）均取得开源最佳"),
+        Fact(
+            label="基准成绩",
+            text="SWE-bench-Verified 77.8%、Terminal Bench 2.0 获得 56.2%，均为开源模型 SOTA",
+        ),
+        Fact(
+            label="多维能力",
+            text="在 BrowseComp（联网检索）、MCP-Atlas（工具调用）、τ²-Bench（多工具"
+            "规划）、Vending Bench 2（模拟经营）均取得开源最佳",
+        ),
     ],
-    analysis=["股价方面，智谱今日盘中最高涨超 22%，达到 492 港元，总市值超 2100 亿港元。距离 1 月 8 日"
-              "上市仅一个月，股价较发行价 116.20 港元涨幅超 300%。"],
+    analysis=[
+        "股价方面，智谱今日盘中最高涨超 22%，达到 492 港元，总市值超 2100 亿港元。距离 1 月 8 日"
+        "上市仅一个月，股价较发行价 116.20 港元涨幅超 300%。"
+    ],
 )
 
 OPUS_EN = """\
@@ -182,24 +207,41 @@ OPUS_DRAFT = StoryDraft(
     headline="Claude Opus 4.6发布：100万token上下文与零日漏洞挖掘能力",
     url="https://www.anthropic.com/news/claude-opus-4-6",
     lead="Anthropic于2月5日发布新一代旗舰模型Claude Opus 4.6，这是其Opus系列首次支持100万token"
-         "超大上下文窗口。在MRCR v2长文本检索测试中得分达76%，远超前代的18.5%。",
+    "超大上下文窗口。在MRCR v2长文本检索测试中得分达76%，远超前代的18.5%。",
     facts=[
-        Fact(label="编程与Agent能力", text="在Terminal-Bench 2.0评测中刷新行业纪录。16个Agent并行协作"
-                                       "——两周内用Rust从零编写了一个可编译Linux内核的10万行C编译器。"),
-        Fact(label="安全红队", text="模型发现了开源代码中超过500个未知零日漏洞，包括GhostScript的崩溃漏洞"
-                                "和OpenSC的缓冲区溢出漏洞。"),
-        Fact(label="定价与可用性", text="维持每百万token输入5美元、输出25美元的标准定价，已通过官网、API及"
-                                   "主流云平台上线。"),
+        Fact(
+            label="编程与Agent能力",
+            text="在Terminal-Bench 2.0评测中刷新行业纪录。16个Agent并行协作"
+            "——两周内用Rust从零编写了一个可编译Linux内核的10万行C编译器。",
+        ),
+        Fact(
+            label="安全红队",
+            text="模型发现了开源代码中超过500个未知零日漏洞，包括GhostScript的崩溃漏洞"
+            "和OpenSC的缓冲区溢出漏洞。",
+        ),
+        Fact(
+            label="定价与可用性",
+            text="维持每百万token输入5美元、输出25美元的标准定价，已通过官网、API及"
+            "主流云平台上线。",
+        ),
     ],
 )
 
 
 def _article(url: str, text: str, *, lang: str = "en", source: str = "blog") -> Article:
     title, _, body = text.partition("\n")
-    return Article.model_validate({
-        "id": article_id(url), "url": url, "source": source, "lang": lang, "title": title,
-        "published": PUBLISHED, "text": body, "first_seen": PUBLISHED,
-    })
+    return Article.model_validate(
+        {
+            "id": article_id(url),
+            "url": url,
+            "source": source,
+            "lang": lang,
+            "title": title,
+            "published": PUBLISHED,
+            "text": body,
+            "first_seen": PUBLISHED,
+        }
+    )
 
 
 def _story(draft: StoryDraft, *texts: str, lang: str = "en", source: str = "blog") -> Story:
@@ -219,8 +261,9 @@ REALISTIC = [
 
 
 @pytest.mark.parametrize(("draft", "text", "lang", "source"), REALISTIC)
-def test_grounded_realistic_draft_comes_out_clean(draft: StoryDraft, text: str, lang: str,
-                                                  source: str) -> None:
+def test_grounded_realistic_draft_comes_out_clean(
+    draft: StoryDraft, text: str, lang: str, source: str
+) -> None:
     result = check_draft(draft, _story(draft, text, lang=lang, source=source))
     assert result.unsupported == []
     assert result.draft == draft
@@ -239,15 +282,29 @@ SPARK = _story(SPARK_DRAFT, SPARK_EN, source="OpenAI News")
 
 PLANTED = [
     # (lead, expected finding, expected marked lead)
-    ("估值达 3900 亿美元。", "数字 3900 亿美元 不见于来源", "估值达 3900 亿美元【待核实：3900 亿美元】。"),
-    ("估值达 3800 亿元人民币。", "数字 3800 亿元人民币 不见于来源",
-     "估值达 3800 亿元人民币【待核实：3800 亿元人民币】。"),
+    (
+        "估值达 3900 亿美元。",
+        "数字 3900 亿美元 不见于来源",
+        "估值达 3900 亿美元【待核实：3900 亿美元】。",
+    ),
+    (
+        "估值达 3800 亿元人民币。",
+        "数字 3800 亿元人民币 不见于来源",
+        "估值达 3800 亿元人民币【待核实：3800 亿元人民币】。",
+    ),
     ("企业收入占比超 60%。", "数字 60% 不见于来源", "企业收入占比超 60%【待核实：60%】。"),
     ("将对标 GPT-6。", "名称 GPT-6 不见于来源", "将对标 GPT-6【待核实：GPT-6】。"),
-    ("于 2 月 20 日宣布。", "日期 2 月 20 日 不见于来源", "于 2 月 20 日【待核实：2 月 20 日】宣布。"),
+    (
+        "于 2 月 20 日宣布。",
+        "日期 2 月 20 日 不见于来源",
+        "于 2 月 20 日【待核实：2 月 20 日】宣布。",
+    ),
     ("由 Sequoia 领投。", "名称 Sequoia 不见于来源", "由 Sequoia【待核实：Sequoia】 领投。"),
-    ("约合 2.63 万亿元人民币。", "数字 2.63 万亿元人民币 不见于来源",
-     "约合 2.63 万亿元人民币【待核实：2.63 万亿元人民币】。"),
+    (
+        "约合 2.63 万亿元人民币。",
+        "数字 2.63 万亿元人民币 不见于来源",
+        "约合 2.63 万亿元人民币【待核实：2.63 万亿元人民币】。",
+    ),
 ]
 
 
@@ -285,9 +342,17 @@ def test_fact_citing_unknown_ids_uses_all_articles() -> None:
 
 def test_zh_alias_supports_a_latin_name_but_not_the_reverse() -> None:
     story = _story(GLM_DRAFT, "英伟达发布新芯片\n英伟达今日发布 Blackwell 芯片。", lang="zh")
-    ok = check_draft(GLM_DRAFT.model_copy(update={"facts": [], "analysis": [],
-                                                   "headline": "Nvidia 发布 Blackwell",
-                                                   "lead": "英伟达发布新芯片"}), story)
+    ok = check_draft(
+        GLM_DRAFT.model_copy(
+            update={
+                "facts": [],
+                "analysis": [],
+                "headline": "Nvidia 发布 Blackwell",
+                "lead": "英伟达发布新芯片",
+            }
+        ),
+        story,
+    )
     assert ok.unsupported == []
     bad = check_draft(ok.draft.model_copy(update={"headline": "Nvidia 发布 Rubin"}), story)
     assert bad.unsupported == ["名称 Rubin 不见于来源"]
@@ -304,16 +369,39 @@ def test_checking_a_marked_draft_again_adds_no_second_mark() -> None:
 
 SAFETY = [
     # (lead, expected lead, expected finding)
-    ("详见[官方公告](https://evil.example/x)。", "详见官方公告。", "链接 https://evil.example/x 不是本条来源"),
+    (
+        "详见[官方公告](https://evil.example/x)。",
+        "详见官方公告。",
+        "链接 https://evil.example/x 不是本条来源",
+    ),
     ("详见 https://evil.example 。", "详见  。", "链接 https://evil.example 不是本条来源"),
-    ("详见![图](https://evil.example/a.png)。", "详见。", "链接 https://evil.example/a.png 不是本条来源"),
+    (
+        "详见![图](https://evil.example/a.png)。",
+        "详见。",
+        "链接 https://evil.example/a.png 不是本条来源",
+    ),
     ("估值<script>alert(1)</script>创纪录。", "估值创纪录。", "HTML 标签 <script> 已删除"),
     ('估值<span style="color:red">创纪录</span>。', "估值创纪录。", "HTML 标签 <span> 已删除"),
-    ('估值创纪录<img src="https://evil.example/t.gif">。', "估值创纪录。", "HTML 标签 <img> 已删除"),
-    ("融资创纪录。点击链接领取 AI 课程。估值翻倍。", "融资创纪录。估值翻倍。",
-     "号召用语「点击链接」不见于来源，所在句子已删除"),
-    ("融资创纪录。扫码关注公众号获取全文！", "融资创纪录。", "号召用语「扫码」不见于来源，所在句子已删除"),
-    ("融资创纪录。Click here to sign up.", "融资创纪录。", "号召用语「Click here」不见于来源，所在句子已删除"),
+    (
+        '估值创纪录<img src="https://evil.example/t.gif">。',
+        "估值创纪录。",
+        "HTML 标签 <img> 已删除",
+    ),
+    (
+        "融资创纪录。点击链接领取 AI 课程。估值翻倍。",
+        "融资创纪录。估值翻倍。",
+        "号召用语「点击链接」不见于来源，所在句子已删除",
+    ),
+    (
+        "融资创纪录。扫码关注公众号获取全文！",
+        "融资创纪录。",
+        "号召用语「扫码」不见于来源，所在句子已删除",
+    ),
+    (
+        "融资创纪录。Click here to sign up.",
+        "融资创纪录。",
+        "号召用语「Click here」不见于来源，所在句子已删除",
+    ),
     ("融资创纪录，详情联系微信 abc123。", "", "号召用语「联系微信」不见于来源，所在句子已删除"),
 ]
 
@@ -328,8 +416,10 @@ def test_unsafe_output_is_fixed_and_reported(lead: str, fixed: str, finding: str
 
 
 def test_links_to_the_story_sources_are_kept() -> None:
-    lead = ("据[官方公告](HTTPS://WWW.Anthropic.com/news/anthropic-raises-30-billion-series-g/#top)，"
-            "完成 300 亿美元融资。")
+    lead = (
+        "据[官方公告](HTTPS://WWW.Anthropic.com/news/anthropic-raises-30-billion-series-g/#top)，"
+        "完成 300 亿美元融资。"
+    )
     result = check_draft(_with_lead(lead), ANTHROPIC)
     assert result.unsupported == []
     assert result.draft.lead == lead
@@ -349,7 +439,9 @@ def test_heading_link_must_be_a_story_source() -> None:
 
 
 def test_call_to_action_present_in_the_source_is_kept() -> None:
-    story = _story(ANTHROPIC_DRAFT, "支付新玩法\n用户扫码即可完成支付，已覆盖 300 个城市。", lang="zh")
+    story = _story(
+        ANTHROPIC_DRAFT, "支付新玩法\n用户扫码即可完成支付，已覆盖 300 个城市。", lang="zh"
+    )
     result = check_draft(_with_lead("用户扫码即可完成支付，覆盖 300 个城市。"), story)
     assert result.draft.lead == "用户扫码即可完成支付，覆盖 300 个城市。"
 
@@ -358,8 +450,12 @@ def test_call_to_action_present_in_the_source_is_kept() -> None:
 
 
 def test_more_item_is_grounded_and_its_link_fixed() -> None:
-    item = MoreItem(story_id="s-anthropic", title="Anthropic 完成 G 轮融资",
-                    url="https://evil.example/", text="估值 3900 亿美元，年化收入 140 亿美元")
+    item = MoreItem(
+        story_id="s-anthropic",
+        title="Anthropic 完成 G 轮融资",
+        url="https://evil.example/",
+        text="估值 3900 亿美元，年化收入 140 亿美元",
+    )
     fixed, findings = check_more_item(item, ANTHROPIC)
     assert fixed.url == ANTHROPIC.primary.url
     assert fixed.text == "估值 3900 亿美元【待核实：3900 亿美元】，年化收入 140 亿美元"
@@ -368,11 +464,14 @@ def test_more_item_is_grounded_and_its_link_fixed() -> None:
 
 def test_meta_summary_is_checked_against_all_stories() -> None:
     stories = [ANTHROPIC, SPARK]
-    meta = DigestMeta(title="Anthropic 3800亿美元创融资纪录", summary=[
-        "- Anthropic 完成 300 亿美元 G 轮融资，估值达 3800 亿美元，年化收入 140 亿美元",
-        "- OpenAI 发布 GPT-5.3-Codex-Spark，推理速度超 1000 tokens/s",
-        "- OpenAI 发布 GPT-5.5，推理速度超 2000 tokens/s",
-    ])
+    meta = DigestMeta(
+        title="Anthropic 3800亿美元创融资纪录",
+        summary=[
+            "- Anthropic 完成 300 亿美元 G 轮融资，估值达 3800 亿美元，年化收入 140 亿美元",
+            "- OpenAI 发布 GPT-5.3-Codex-Spark，推理速度超 1000 tokens/s",
+            "- OpenAI 发布 GPT-5.5，推理速度超 2000 tokens/s",
+        ],
+    )
     fixed, findings = check_meta(meta, [ANTHROPIC_DRAFT, SPARK_DRAFT], stories)
     assert findings == ["名称 GPT-5.5 不见于来源", "数字 2000 tokens/s 不见于来源"]
     assert fixed.summary[:2] == meta.summary[:2]
@@ -391,22 +490,39 @@ def test_numbers_the_writer_derived_are_flagged() -> None:
 
 # --- robustness -------------------------------------------------------------------------
 
-_PIECES = [*"0123456789 .,%-<>/[]()【】：。亿万美元月日年GPTxa", "https://e.x/",
-           "[a](https://evil.example)", "<script>", "</script>", "点击链接", "Opus 4.6",
-           UNSUPPORTED_MARK.format(claim="3"), "&lt;", "\n"]
-_TEXT = st.one_of(st.text(max_size=60),
-                  st.lists(st.sampled_from(_PIECES), max_size=25).map("".join))
+_PIECES = [
+    *"0123456789 .,%-<>/[]()【】：。亿万美元月日年GPTxa",
+    "https://e.x/",
+    "[a](https://evil.example)",
+    "<script>",
+    "</script>",
+    "点击链接",
+    "Opus 4.6",
+    UNSUPPORTED_MARK.format(claim="3"),
+    "&lt;",
+    "\n",
+]
+_TEXT = st.one_of(
+    st.text(max_size=60), st.lists(st.sampled_from(_PIECES), max_size=25).map("".join)
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(headline=_TEXT, lead=_TEXT, fact=_TEXT, source=_TEXT)
 def test_check_never_crashes(headline: str, lead: str, fact: str, source: str) -> None:
-    draft = StoryDraft(story_id="s", headline=headline, url="https://a.example/1", lead=lead,
-                       facts=[Fact(label=fact[:5], text=fact, sources=["x"])],
-                       analysis=[fact], impact=[Impact(label="对", text=lead)])
+    draft = StoryDraft(
+        story_id="s",
+        headline=headline,
+        url="https://a.example/1",
+        lead=lead,
+        facts=[Fact(label=fact[:5], text=fact, sources=["x"])],
+        analysis=[fact],
+        impact=[Impact(label="对", text=lead)],
+    )
     story = Story(id="s", section="x", articles=[_article("https://a.example/1", "t\n" + source)])
     result = check_draft(draft, story)
     assert "检查出错，整条待核实" not in result.unsupported
     again = check_draft(result.draft, story)
     assert again.draft.model_dump(exclude={"unsupported"}) == result.draft.model_dump(
-        exclude={"unsupported"})
+        exclude={"unsupported"}
+    )

@@ -80,8 +80,12 @@ def test_extract_quantities(text: str, expected: list[tuple[float, str]]) -> Non
 def test_quantity_keeps_its_span_and_approximation() -> None:
     text = "Anthropic 完成约 300 亿美元融资"
     (q,) = extract_quantities(text)
-    assert (q.raw, text[q.start:q.end], q.kind, q.approx) == (
-        "300 亿美元", "300 亿美元", "money", True)
+    assert (q.raw, text[q.start : q.end], q.kind, q.approx) == (
+        "300 亿美元",
+        "300 亿美元",
+        "money",
+        True,
+    )
 
 
 def test_range_ends_share_the_raw_text() -> None:
@@ -156,15 +160,25 @@ def _first(text: str) -> Quantity:
     return found[0]
 
 
-_PIECES = [*"0123456789０１.,%％-~ 亿万千百十一两三元美港月日年个倍卡分 $kKMBTGbmx",
-           "token", "tokens/s", "billion", "Feb", "seven", "half", "GPT-", "分之", "至"]
+_PIECES = [
+    *"0123456789０１.,%％-~ 亿万千百十一两三元美港月日年个倍卡分 $kKMBTGbmx",
+    "token",
+    "tokens/s",
+    "billion",
+    "Feb",
+    "seven",
+    "half",
+    "GPT-",
+    "分之",
+    "至",
+]
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
 def test_extract_never_crashes_and_spans_are_exact(text: str) -> None:
     for q in extract_quantities(text):
-        assert text[q.start:q.end] == q.raw
+        assert text[q.start : q.end] == q.raw
         quantities_match(q, q)
 
 
@@ -172,4 +186,4 @@ def test_extract_never_crashes_and_spans_are_exact(text: str) -> None:
 @given(st.text(max_size=200))
 def test_extract_survives_any_text(text: str) -> None:
     for q in extract_quantities(text):
-        assert text[q.start:q.end] == q.raw
+        assert text[q.start : q.end] == q.raw
