@@ -41,7 +41,9 @@ _MARK = re.compile(r"【待核实：[^】]*】")
 _MD_LINK = re.compile(
     r"(?P<img>!?)\[(?P<text>[^\]\n]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)"
 )
-_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]（）【】「」\"'，。；！？、]+")
+_URL = re.compile(
+    r"(?i)(?<![A-Za-z0-9])(?:https?://|www\.)[^\s<>()\[\]（）【】「」\"'，。；！？、]+"
+)
 _URL_TRAIL = ".,;:!?'\"”’"
 _ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
 _HTML_BLOCK = re.compile(r"(?is)<(script|style|iframe|object)\b[^>]*>.*?</\1\s*>")
