@@ -135,7 +135,7 @@ def lint(
         return
     problems = lint_text(text)
     for problem in problems:
-        console.print(f"{file}:{problem.line}: {problem.severity}: {problem.message}",
+        console.print(f"{file}:{problem.line}: {problem.severity}: {problem.message}", markup=False,
                       highlight=False, soft_wrap=True)
     errors = [p for p in problems if p.severity == "error"]
     if not problems:

@@ -182,11 +182,14 @@ def _check_front(front: FrontMatter | None, fmt: str, lines: Sequence[str]) -> I
         return
     seen: set[str] = set()
     for field, line in zip(front.fields, _field_lines(front), strict=True):
-        if field.key in seen:
+        if not field.key and field.raw.startswith("# "):  # the body's title: '---' deleted
+            yield _error(1, f"front matter not closed: '---' missing before line {line}")
+            break
+        if field.key and field.key in seen:
             yield _error(line, f"front matter: duplicate key {field.key!r}")
         seen.add(field.key)
         if not field.key and field.raw.strip():
-            yield _error(line, f"front matter: cannot read line {field.raw!r}")
+            yield _error(line, f"front matter: cannot read line {field.raw[:60]!r}")
         yield from _check_value(field, line)
     for key in REQUIRED_KEYS.get(fmt, ()):
         if key not in seen:
@@ -296,8 +299,9 @@ def _check_daily(doc: DailyDocument, lines: Sequence[str]) -> Iterator[Problem]:
         yield _warning(len(lines), "no footer card at the end")
 
 
-def _check_section(section: Section, line: int, locate: _Locator, *, linked: bool
-                   ) -> Iterator[Problem]:
+def _check_section(
+    section: Section, line: int, locate: _Locator, *, linked: bool
+) -> Iterator[Problem]:
     if not _has_content(section.blocks) and not section.stories:
         yield _error(line, f"empty section {section.heading.title!r}")
     for story in section.stories:
@@ -388,8 +392,9 @@ def published_stories(
     else:
         refs = _brief_refs(doc)
     return [
-        PublishedStory(date=when, format=doc.format, title=title, urls=urls,
-                       text=f"{title}\n{lead}".strip())
+        PublishedStory(
+            date=when, format=doc.format, title=title, urls=urls, text=f"{title}\n{lead}".strip()
+        )
         for title, urls, lead in refs
         if title.strip()
     ]
@@ -452,8 +457,13 @@ def _brief_refs(doc: BriefDocument) -> list[StoryRef]:
         if isinstance(item, BriefItem):
             source = item.field("来源出处")
             explanation = item.field("说明")
-            refs.append((item.title, _urls_in(source.value if source else ""),
-                         explanation.value if explanation else ""))
+            refs.append(
+                (
+                    item.title,
+                    _urls_in(source.value if source else ""),
+                    explanation.value if explanation else "",
+                )
+            )
     return refs
 
 

@@ -236,8 +236,13 @@ def _read_list(lines: Sequence[Line], i: int) -> tuple[BulletList, int]:
         item = _ITEM.fullmatch(line)
         if item:
             lead, text = split_lead(item[4])
-            bullet = Bullet(gap=gap if stack else 0, indent=item[1],
-                            marker=item[2] + item[3], lead=lead, text=text)
+            bullet = Bullet(
+                gap=gap if stack else 0,
+                indent=item[1],
+                marker=item[2] + item[3],
+                lead=lead,
+                text=text,
+            )
             while stack and len(stack[-1].indent) >= len(bullet.indent):
                 stack.pop()
             (stack[-1].children if stack else result.items).append(bullet)
@@ -259,8 +264,13 @@ def to_heading(block: HeadingBlock) -> Heading:
     prefix = number.group(0) if number else ""
     rest = block.text[len(prefix) :]
     link = _HEAD_LINK.fullmatch(rest)
-    return Heading(gap=block.gap, level=block.level, number=prefix,
-                   title=link[1] if link else rest, url=link[2] if link else None)
+    return Heading(
+        gap=block.gap,
+        level=block.level,
+        number=prefix,
+        title=link[1] if link else rest,
+        url=link[2] if link else None,
+    )
 
 
 def _is_more(heading: Heading) -> bool:
@@ -308,8 +318,13 @@ def to_more(section: Section) -> Section | MoreSection:
 
 
 def _is_category(block: Block) -> bool:
-    return (isinstance(block, Paragraph) and block.lead is not None
-            and block.lead.style == "bold" and not block.text and "\n" not in block.lead.after)
+    return (
+        isinstance(block, Paragraph)
+        and block.lead is not None
+        and block.lead.style == "bold"
+        and not block.text
+        and "\n" not in block.lead.after
+    )
 
 
 def _take_footer(blocks: list[Block]) -> Footer | None:
@@ -331,9 +346,15 @@ def parse_daily(text: str) -> DailyDocument:
         title = to_heading(first)
         blocks.pop(0)
     intro, sections = sectionize(blocks, more=True)
-    return DailyDocument(front=front, title=title, intro=intro,
-                         sections=[_maybe_more(s) for s in sections], footer=footer,
-                         end_gap=end_gap, trailing_newline=newline)
+    return DailyDocument(
+        front=front,
+        title=title,
+        intro=intro,
+        sections=[_maybe_more(s) for s in sections],
+        footer=footer,
+        end_gap=end_gap,
+        trailing_newline=newline,
+    )
 
 
 def _maybe_more(section: Section) -> Section | MoreSection:
@@ -352,8 +373,14 @@ def parse_weekly(text: str) -> WeeklyDocument:
         if cut is not None:
             closing = owner[cut + 1 :]
             del owner[cut + 1 :]
-    return WeeklyDocument(front=front, intro=intro, sections=sections, closing=closing,
-                          end_gap=end_gap, trailing_newline=newline)
+    return WeeklyDocument(
+        front=front,
+        intro=intro,
+        sections=sections,
+        closing=closing,
+        end_gap=end_gap,
+        trailing_newline=newline,
+    )
 
 
 def parse_brief(text: str) -> BriefDocument:

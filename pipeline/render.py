@@ -30,6 +30,7 @@ from pipeline.document import (
     FrontField,
     FrontMatter,
     Heading,
+    HeadingBlock,
     Html,
     Lead,
     MoreGroup,
@@ -52,12 +53,14 @@ from pipeline.models import (
     SectionDraft,
     StoryDraft,
 )
+from pipeline.parse import split_lead, to_heading
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TEMPLATES = PROJECT_DIR / "templates"
 TEMPLATE_NAMES = {"daily": "daily.md.j2", "weekly": "weekly.md.j2", "brief": "brief.md.j2"}
 _PLAIN_SAFE = re.compile(r"[^\s\"'\[\]{}&*!|>%@`#,?:-][^\n]*")
+_BLOCK_START = re.compile(r"#{1,6}(?: |$)|[-*+](?: |$)|\d{1,9}[.)](?: |$)|---$|[<>`~|]")
 _URL_ESCAPES = {" ": "%20", "(": "%28", ")": "%29"}
 
 
@@ -99,14 +102,32 @@ def inline(text: str) -> str:
     return " ".join(text.split())
 
 
+def paragraph_text(text: str) -> str:
+    """Generated text as one paragraph line that Markdown cannot read as another block."""
+    line = inline(text)
+    return "\\" + line if _BLOCK_START.match(line) else line
+
+
+def paragraph(text: str, gap: int = 1) -> Paragraph:
+    """A paragraph of generated text, its bold head split off exactly as parsing would."""
+    lead, rest = split_lead(paragraph_text(text))
+    return Paragraph(gap=gap, lead=lead, text=rest)
+
+
 def link_text(text: str) -> str:
     """Text fit for a link title or bold label."""
-    return inline(text).replace("[", "\\[").replace("]", "\\]").replace("**", "")
+    escaped = inline(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return escaped.replace("**", "")
 
 
 def safe_url(url: str) -> str:
     """A URL that cannot break a Markdown link."""
     return "".join(_URL_ESCAPES.get(ch, ch) for ch in url.strip())
+
+
+def heading(level: int, text: str, gap: int = 1) -> Heading:
+    """A heading of generated text, split (number prefix, link) exactly as parsing would."""
+    return to_heading(HeadingBlock(gap=gap, level=level, text=inline(text)))
 
 
 def _scalar(key: str, value: str) -> FrontField:
@@ -117,9 +138,21 @@ def _scalar(key: str, value: str) -> FrontField:
     return FrontField(key=key, value=value, style="quoted")
 
 
+def label_text(text: str) -> str:
+    """Text fit for a bold label: no asterisks, no closing colon (the layout adds it)."""
+    return link_text(text.replace("*", "")).rstrip("：: ")
+
+
+def bullet(text: str) -> Bullet:
+    """``- text``, a bold head split off exactly as parsing would."""
+    lead, rest = split_lead(inline(text))
+    return Bullet(lead=lead, text=rest)
+
+
 def _labelled(label: str, text: str) -> Bullet:
-    """``- **label**：text``."""
-    return Bullet(lead=Lead(name=link_text(label), after="："), text=inline(text))
+    """``- **label**：text`` (just the text when the label is empty)."""
+    name = label_text(label)
+    return Bullet(lead=Lead(name=name, after="："), text=inline(text)) if name else bullet(text)
 
 
 def _label_line(label: str) -> Paragraph:
@@ -145,7 +178,7 @@ def build_daily(draft: DailyDraft, digest: DigestSettings) -> DailyDocument:
         last.stories[-1].blocks.pop()
     return DailyDocument(
         front=_daily_front(draft, digest),
-        title=Heading(gap=0, level=1, title=inline(draft.meta.title)),
+        title=heading(1, draft.meta.title, gap=0),
         sections=sections,
         footer=Footer(),
     )
@@ -158,8 +191,7 @@ def _daily_front(draft: DailyDraft, digest: DigestSettings) -> FrontMatter:
         _scalar("category", digest.category),
         FrontField(key="tags", value=list(digest.tags), style="flow"),
         FrontField(key="seo", value=list(digest.seo), style="flow"),
-        FrontField(key="coverImage", value=draft.cover_image or digest.cover_image,
-                   style="quoted"),
+        FrontField(key="coverImage", value=draft.cover_image or digest.cover_image, style="quoted"),
     ]
     if draft.meta.summary:
         summary = "\n".join(f"- {inline(line)}" for line in draft.meta.summary)
@@ -168,18 +200,20 @@ def _daily_front(draft: DailyDraft, digest: DigestSettings) -> FrontMatter:
 
 
 def _daily_section(section: SectionDraft, title: str) -> Section:
-    return Section(heading=Heading(level=2, title=inline(title)),
-                   stories=[_daily_story(story) for story in section.stories])
+    return Section(
+        heading=heading(2, title),
+        stories=[_daily_story(story) for story in section.stories],
+    )
 
 
 def _daily_story(story: StoryDraft) -> Story:
-    lead = (DEGRADED_MARK if story.degraded else "") + story.lead.strip()
-    blocks: list[Block] = [Paragraph(text=lead)]
+    lead = (DEGRADED_MARK if story.degraded else "") + paragraph_text(story.lead)
+    blocks: list[Block] = [paragraph(lead)]
     if story.facts:
         blocks.append(BulletList(items=[_labelled(f.label, f.text) for f in story.facts]))
     if story.analysis:
         blocks.append(_label_line(ANALYSIS_LABEL))
-        blocks += [Paragraph(text=p.strip()) for p in story.analysis if p.strip()]
+        blocks += [paragraph(p) for p in story.analysis if p.strip()]
     if story.impact:
         blocks.append(_label_line(IMPACT_LABEL))
         blocks.append(BulletList(items=[_labelled(i.label, i.text) for i in story.impact]))
@@ -204,7 +238,7 @@ def _more_section(items: list[MoreItem]) -> MoreSection:
     for item in items:
         order.setdefault(item.category or "其他", []).append(item)
     groups = [
-        MoreGroup(category=_label_line(link_text(name)), bullets=_more_list(group, gap=0))
+        MoreGroup(category=_label_line(label_text(name) or "其他"), bullets=_more_list(group, 0))
         for name, group in order.items()
     ]
     return MoreSection(heading=heading, groups=groups)
@@ -212,8 +246,15 @@ def _more_section(items: list[MoreItem]) -> MoreSection:
 
 def _more_list(items: list[MoreItem], gap: int = 1) -> BulletList:
     bullets = [
-        Bullet(lead=Lead(style="link", name=link_text(i.title), url=safe_url(i.url),
-                         after="：" if i.text.strip() else ""), text=inline(i.text))
+        Bullet(
+            lead=Lead(
+                style="link",
+                name=link_text(i.title),
+                url=safe_url(i.url),
+                after="：" if i.text.strip() else "",
+            ),
+            text=inline(i.text),
+        )
         for i in items
     ]
     return BulletList(gap=gap, items=bullets)
@@ -224,30 +265,75 @@ def _more_list(items: list[MoreItem], gap: int = 1) -> BulletList:
 
 def build_weekly(data: WeeklyInput) -> WeeklyDocument:
     """The weekly document, laid out like the published weekly digests."""
-    front = FrontMatter(fields=[
-        _scalar("title", inline(data.title)),
-        _scalar("description", data.description) if data.description
-        else FrontField(key="description", style="empty"),
-        FrontField(key="date", value=data.date.isoformat()),
-        FrontField(key="scheduled", value=(data.scheduled or data.date).isoformat()),
-        FrontField(key="tags", value=[inline(t) for t in data.tags], style="block"),
-        FrontField(key="layout", value=data.layout),
-    ])
+    front = FrontMatter(
+        fields=[
+            _scalar("title", inline(data.title)),
+            _scalar("description", data.description)
+            if data.description
+            else FrontField(key="description", style="empty"),
+            FrontField(key="date", value=data.date.isoformat()),
+            FrontField(key="scheduled", value=(data.scheduled or data.date).isoformat()),
+            FrontField(key="tags", value=[inline(t) for t in data.tags], style="block"),
+            FrontField(key="layout", value=data.layout),
+        ]
+    )
     sections = [
-        _weekly_section("Highlights", [BulletList(items=[
-            Bullet(lead=Lead(name=link_text(h.title), after="，" if h.text else "。"),
-                   text=inline(h.text)) for h in data.highlights])]),
+        _weekly_section(
+            "Highlights",
+            [
+                BulletList(
+                    items=[
+                        Bullet(
+                            lead=Lead(name=label_text(h.title), after="，" if h.text else "。"),
+                            text=inline(h.text),
+                        )
+                        for h in data.highlights
+                    ]
+                )
+            ],
+        ),
         _weekly_topics(data),
-        _weekly_section("其他重要资讯", [BulletList(items=[
-            Bullet(gap=1 if n else 0, lead=Lead(name=link_text(g.label), after="  "),
-                   text="\n  " + inline(g.text)) for n, g in enumerate(data.other_news)])]),
-        _weekly_section("总结", [Paragraph(text=data.summary.strip())]),
-        _weekly_section("相关阅读链接", [BulletList(items=[
-            Bullet(lead=Lead(style="link", name=link_text(r.title), url=safe_url(r.url),
-                             after="  ")) for r in data.reading])]),
+        _weekly_section(
+            "其他重要资讯",
+            [
+                BulletList(
+                    items=[
+                        Bullet(
+                            gap=1 if n else 0,
+                            lead=Lead(name=label_text(g.label), after="  "),
+                            text="\n  " + inline(g.text),
+                        )
+                        for n, g in enumerate(data.other_news)
+                    ]
+                )
+            ],
+        ),
+        _weekly_section("总结", [paragraph(data.summary)]),
+        _weekly_section(
+            "相关阅读链接",
+            [
+                BulletList(
+                    items=[
+                        Bullet(
+                            lead=Lead(
+                                style="link",
+                                name=link_text(r.title),
+                                url=safe_url(r.url),
+                                after="  ",
+                            )
+                        )
+                        for r in data.reading
+                    ]
+                )
+            ],
+        ),
     ]
-    return WeeklyDocument(front=front, intro=[Paragraph(gap=0, text=data.intro.strip()), Rule()],
-                          sections=sections, closing=_weekly_closing(data))
+    return WeeklyDocument(
+        front=front,
+        intro=[paragraph(data.intro, gap=0), Rule()],
+        sections=sections,
+        closing=_weekly_closing(data),
+    )
 
 
 def _weekly_section(title: str, blocks: list[Block]) -> Section:
@@ -257,15 +343,19 @@ def _weekly_section(title: str, blocks: list[Block]) -> Section:
 def _weekly_topics(data: WeeklyInput) -> Section:
     section = _weekly_section("Detailed Coverage", [])
     for topic in data.topics:
-        blocks: list[Block] = [Paragraph(text=p.strip()) for p in topic.paragraphs]
+        blocks: list[Block] = [paragraph(p) for p in topic.paragraphs]
         if topic.bullets:
-            blocks.append(BulletList(items=[Bullet(text=inline(b)) for b in topic.bullets]))
+            blocks.append(BulletList(items=[bullet(b) for b in topic.bullets]))
         if topic.sources:
-            blocks.append(Sources(links=[s.model_copy(update={"title": link_text(s.title),
-                                                             "url": safe_url(s.url)})
-                                         for s in topic.sources]))
-        section.stories.append(Story(heading=Heading(level=3, title=inline(topic.title)),
-                                     blocks=blocks))
+            blocks.append(
+                Sources(
+                    links=[
+                        s.model_copy(update={"title": link_text(s.title), "url": safe_url(s.url)})
+                        for s in topic.sources
+                    ]
+                )
+            )
+        section.stories.append(Story(heading=heading(3, topic.title), blocks=blocks))
     if section.stories:  # the rule follows the last topic
         section.stories[-1].blocks.append(section.blocks.pop())
     return section
@@ -276,8 +366,12 @@ def _weekly_closing(data: WeeklyInput) -> list[Block]:
     if data.closing:
         blocks += [Paragraph(text="  \n".join(inline(line) for line in data.closing)), Rule()]
     if data.archive:
-        archive = Lead(style="link", name=link_text(data.archive.title),
-                       url=safe_url(data.archive.url), after="")
+        archive = Lead(
+            style="link",
+            name=link_text(data.archive.title),
+            url=safe_url(data.archive.url),
+            after="",
+        )
         blocks.append(BulletList(items=[Bullet(lead=archive)]))
     elif blocks:
         blocks.pop()
@@ -292,8 +386,10 @@ def build_brief(data: BriefInput) -> BriefDocument:
     day = data.date
     title = Heading(gap=0, level=1, title=f"{day.year}年{day.month}月{day.day}日 AI行业动态")
     categories = [
-        BriefCategory(label=Paragraph(lead=Lead(name=link_text(c.name), after="")),
-                      entries=[_brief_item(item) for item in c.items])
+        BriefCategory(
+            label=Paragraph(lead=Lead(name=label_text(c.name) or "其他", after="")),
+            entries=[_brief_item(item) for item in c.items],
+        )
         for c in data.categories
     ]
     return BriefDocument(title=title, intro=[Html(text=BRIEF_SPAN)], categories=categories)

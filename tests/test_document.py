@@ -27,6 +27,7 @@ from pipeline.parse import parse
 from tests.conftest import SEEDS_DIR
 
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
+FORMATS = ("daily", "weekly", "brief")
 
 
 @pytest.mark.parametrize(
@@ -50,11 +51,13 @@ def test_flow_list_is_compact() -> None:
 
 
 def test_front_matter_accessors() -> None:
-    front = FrontMatter(fields=[
-        FrontField(key="title", value="T"),
-        FrontField(key="date", value="2026-02-14"),
-        FrontField(key="tags", value=["AI"], style="flow"),
-    ])
+    front = FrontMatter(
+        fields=[
+            FrontField(key="title", value="T"),
+            FrontField(key="date", value="2026-02-14"),
+            FrontField(key="tags", value=["AI"], style="flow"),
+        ]
+    )
     assert front.text("title") == "T"
     assert front.text("tags") is None
     assert front.date() == dt.date(2026, 2, 14)
@@ -80,8 +83,10 @@ def test_nodes_refuse_unknown_fields() -> None:
 def test_parsed_documents_survive_json(path: Path) -> None:
     """The discriminated unions let a parsed document be stored and reloaded."""
     doc = parse(path.read_text(encoding="utf-8"))
-    model = {"daily": DailyDocument, "weekly": WeeklyDocument, "brief": BriefDocument}[doc.format]
-    assert model.model_validate_json(doc.model_dump_json()) == doc
+    assert isinstance(
+        doc, (DailyDocument, WeeklyDocument, BriefDocument)[FORMATS.index(doc.format)]
+    )
+    assert type(doc).model_validate_json(doc.model_dump_json()) == doc
 
 
 def test_builder_inputs_have_publication_defaults() -> None:

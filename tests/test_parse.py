@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from pipeline.document import (
     BriefDocument,
+    BriefItem,
     BulletList,
     DailyDocument,
     Format,
@@ -25,12 +26,52 @@ from tests.conftest import FIXTURES, SEEDS_DIR
 
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 VARIANTS = sorted((FIXTURES / "formats").glob("[!g]*.md"))  # not the golden outputs
-MARKDOWN_PIECES = st.sampled_from([
-    "\n", "\n", "\n\n", " ", "  ", "-", "- ", "  - ", "* ", "1. ", "#", "# ", "## ", "### ",
-    "---", "**", "：", ":", "[", "]", "(", ")", "[a](https://a.cn)", "<div>", "</div>",
-    "```", "`", "\\", '"', "\t", "\r", "文本", "更多动态", "来源：", "说明:", "要点:",
-    "title: x\n", "tags:\n", "**影响：**", "一、", "|", "【待编辑】",
-])
+MARKDOWN_PIECES = st.sampled_from(
+    [
+        "\n",
+        "\n",
+        "\n\n",
+        " ",
+        "  ",
+        "-",
+        "- ",
+        "  - ",
+        "* ",
+        "1. ",
+        "#",
+        "# ",
+        "## ",
+        "### ",
+        "---",
+        "**",
+        "：",
+        ":",
+        "[",
+        "]",
+        "(",
+        ")",
+        "[a](https://a.cn)",
+        "<div>",
+        "</div>",
+        "```",
+        "`",
+        "\\",
+        '"',
+        "\t",
+        "\r",
+        "文本",
+        "更多动态",
+        "来源：",
+        "说明:",
+        "要点:",
+        "title: x\n",
+        "tags:\n",
+        "**影响：**",
+        "一、",
+        "|",
+        "【待编辑】",
+    ]
+)
 
 
 def _read(path: Path) -> str:
@@ -48,8 +89,8 @@ def test_round_trip_is_byte_identical(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("prefix", "fmt"), [("000", "daily"), ("001", "weekly"), ("002", "daily"),
-                        ("003", "daily"), ("004", "brief")],
+    ("prefix", "fmt"),
+    [("000", "daily"), ("001", "weekly"), ("002", "daily"), ("003", "daily"), ("004", "brief")],
 )
 def test_detect_format_of_seeds(prefix: str, fmt: Format) -> None:
     assert detect_format(_seed(prefix)) == fmt
@@ -69,14 +110,23 @@ def test_seed_002_structure() -> None:
     more = doc.sections[-1]
     assert isinstance(more, MoreSection)
     assert [g.category.lead.name for g in more.groups if g.category and g.category.lead] == [
-        "大模型发布与开源", "具身智能与机器人", "AI 应用与商业化", "行业动态"]
+        "大模型发布与开源",
+        "具身智能与机器人",
+        "AI 应用与商业化",
+        "行业动态",
+    ]
 
 
 def test_seed_002_nested_bullets() -> None:
     doc = parse(_seed("002"))
     assert isinstance(doc, DailyDocument)
-    lockdown = next(st for s in doc.sections if isinstance(s, Section) for st in s.stories
-                    if "锁定模式" in st.heading.title)
+    lockdown = next(
+        st
+        for s in doc.sections
+        if isinstance(s, Section)
+        for st in s.stories
+        if "锁定模式" in st.heading.title
+    )
     bullets = lockdown.blocks[1]
     assert isinstance(bullets, BulletList)
     assert [len(b.children) for b in bullets.items] == [2, 2]
@@ -98,7 +148,10 @@ def test_seed_000_label_paragraph_sections() -> None:
     video = next(s for s in doc.sections if s.heading.title.startswith("多模态与视频生成"))
     assert isinstance(video, Section) and not video.stories
     assert [b.lead.name for b in video.blocks if isinstance(b, Paragraph) and b.lead] == [
-        "生数科技完成超6亿元A+轮融资", "腾讯发布火龙漫剧App", "商汤开源SenseNova-SI-1.3空间智能模型"]
+        "生数科技完成超6亿元A+轮融资",
+        "腾讯发布火龙漫剧App",
+        "商汤开源SenseNova-SI-1.3空间智能模型",
+    ]
     more = doc.sections[-1]
     assert isinstance(more, MoreSection) and len(more.groups[0].bullets.items) == 9
     assert [b.gap for b in more.groups[0].bullets.items][1:] == [1] * 8  # loose list
@@ -110,7 +163,12 @@ def test_seed_001_weekly_structure() -> None:
     assert doc.front.get("tags") is not None and doc.front.get("tags").style == "block"  # type: ignore[union-attr]
     assert doc.front.get("description").style == "empty"  # type: ignore[union-attr]
     assert [s.heading.title for s in doc.sections] == [
-        "Highlights", "Detailed Coverage", "其他重要资讯", "总结", "相关阅读链接"]
+        "Highlights",
+        "Detailed Coverage",
+        "其他重要资讯",
+        "总结",
+        "相关阅读链接",
+    ]
     coverage = doc.section("Detailed Coverage")
     assert coverage is not None and len(coverage.stories) == 8
     sources = coverage.stories[0].blocks[1]
@@ -124,11 +182,16 @@ def test_seed_004_brief_structure() -> None:
     doc = parse(_seed("004"))
     assert isinstance(doc, BriefDocument) and doc.title is not None
     assert [c.label.lead.name for c in doc.categories if c.label.lead] == [
-        "政策与监管", "模型与技术进展", "投融资与并购", "产品与应用发布", "行业落地与生态"]
+        "政策与监管",
+        "模型与技术进展",
+        "投融资与并购",
+        "产品与应用发布",
+        "行业落地与生态",
+    ]
     item = doc.categories[0].entries[0]
-    assert item.kind == "item"
-    assert [f.key for f in item.fields] == ["说明", "背景", "要点", "来源出处"]  # type: ignore[union-attr]
-    assert len(item.fields[2].bullets) == 3  # type: ignore[union-attr]
+    assert isinstance(item, BriefItem)
+    assert [f.key for f in item.fields] == ["说明", "背景", "要点", "来源出处"]
+    assert len(item.fields[2].bullets) == 3
 
 
 def test_numbered_headings_and_numbered_more() -> None:
@@ -136,7 +199,10 @@ def test_numbered_headings_and_numbered_more() -> None:
     assert isinstance(doc, DailyDocument) and doc.front is not None
     assert doc.front.get("summary") is None and doc.trailing_newline
     assert [(s.heading.number, s.kind) for s in doc.sections] == [
-        ("一、", "section"), ("二、", "section"), ("七、", "more")]
+        ("一、", "section"),
+        ("二、", "section"),
+        ("七、", "more"),
+    ]
 
 
 def test_h3_more_inside_a_section_is_the_long_tail() -> None:
@@ -192,18 +258,32 @@ def test_front_field_styles(line: str, style: str, value: object) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "\n", "\n\n\n", "---", "---\n", "---\ntitle: x\n", "# only a title", "- a\n\n  - b\n",
-     "```\n## not a heading\n", "<div>\n\n</div>", "\r\n## crlf\r\n"],
+    [
+        "",
+        "\n",
+        "\n\n\n",
+        "---",
+        "---\n",
+        "---\ntitle: x\n",
+        "# only a title",
+        "- a\n\n  - b\n",
+        "```\n## not a heading\n",
+        "<div>\n\n</div>",
+        "\r\n## crlf\r\n",
+    ],
     ids=repr,
 )
 def test_edge_cases_round_trip(text: str) -> None:
-    for fmt in ("daily", "weekly", "brief"):
-        assert render_document(parse(text, fmt)) == text  # type: ignore[arg-type]
+    formats: tuple[Format, ...] = ("daily", "weekly", "brief")
+    for fmt in formats:
+        assert render_document(parse(text, fmt)) == text
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(MARKDOWN_PIECES, max_size=50).map("".join),
-       st.sampled_from(["daily", "weekly", "brief", None]))
+@given(
+    st.lists(MARKDOWN_PIECES, max_size=50).map("".join),
+    st.sampled_from(["daily", "weekly", "brief", None]),
+)
 def test_any_markdown_round_trips(text: str, fmt: Format | None) -> None:
     assert render_document(parse(text, fmt)) == text
 
@@ -215,8 +295,12 @@ def test_any_text_round_trips(text: str, fmt: Format | None) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.sampled_from(SEEDS), st.integers(0, 25_000), st.integers(0, 3_000),
-       st.lists(MARKDOWN_PIECES, max_size=8).map("".join))
+@given(
+    st.sampled_from(SEEDS),
+    st.integers(0, 25_000),
+    st.integers(0, 3_000),
+    st.lists(MARKDOWN_PIECES, max_size=8).map("".join),
+)
 def test_mutated_seeds_round_trip(path: Path, at: int, cut: int, insert: str) -> None:
     seed = _read(path)
     at %= len(seed) + 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import DigestSettings
 from pipeline.document import (
@@ -12,12 +14,14 @@ from pipeline.document import (
     BriefCategoryInput,
     BriefInput,
     BriefItemInput,
+    DailyDocument,
     Link,
     WeeklyHighlight,
     WeeklyInput,
     WeeklyNewsGroup,
     WeeklyTopic,
 )
+from pipeline.lint import published_stories
 from pipeline.models import (
     DailyDraft,
     DigestMeta,
@@ -45,13 +49,14 @@ GEMINI = StoryDraft(
     story_id="s1",
     headline="Gemini 3 Deep Think 升级：编程能力全球第8，仅剩7人能击败它",
     url="https://www.ithome.com/0/921/530.htm",
-    lead="谷歌 2 月 12 日宣布对 Gemini 3 Deep Think 进行重大升级，在多项 AI 推理基准测试中刷新纪录：",
+    lead="谷歌 2 月 12 日宣布对 Gemini 3 Deep Think 进行重大升级，"
+    "在多项 AI 推理基准测试中刷新纪录：",
     facts=[
         Fact(label="Codeforces 编程平台", text="3455 Elo 分数，排名全球第 8 位"),
         Fact(label="ARC-AGI-2", text="84.6% 准确率，由 ARC Prize Foundation 验证"),
     ],
     analysis=[
-        "这次升级标志着大模型在\"深度推理\"领域迈入新阶段。",
+        '这次升级标志着大模型在"深度推理"领域迈入新阶段。',
         "特别值得关注的是成本下降：新版每项任务成本降至 13.62 美元。",
     ],
 )
@@ -61,22 +66,34 @@ ANTHROPIC = StoryDraft(
     url="https://www.ithome.com/0/921/545.htm",
     lead="Anthropic 于 2 月 12 日宣布完成 300 亿美元 G 轮融资，创造 AI 公司单轮股权融资历史纪录：",
     facts=[Fact(label="投后估值", text="3800 亿美元（约合 2.63 万亿元人民币）")],
-    analysis=["这笔融资的规模和速度反映了资本市场对 AI \"基础设施\"公司的狂热追逐。"],
+    analysis=['这笔融资的规模和速度反映了资本市场对 AI "基础设施"公司的狂热追逐。'],
     impact=[
         Impact(label="对 AI 概念股", text="利好。创纪录融资将提振市场对 AI 企业的信心"),
         Impact(label="投资启示", text="AI 行业马太效应加剧，警惕估值泡沫风险"),
     ],
 )
 MORE = [
-    MoreItem(story_id="m1", title="MiniMax 发布 M2.5 编程模型",
-             url="https://mp.weixin.qq.com/s/M4LBGM3Jcy0syWvQ_78ahw",
-             text="SWE-Bench Verified 80.2%", category="大模型发布与开源"),
-    MoreItem(story_id="m2", title="智元发布远征 A3 人形机器人",
-             url="https://www.ithome.com/0/921/706.htm",
-             text="完成凌空飞踹、连续飞踢等高难度动作", category="具身智能与机器人"),
-    MoreItem(story_id="m3", title="蚂蚁开源 Ming-Flash-Omni 2.0",
-             url="https://www.qbitai.com/2026/02/379431.html",
-             text="全模态大模型", category="大模型发布与开源"),
+    MoreItem(
+        story_id="m1",
+        title="MiniMax 发布 M2.5 编程模型",
+        url="https://mp.weixin.qq.com/s/M4LBGM3Jcy0syWvQ_78ahw",
+        text="SWE-Bench Verified 80.2%",
+        category="大模型发布与开源",
+    ),
+    MoreItem(
+        story_id="m2",
+        title="智元发布远征 A3 人形机器人",
+        url="https://www.ithome.com/0/921/706.htm",
+        text="完成凌空飞踹、连续飞踢等高难度动作",
+        category="具身智能与机器人",
+    ),
+    MoreItem(
+        story_id="m3",
+        title="蚂蚁开源 Ming-Flash-Omni 2.0",
+        url="https://www.qbitai.com/2026/02/379431.html",
+        text="全模态大模型",
+        category="大模型发布与开源",
+    ),
 ]
 
 
@@ -85,13 +102,16 @@ def _draft(**changes: object) -> DailyDraft:
         date=dt.date(2026, 2, 14),
         meta=DigestMeta(
             title="大模型推理能力集体突破，Anthropic 3800亿美元创融资纪录",
-            summary=["Gemini 3 Deep Think 在 Codeforces 达到 3455 Elo",
-                     "Anthropic 完成 300 亿美元 G 轮融资"],
+            summary=[
+                "Gemini 3 Deep Think 在 Codeforces 达到 3455 Elo",
+                "Anthropic 完成 300 亿美元 G 轮融资",
+            ],
         ),
         sections=[
             SectionDraft(key="models", title="大模型推理能力迎来集体突破", stories=[GEMINI]),
-            SectionDraft(key="capital", title="AI 资本市场：创纪录融资与估值飙升",
-                         stories=[ANTHROPIC]),
+            SectionDraft(
+                key="capital", title="AI 资本市场：创纪录融资与估值飙升", stories=[ANTHROPIC]
+            ),
         ],
         more=MORE,
         cover_image="https://ssl.aicode.cc/n8n/2026/02-13/23-34-24-6VdwTvY0.png",
@@ -108,37 +128,61 @@ WEEKLY = WeeklyInput(
         WeeklyHighlight(title="AI Expo 2026聚焦数据治理与企业AI落地的挑战与实践"),
     ],
     topics=[
-        WeeklyTopic(title="OpenAI与Anthropic竞速", paragraphs=["两者优势各有所长。"],
-                    sources=[Link(title="System Card", url="https://openai.com/index/gpt-5-3-codex-system-card"),
-                             Link(title="Claude Opus 4.6发布", url="https://the-decoder.com/claude-opus-4-6/")]),
-        WeeklyTopic(title="AI在真实世界的应用",
-                    bullets=["OpenAI与Snowflake合作。", "FedEx在测试通过AI改进包裹追踪。"]),
+        WeeklyTopic(
+            title="OpenAI与Anthropic竞速",
+            paragraphs=["两者优势各有所长。"],
+            sources=[
+                Link(title="System Card", url="https://openai.com/index/gpt-5-3-codex-system-card"),
+                Link(title="Claude Opus 4.6发布", url="https://the-decoder.com/claude-opus-4-6/"),
+            ],
+        ),
+        WeeklyTopic(
+            title="AI在真实世界的应用",
+            bullets=["OpenAI与Snowflake合作。", "FedEx在测试通过AI改进包裹追踪。"],
+        ),
     ],
     other_news=[
         WeeklyNewsGroup(label="娱乐与文化", text="HBO开发《博德之门》电视剧。"),
         WeeklyNewsGroup(label="体育盛会", text="2026年冬奥会将在多地开幕。"),
     ],
     summary="2026年2月的第一周，全球AI行业展现出竞争激烈、多元创新的局面。",
-    reading=[Link(title="OpenAI GPT-5.3-Codex介绍", url="https://openai.com/index/introducing-gpt-5-3-codex")],
+    reading=[
+        Link(
+            title="OpenAI GPT-5.3-Codex介绍",
+            url="https://openai.com/index/introducing-gpt-5-3-codex",
+        )
+    ],
     archive=Link(title="AI news summary — 2026-06", url="../weekly_news/news_2026_06"),
 )
 
 BRIEF = BriefInput(
     date=dt.date(2026, 2, 8),
     categories=[
-        BriefCategoryInput(name="政策与监管", items=[BriefItemInput(
-            title="广西发布十五五AI发展规划",
-            explanation="广西壮族自治区人大通过规划纲要,明确大力发展人工智能",
-            background="2025年新签约\"人工智能+\"产业项目超200个",
-            points=["构建\"北上广研发+广西集成+东盟应用\"发展路径", "建设可信数据专区"],
-            source_name="新华网",
-            source_url="http://www.gx.xinhuanet.com/20260207/66e561ef6b404e048da1d9e86d064ae2/c.html",
-        )]),
-        BriefCategoryInput(name="产品与应用发布", items=[BriefItemInput(
-            title="腾讯元宝发放10亿元红包", explanation="腾讯元宝在春节期间发放10亿元红包吸引用户",
-            points=["投入10亿元发放红包"], source_name="新浪财经",
-            source_url="https://finance.sina.com.cn/wm/2026-02-07/doc-inhkyrif4164012.shtml",
-        )]),
+        BriefCategoryInput(
+            name="政策与监管",
+            items=[
+                BriefItemInput(
+                    title="广西发布十五五AI发展规划",
+                    explanation="广西壮族自治区人大通过规划纲要,明确大力发展人工智能",
+                    background='2025年新签约"人工智能+"产业项目超200个',
+                    points=['构建"北上广研发+广西集成+东盟应用"发展路径', "建设可信数据专区"],
+                    source_name="新华网",
+                    source_url="http://www.gx.xinhuanet.com/20260207/66e561ef6b404e048da1d9e86d064ae2/c.html",
+                )
+            ],
+        ),
+        BriefCategoryInput(
+            name="产品与应用发布",
+            items=[
+                BriefItemInput(
+                    title="腾讯元宝发放10亿元红包",
+                    explanation="腾讯元宝在春节期间发放10亿元红包吸引用户",
+                    points=["投入10亿元发放红包"],
+                    source_name="新浪财经",
+                    source_url="https://finance.sina.com.cn/wm/2026-02-07/doc-inhkyrif4164012.shtml",
+                )
+            ],
+        ),
     ],
 )
 
@@ -171,12 +215,19 @@ def test_daily_layout_matches_the_published_seed() -> None:
     seed = next(SEEDS_DIR.glob("002_*.txt")).read_text(encoding="utf-8")
     out = render_daily(_draft(), DIGEST, DEFAULT_TEMPLATES)
     assert [line.split(":")[0] for line in out.split("\n")[:9]] == [
-        line.split(":")[0] for line in seed.split("\n")[:9]]
+        line.split(":")[0] for line in seed.split("\n")[:9]
+    ]
     assert out.split("\n")[4:6] == seed.split("\n")[4:6]  # tags and seo lines
-    assert out.endswith("\n\n---\n\n" + TELEGRAM_CARD) and seed.endswith("\n\n---\n\n" + TELEGRAM_CARD)
-    for line in ("**深度解读 & 洞察：**", "**影响：**", "**大模型发布与开源：**",
-                 "### [Gemini 3 Deep Think 升级：编程能力全球第8，仅剩7人能击败它]"
-                 "(https://www.ithome.com/0/921/530.htm)"):
+    assert out.endswith("\n\n---\n\n" + TELEGRAM_CARD) and seed.endswith(
+        "\n\n---\n\n" + TELEGRAM_CARD
+    )
+    for line in (
+        "**深度解读 & 洞察：**",
+        "**影响：**",
+        "**大模型发布与开源：**",
+        "### [Gemini 3 Deep Think 升级：编程能力全球第8，仅剩7人能击败它]"
+        "(https://www.ithome.com/0/921/530.htm)",
+    ):
         assert f"\n{line}\n" in seed and f"\n{line}\n" in out
 
 
@@ -184,7 +235,9 @@ def test_summary_escapes_quotes_and_backslashes() -> None:
     meta = DigestMeta(title="T", summary=['说 "你好"', "路径 C:\\AI"])
     out = render_daily(_draft(meta=meta), DIGEST, DEFAULT_TEMPLATES)
     assert 'summary: "- 说 \\"你好\\"\\n- 路径 C:\\\\AI"\n' in out
-    front = parse(out).front
+    doc = parse(out)
+    assert isinstance(doc, DailyDocument) and doc.front is not None
+    front = doc.front
     assert front is not None and front.text("summary") == '- 说 "你好"\n- 路径 C:\\AI'
 
 
@@ -195,9 +248,11 @@ def test_no_summary_means_no_key() -> None:
 
 @pytest.mark.parametrize(
     ("title", "line"),
-    [("AI 日报：今日要闻", "title: AI 日报：今日要闻"),
-     ("Claude: new model", 'title: "Claude: new model"'),
-     ("#1 story", 'title: "#1 story"')],
+    [
+        ("AI 日报：今日要闻", "title: AI 日报：今日要闻"),
+        ("Claude: new model", 'title: "Claude: new model"'),
+        ("#1 story", 'title: "#1 story"'),
+    ],
 )
 def test_title_is_quoted_only_when_yaml_needs_it(title: str, line: str) -> None:
     out = render_daily(_draft(meta=DigestMeta(title=title, summary=[])), DIGEST, DEFAULT_TEMPLATES)
@@ -226,9 +281,14 @@ def test_degraded_and_unsupported_stories_carry_the_markers() -> None:
 
 
 def test_unsafe_headlines_and_urls_cannot_break_links() -> None:
-    story = GEMINI.model_copy(update={"headline": "Gemini [beta]\n发布", "url": "https://a.cn/x (1)"})
-    out = render_daily(_draft(sections=[SectionDraft(key="k", title="模型", stories=[story])]),
-                       DIGEST, DEFAULT_TEMPLATES)
+    story = GEMINI.model_copy(
+        update={"headline": "Gemini [beta]\n发布", "url": "https://a.cn/x (1)"}
+    )
+    out = render_daily(
+        _draft(sections=[SectionDraft(key="k", title="模型", stories=[story])]),
+        DIGEST,
+        DEFAULT_TEMPLATES,
+    )
     assert "### [Gemini \\[beta\\] 发布](https://a.cn/x%20%281%29)\n" in out
 
 
@@ -236,3 +296,55 @@ def test_daily_draft_has_no_final_newline_and_weekly_brief_do() -> None:
     assert not render_daily(_draft(), DIGEST, DEFAULT_TEMPLATES).endswith("\n")
     assert render_document(build_weekly(WEEKLY)).endswith(")\n")
     assert render_document(build_brief(BRIEF)).endswith(")\n")
+
+
+PIECES = [*"AI模型融资发布 -*#[]()<>:：`~|\\\"'\n\t12.、", "**", "---", "## ", "- "]
+WORDS = (
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=20)
+    .map("".join)
+    .filter(lambda text: any(ch.isalnum() for ch in text))
+)
+URLS = st.sampled_from(["https://a.cn/1", "https://b.cn/x y", "http://c.cn/(p)", "https://d.cn/"])
+
+
+@st.composite
+def drafts(draw: st.DrawFn) -> DailyDraft:
+    """Daily drafts with hostile text: headings, bullets, brackets and newlines inside."""
+    stories = [
+        StoryDraft(
+            story_id=f"s{n}",
+            headline=draw(WORDS),
+            url=draw(URLS),
+            lead=draw(WORDS),
+            facts=[Fact(label=draw(WORDS), text=draw(WORDS))],
+            analysis=draw(st.lists(WORDS, max_size=2)),
+            impact=draw(st.lists(st.builds(Impact, label=WORDS, text=WORDS), max_size=2)),
+        )
+        for n in range(draw(st.integers(1, 3)))
+    ]
+    more = [
+        MoreItem(
+            story_id=f"m{n}",
+            title=draw(WORDS),
+            url=draw(URLS),
+            text=draw(WORDS),
+            category=draw(st.sampled_from([None, "模型", "应用"])),
+        )
+        for n in range(draw(st.integers(0, 3)))
+    ]
+    meta = DigestMeta(title=draw(WORDS), summary=draw(st.lists(WORDS, max_size=3)))
+    section = SectionDraft(key="k", title=draw(WORDS), stories=stories)
+    return _draft(meta=meta, sections=[section], more=more)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(drafts())
+def test_generated_drafts_keep_their_structure(draft: DailyDraft) -> None:
+    """Whatever the LLM writes, the draft parses back into the same stories and links."""
+    doc = build_daily(draft, DIGEST)
+    text = render_document(doc)
+    assert parse(text) == doc
+    stories = published_stories(text, "daily")
+    expected = len(draft.sections[0].stories) + len(draft.more)
+    assert len(stories) == expected
+    assert all(s.urls for s in stories)
