@@ -337,11 +337,16 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_RE.findall(text) if len(s.strip()) > 3]
 
 
+def _clip(text: str, limit: int) -> str:
+    """Cut at a word boundary, as a writer would, not mid-word."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
+
+
 def story_answer(blocks: list[dict[str, str]], *, market: bool) -> dict[str, Any]:
     """Headline, lead and facts built from the article blocks, citing their ids."""
     first = blocks[0]
     title, source = first.get("标题", "新闻"), first.get("来源", "来源")
-    headline = title if HAN_RE.search(title) else f"{title}（{source}报道）"
+    headline = title[:70] if HAN_RE.search(title) else f"{_clip(title, 50)}（{source}报道）"
     sentences = _sentences(first["body"]) or [title]
     facts: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -358,7 +363,7 @@ def story_answer(blocks: list[dict[str, str]], *, market: bool) -> dict[str, Any
                 )
     facts = facts or [{"label": source[:12], "text": title, "sources": [first["id"]]}]
     answer: dict[str, Any] = {
-        "headline": headline[:70],
+        "headline": headline,
         "lead": f"据{source}报道，{sentences[0]}",
         "facts": facts,
         "url": first.get("链接", ""),
