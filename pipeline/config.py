@@ -133,6 +133,17 @@ class DigestSettings(BaseModel):
     cover_image: str = ""
 
 
+class PrefectSettings(BaseModel):
+    """How the flow runs its tasks."""
+
+    task_runner: Literal["threads", "dask"] = "threads"
+    max_workers: int = Field(default=4, ge=1, le=64)
+    dask_address: str = ""  # tcp://scheduler:8786; empty with task_runner="dask": a local cluster
+    dask_workers: int = Field(default=2, ge=1, le=64)
+    nightly_cron: str = "30 23 * * *"
+    weekly_cron: str = "0 23 * * 0"
+
+
 class Settings(BaseSettings):
     """All settings of a run."""
 
@@ -146,6 +157,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    prefect: PrefectSettings = Field(default_factory=PrefectSettings)
     sources: list[Source] = Field(default_factory=list)
 
     @field_validator("timezone")

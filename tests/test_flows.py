@@ -22,13 +22,7 @@ E2E = Path(__file__).resolve().parent / "fixtures" / "e2e"
 DAY = "2026-02-07"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def prefect_harness() -> Iterator[None]:
-    """One temporary Prefect server for every flow test."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def page_html(title: str, paras: list[str]) -> str:
