@@ -199,6 +199,19 @@ def choose_text(page: str, feed: str, min_chars: int) -> tuple[str, TextSource, 
     return page, "page", None
 
 
+def drop_title_line(text: str, titles: tuple[str, ...]) -> str:
+    """The text without a first line that only repeats the headline (pages often keep their h1)."""
+    first, _, rest = text.partition("\n")
+    key = _squash(first)
+    if key and any(key == _squash(t) for t in titles if t):
+        return rest.lstrip("\n")
+    return text
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
 def choose_date(
     entry: FeedEntry, page_date: datetime | None, first_seen: datetime
 ) -> tuple[datetime, DateSource]:
@@ -226,7 +239,9 @@ def extract_article(
     # so later-than-first_seen dates are let through and rejected in choose_date instead.
     max_date = (first_seen.astimezone(tz) + MAX_DATE_SLACK).date()
     page = read_page(html, final_url, tz=tz, max_date=max_date)
-    text, text_source, note = choose_text(page.text, clean_text(entry.summary), min_chars)
+    title = clean_line(entry.title) or page.title or entry.url
+    body = drop_title_line(page.text, (title, page.title))
+    text, text_source, note = choose_text(body, clean_text(entry.summary), min_chars)
     if not text:
         raise ExtractError(f"no text: neither the page nor the feed entry of {entry.url} has any")
     published, date_source = choose_date(entry, page.date, first_seen)
@@ -235,7 +250,7 @@ def extract_article(
         url=entry.url,
         source=entry.source,
         lang=entry.lang,
-        title=clean_line(entry.title) or page.title or entry.url,
+        title=title,
         published=published,
         date_source=date_source,
         text=text,

@@ -14,6 +14,7 @@ from lxml.html import fromstring
 from pipeline import extract
 from pipeline.errors import ExtractError
 from pipeline.extract import (
+    drop_title_line,
     choose_text,
     clean_text,
     extract_article,
@@ -395,3 +396,16 @@ def test_parse_page_date(value: str | None, expected: datetime | None) -> None:
 )
 def test_http_url(value: str | None, expected: str | None) -> None:
     assert http_url(value, "https://base.cn/a/b.html") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "titles", "expected"),
+    [
+        ("Waymo完成160亿美元融资\n自动驾驶公司Waymo宣布…", ("Waymo完成160亿美元融资",), "自动驾驶公司Waymo宣布…"),
+        ("OpenAI launches GPT-5.3-Codex!\nBody.", ("openai launches gpt-5.3-codex",), "Body."),
+        ("第一段正文\n第二段", ("标题",), "第一段正文\n第二段"),
+        ("", ("标题",), ""),
+    ],
+)
+def test_drop_title_line(text: str, titles: tuple[str, ...], expected: str) -> None:
+    assert drop_title_line(text, titles) == expected
