@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
+from pipeline.aliases import zh_aliases
 from pipeline.models import (
     UNSUPPORTED_MARK,
     Article,
@@ -81,28 +82,6 @@ _COMMON_TERMS = frozenset((
     "b2b", "b2c", "ar", "vr", "xr", "iot", "id", "bug", "bugs", "demo", "ip", "http", "https",
     "www",
 ))
-
-# zh names that support a Latin name of the output (never the other way round)
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "nvidia": ("英伟达", "辉达"), "google": ("谷歌",), "microsoft": ("微软",),
-    "apple": ("苹果",), "amazon": ("亚马逊",), "alibaba": ("阿里巴巴", "阿里"),
-    "tencent": ("腾讯",), "bytedance": ("字节跳动", "字节"), "baidu": ("百度",),
-    "huawei": ("华为",), "xiaomi": ("小米",), "samsung": ("三星",), "intel": ("英特尔",),
-    "tesla": ("特斯拉",), "softbank": ("软银",), "oracle": ("甲骨文",), "tsmc": ("台积电",),
-    "qualcomm": ("高通",), "sensetime": ("商汤",), "unitree": ("宇树",), "meituan": ("美团",),
-    "zhipu": ("智谱",), "moonshot": ("月之暗面",), "deepseek": ("深度求索",),
-    "qwen": ("千问", "通义"), "doubao": ("豆包",), "antgroup": ("蚂蚁集团", "蚂蚁"),
-    "musk": ("马斯克",), "elonmusk": ("马斯克",), "altman": ("奥尔特曼", "阿尔特曼"),
-    "samaltman": ("奥尔特曼", "阿尔特曼"), "jensenhuang": ("黄仁勋",), "huang": ("黄仁勋",),
-    "zuckerberg": ("扎克伯格",), "nadella": ("纳德拉",), "pichai": ("皮查伊",),
-    "suleyman": ("苏莱曼",), "mustafasuleyman": ("苏莱曼",), "guterres": ("古特雷斯",),
-    "un": ("联合国",), "unitednations": ("联合国",), "eu": ("欧盟",), "unesco": ("教科文",),
-    "itu": ("国际电信联盟",), "financialtimes": ("金融时报",), "ft": ("金融时报",),
-    "reuters": ("路透",), "bloomberg": ("彭博",), "salesforce": ("赛富时",),
-    "spotify": ("声田",), "uber": ("优步",), "aramco": ("沙特阿美",), "tsinghua": ("清华",),
-    "stanford": ("斯坦福",), "mit": ("麻省理工",), "harvard": ("哈佛",), "sony": ("索尼",),
-    "gic": ("新加坡主权基金",), "hkex": ("港交所",), "wsj": ("华尔街日报",),
-}
 # fmt: on
 
 
@@ -448,7 +427,7 @@ def _name_supported(raw: str, word: str, version: Quantity | None, ev: _Evidence
 def _known_term(key: str, ev: _Evidence) -> bool:
     if len(key) <= 1 or key in _COMMON_TERMS:
         return True
-    return any(alias in ev.text for alias in _ALIASES.get(key, ()))
+    return any(alias in ev.text for alias in zh_aliases(key))  # zh supports Latin, not back
 
 
 def _masked_spans(text: str) -> list[tuple[int, int]]:

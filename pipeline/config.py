@@ -66,7 +66,8 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(default=3, ge=0, le=10)
     temperature: float | None = 0.3
     max_output_tokens: int = Field(default=4000, ge=100)  # the digest call writes ~20 更多动态 lines
-    story_input_tokens: int = Field(default=2200, ge=300, description="input budget per story")
+    # the whole request of a story call, system prompt (with schema) included
+    story_input_tokens: int = Field(default=2400, ge=800, description="input budget per story")
     # price per million tokens, for the run's cost report
     price_input_per_m: float = 0.0
     price_output_per_m: float = 0.0

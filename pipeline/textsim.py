@@ -1,9 +1,10 @@
 """Text features for clustering: normalisation, shingles, entities, versions, numbers.
 
-Everything here is language-aware but dictionary-light: a zh↔en alias table maps
-company and product names to one canonical id, version tokens (``GPT-5.3-Codex``,
-``Claude Opus 4.6``) and numbers with units (``160亿美元`` = ``$16 billion``) are
-normalised so that a Chinese and an English report of the same event share them.
+Everything here is language-aware but dictionary-light: the zh↔en alias table of
+:mod:`pipeline.aliases` maps company and product names to one canonical id, version
+tokens (``GPT-5.3-Codex``, ``Claude Opus 4.6``) and numbers with units (``160亿美元`` =
+``$16 billion``) are normalised so that a Chinese and an English report of the same
+event share them.
 """
 
 from __future__ import annotations
@@ -16,48 +17,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
-# zh and en surface forms (lower case) → canonical entity id
-# fmt: off
-ALIASES: dict[str, str] = {
-    "英伟达": "nvidia", "辉达": "nvidia", "nvidia": "nvidia", "谷歌": "google", "google": "google",
-    "alphabet": "google", "deepmind": "deepmind", "阿里巴巴": "alibaba", "阿里": "alibaba",
-    "alibaba": "alibaba", "阿里云": "alibaba", "智谱": "zhipu", "zhipu": "zhipu", "z.ai": "zhipu",
-    "微软": "microsoft", "microsoft": "microsoft", "亚马逊": "amazon", "amazon": "amazon", "aws":
-    "amazon", "苹果": "apple", "apple": "apple", "字节跳动": "bytedance", "字节": "bytedance",
-    "bytedance": "bytedance", "豆包": "doubao", "doubao": "doubao", "腾讯": "tencent", "tencent":
-    "tencent", "元宝": "yuanbao", "yuanbao": "yuanbao", "百度": "baidu", "baidu": "baidu", "文心":
-    "ernie", "ernie": "ernie", "月之暗面": "moonshot", "moonshot": "moonshot",
-    "深度求索": "deepseek",
-    "deepseek": "deepseek", "千问": "qwen", "通义千问": "qwen", "通义": "qwen", "qwen": "qwen",
-    "马斯克":
-    "musk", "musk": "musk", "黄仁勋": "jensen-huang", "huang": "jensen-huang", "奥尔特曼": "altman",
-    "阿尔特曼": "altman", "altman": "altman", "扎克伯格": "zuckerberg", "zuckerberg": "zuckerberg",
-    "苏莱曼": "suleyman", "suleyman": "suleyman", "纳德拉": "nadella", "nadella": "nadella",
-    "皮查伊":
-    "pichai", "pichai": "pichai", "古特雷斯": "guterres", "guterres": "guterres", "蚂蚁集团":
-    "ant-group", "蚂蚁": "ant-group", "ant": "ant-group", "美团": "meituan", "meituan": "meituan",
-    "商汤": "sensetime", "sensetime": "sensetime", "华为": "huawei", "huawei": "huawei", "昇腾":
-    "ascend", "ascend": "ascend", "小米": "xiaomi", "xiaomi": "xiaomi", "三星": "samsung",
-    "samsung": "samsung", "英特尔": "intel", "intel": "intel", "超威": "amd", "amd": "amd",
-    "台积电":
-    "tsmc", "tsmc": "tsmc", "高通": "qualcomm", "qualcomm": "qualcomm", "软银": "softbank",
-    "softbank": "softbank", "甲骨文": "oracle", "oracle": "oracle", "特斯拉": "tesla", "tesla":
-    "tesla", "宇树": "unitree", "unitree": "unitree", "智元": "agibot", "agibot": "agibot",
-    "联合国":
-    "un", "un": "un", "欧盟": "eu", "eu": "eu", "白宫": "white-house", "清华": "tsinghua",
-    "清华大学":
-    "tsinghua", "tsinghua": "tsinghua", "韦伯": "jwst", "webb": "jwst", "jwst": "jwst", "生数科技":
-    "shengshu", "shengshu": "shengshu", "中科曙光": "sugon", "曙光": "sugon", "sugon": "sugon",
-    "市场监管总局": "samr", "samr": "samr", "蚂蚁百灵": "ant-group", "红杉": "sequoia", "sequoia":
-    "sequoia", "伯克希尔": "berkshire", "中国": "china", "china": "china", "美国": "usa", "印度":
-    "india", "india": "india", "indian": "india", "沙特": "saudi", "亚马逊云": "amazon", "脸书":
-    "meta", "meta": "meta", "reddit": "reddit", "声田": "spotify", "spotify": "spotify",
-    "国际商业机器": "ibm", "ibm": "ibm", "赛富时": "salesforce", "salesforce": "salesforce", "星衍":
-    "asteris", "asteris": "asteris", "镖人": "biaoren", "港股": "hkex", "香港": "hong-kong", "hong":
-    "hong-kong", "成都": "chengdu", "北京": "beijing", "beijing": "beijing", "上海": "shanghai",
-    "shanghai": "shanghai", "深圳": "shenzhen", "shenzhen": "shenzhen",
-}
-# fmt: on
+from pipeline.aliases import ALIASES
 
 # Latin words that say nothing about which event an article reports
 STOPWORDS = frozenset(

@@ -9,6 +9,7 @@ and a Failure, and the run goes on; ``no_llm`` writes the whole draft that way.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import re
@@ -21,7 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import LLMError
-from pipeline.llm import PROMPTS_DIR, Cache, LLMClient, Prompts, StructuredRequest
+from pipeline.llm import (
+    PROMPTS_DIR,
+    Cache,
+    LLMClient,
+    Prompts,
+    StructuredRequest,
+    strict_schema,
+)
 from pipeline.models import (
     DEGRADED_MARK,
     Article,
@@ -128,6 +136,16 @@ class RelevanceOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     items: list[VerdictOut]
+
+
+# Output schema of each prompt kind (for sizing the system prompt).
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "story": StoryOut,
+    "digest": DigestOut,
+    "relevance": RelevanceOut,
+}
+# The least article text a story is sent, however long the system prompt grows.
+MIN_STORY_BUDGET = 600
 
 
 class WriteResult(BaseModel):
@@ -412,6 +430,7 @@ class Writer:
         self.no_llm = no_llm
         self.prompts = prompts or Prompts(PROMPTS_DIR)
         self.client = None if no_llm else LLMClient(llm, prompts=self.prompts, cache=cache)
+        self._system_sizes: dict[str, int] = {}
 
     @property
     def stats(self) -> LLMStats:
@@ -436,9 +455,24 @@ class Writer:
             cache_key=client.key_for(kind, schema, payload),
         )
 
+    def _system_tokens(self, kind: str) -> int:
+        """Tokens of a kind's system prompt in its longest form (schema and example inline)."""
+        if kind not in self._system_sizes:
+            text = self.prompts.render(
+                f"{kind}.system.j2",
+                mode="json_object",
+                example=self.prompts.example(kind),
+                schema=json.dumps(strict_schema(SCHEMAS[kind]), ensure_ascii=False),
+                tag="article",
+                categories=MORE_CATEGORIES,
+            )
+            self._system_sizes[kind] = estimate_tokens(text)
+        return self._system_sizes[kind]
+
     async def write_story(self, story: Story) -> StoryDraft:
         """Write one main story; raise LLMError when the endpoint cannot."""
-        payload = story_input(story, self.llm.story_input_tokens, self.prompts)
+        budget = max(MIN_STORY_BUDGET, self.llm.story_input_tokens - self._system_tokens("story"))
+        payload = story_input(story, budget, self.prompts)
         out = await self._client().complete(self._request("story", StoryOut, payload, "article"))
         return to_draft(story, out)
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.aliases import latin_key, zh_aliases
 from pipeline.check import check_draft, check_meta, check_more_item, check_output_safety
 from pipeline.models import (
     UNSUPPORTED_MARK,
@@ -338,6 +339,27 @@ def test_fact_citing_unknown_ids_uses_all_articles() -> None:
     fact = Fact(label="融资", text="融资 990 亿美元", sources=["nope"])
     result = check_draft(ANTHROPIC_DRAFT.model_copy(update={"facts": [fact]}), story)
     assert result.unsupported == []
+
+
+@pytest.mark.parametrize(
+    ("name", "zh"),
+    [
+        ("Sam Altman", ("奥尔特曼", "阿尔特曼")),
+        ("Z.ai", ("智谱",)),  # from clustering's former table
+        ("Sugon", ("中科曙光", "曙光")),
+        ("Rubin", ()),
+    ],
+)
+def test_zh_aliases_of_a_latin_name(name: str, zh: tuple[str, ...]) -> None:
+    assert zh_aliases(latin_key(name)) == zh
+
+
+def test_alias_from_the_shared_table_supports_a_name() -> None:
+    story = _story(GLM_DRAFT, "中科曙光发布算力池\n中科曙光今日发布国产算力池。", lang="zh")
+    draft = GLM_DRAFT.model_copy(
+        update={"facts": [], "analysis": [], "headline": "Sugon 发布算力池", "lead": "中科曙光发布"}
+    )
+    assert check_draft(draft, story).unsupported == []
 
 
 def test_zh_alias_supports_a_latin_name_but_not_the_reverse() -> None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.aliases import ALIASES, NAMES
 from pipeline.cluster import (
     AI_THRESHOLD,
     OFF_TOPIC_THRESHOLD,
@@ -22,7 +23,7 @@ from pipeline.cluster import (
 )
 from pipeline.config import DigestSettings, Section
 from pipeline.models import Article, PublishedStory, article_id
-from pipeline.textsim import numbers, versions, versions_conflict
+from pipeline.textsim import entities, numbers, versions, versions_conflict
 
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 WEIGHTS = {"IT之家": 1.2, "TechCrunch AI": 1.2, "36氪": 1.0, "The Verge AI": 1.0, "搜狐": 0.8}
@@ -126,6 +127,25 @@ def test_versions(text: str, expected: list[str]) -> None:
 )
 def test_numbers_match_across_languages(zh: str, en: str) -> None:
     assert numbers(zh) & numbers(en)
+
+
+@pytest.mark.parametrize(
+    ("zh", "en", "entity"),
+    [
+        ("英伟达发布新芯片", "Nvidia unveils a chip", "nvidia"),
+        ("据路透社报道", "Reuters reported", "reuters"),  # from grounding's former table
+        ("蚂蚁百灵开源", "Ant Group open-sources", "ant-group"),
+        ("马斯克表示", "Elon Musk said", "musk"),
+    ],
+)
+def test_entities_share_the_alias_table_across_languages(zh: str, en: str, entity: str) -> None:
+    assert entity in entities(zh) & entities(en)
+
+
+def test_every_alias_names_one_entity() -> None:
+    forms = [form for group in NAMES.values() for form in group]
+    assert len(forms) == len(set(forms)) == len(ALIASES)
+    assert all(form == form.lower() for form in forms)
 
 
 @pytest.mark.parametrize(
