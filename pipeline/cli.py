@@ -18,6 +18,8 @@ from rich.console import Console
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import DigestError
+from pipeline.review_cli import review
+from pipeline.sources_cli import sources_app
 
 app = typer.Typer(
     help="AI 日报: fetch AI news, cluster it into stories, have an LLM write the digest draft.",
@@ -25,8 +27,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-sources_app = typer.Typer(help="Inspect, import and export the feed sources.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+app.command()(review)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -141,3 +143,21 @@ def lint(
     if not problems:
         console.print(f"{file}: ok", highlight=False)
     raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+def serve(
+    config: ConfigOpt = None,
+    port: Annotated[int, typer.Option(help="Port of the local Prefect server it starts.")] = 4200,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the nightly and weekly digests on schedule (starts a local Prefect server if needed)."""
+    setup_logging(debug)
+    settings = settings_from(config)
+    from pipeline import runner, schedule  # lazy: imports Prefect
+
+    try:
+        runner.preflight(settings, offline=False, no_llm=False)
+        schedule.serve(settings, config, port=port)
+    except DigestError as exc:
+        fail(str(exc))

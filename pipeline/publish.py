@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 DraftState = Literal["missing", "generated", "edited"]
 BACKUP_DIR = ".backup"
+GENERATED_DIR = ".generated"
 
 
 class Target(BaseModel):
@@ -84,6 +85,11 @@ def choose_target(output_dir: Path, fmt: str, stem: str, *, force: bool, now: da
     )
 
 
+def generated_path(markdown: Path) -> Path:
+    """Where the text the pipeline generated for a draft is kept (for ``digest review --diff``)."""
+    return markdown.parent / GENERATED_DIR / markdown.name
+
+
 def write_draft(target: Target, markdown: str, record: RunRecord) -> RunRecord:
     """Write the draft and then its record (with the draft's hash), each atomically."""
     target.markdown.parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +97,7 @@ def write_draft(target: Target, markdown: str, record: RunRecord) -> RunRecord:
         target.backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target.markdown, target.backup)
     atomic_write(target.markdown, markdown)
+    atomic_write(generated_path(target.markdown), markdown)
     final = record.model_copy(
         update={"markdown_sha256": sha256_text(markdown), "draft": str(target.markdown)}
     )

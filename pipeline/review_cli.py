@@ -1,0 +1,98 @@
+"""``digest review``: the drafts in output/<format>/ with their state, and editors' changes."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from pipeline.config import load_settings
+from pipeline.errors import DigestError
+from pipeline.review import NOT_KEPT, DraftReview, editor_diff, review_drafts
+
+FORMATS = ("daily", "weekly", "brief")
+DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
+DIFF_HELP = "Show editors' changes to the generated text."
+OUTPUT_HELP = "Where the drafts are (default: output)."
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def review(
+    day: Annotated[str | None, typer.Argument(help="Only this date's draft (YYYY-MM-DD).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="daily, weekly or brief.")] = "daily",
+    diff: Annotated[bool, typer.Option("--diff", help=DIFF_HELP)] = False,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help=OUTPUT_HELP)] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config file.")] = None,
+) -> None:
+    """List drafts with their state (generated, edited, flagged) and counts; --diff shows edits."""
+    if fmt not in FORMATS:
+        _fail(f"--format must be one of {', '.join(FORMATS)}")
+    if day is not None:
+        _check_day(day)
+    try:
+        overrides = {"output_dir": str(output_dir)} if output_dir else {}
+        settings = load_settings(config, env=os.environ, overrides=overrides)
+    except DigestError as exc:
+        _fail(str(exc))
+    reviews = review_drafts(settings.output_dir, fmt, day)
+    if not reviews:
+        where = settings.output_dir / fmt
+        console.print(f"no {fmt} draft{' for ' + day if day else ''} in {where}", highlight=False)
+        return
+    console.print(review_table(reviews, fmt))
+    if diff:
+        for item in reviews:
+            print_diff(item)
+
+
+def review_table(reviews: list[DraftReview], fmt: str) -> Table:
+    """The review table: one row per draft."""
+    table = Table(title=f"{fmt} drafts")
+    for column in ("draft", "state", "lint", "unverified", "degraded", "failed", "reruns"):
+        left = column in ("draft", "state", "reruns")
+        table.add_column(column, justify="left" if left else "right", no_wrap=column == "draft")
+    for item in reviews:
+        table.add_row(
+            item.markdown.name, Text(item.label, style=_state_style(item)),
+            str(item.lint_errors), str(item.unsupported), str(item.degraded), str(item.failures),
+            ", ".join(p.name for p in item.reruns) or "—",
+        )
+    return table
+
+
+def print_diff(item: DraftReview) -> None:
+    """The editor's changes to one draft, coloured like git's."""
+    lines = editor_diff(item)
+    console.print(Text(f"\n{item.markdown}", style="bold"), soft_wrap=True)
+    if lines is None:
+        console.print(f"  {NOT_KEPT}", highlight=False)
+    elif not lines:
+        console.print("  no changes since it was generated", highlight=False)
+    for line in lines or []:
+        console.print(Text(line, style=DIFF_STYLES.get(line[:1], "")), soft_wrap=True)
+
+
+def _state_style(item: DraftReview) -> str:
+    if item.flagged:
+        return "red"
+    return "yellow" if item.state == "edited" else "green"
+
+
+def _check_day(value: str) -> None:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        _fail(f"DATE must be a date like 2026-02-07, not {value!r}")
+
+
+def _fail(message: str) -> NoReturn:
+    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
