@@ -1,4 +1,4 @@
-"""Prefect flows: thin tasks around the stage functions, and flow bodies that read like a table of contents.
+"""Prefect flows: thin tasks around the stage functions, flow bodies like a table of contents.
 
 Tasks declare retries and run in worker threads; they take and return pydantic
 models only. The flow process alone reads and writes the archive and ``output/``.
@@ -10,7 +10,7 @@ import asyncio
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from pipeline.prefect_env import configure
@@ -19,18 +19,26 @@ configure(os.environ)
 
 from prefect import flow, get_run_logger, task  # noqa: E402 - after the Prefect defaults
 from prefect.cache_policies import NONE  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import assemble, ingest, steps  # noqa: E402
+from pipeline import assemble, brief, ingest, periodic, steps  # noqa: E402
 from pipeline.cluster import ClusterResult, build_stories  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, load_settings  # noqa: E402
-from pipeline.models import Article, FeedEntry, PublishedStory, Source, Story  # noqa: E402
-from pipeline.store import Archive, run_lock  # noqa: E402
 from pipeline.llm import Prompts  # noqa: E402
-from pipeline.write import WriteResult, Writer, write_digest  # noqa: E402
+from pipeline.models import Article, FeedEntry, PublishedStory, Source, Story  # noqa: E402
+from pipeline.periodic_write import BriefWrite, PeriodicWriter, WeeklyWrite  # noqa: E402
+from pipeline.store import Archive, run_lock  # noqa: E402
+from pipeline.write import Writer, WriteResult, write_digest  # noqa: E402
 
 ARCHIVE_FILE = "archive.sqlite3"
 CACHE_FILE = "llm-cache.sqlite3"
+
+
+def thread_runner() -> TaskRunner[PrefectFuture[Any]]:
+    """A flow's task runner: tasks in worker threads."""
+    # cast: the decorator's parameter type is invariant in the future type (Prefect's typing)
+    return cast("TaskRunner[PrefectFuture[Any]]", ThreadPoolTaskRunner(max_workers=4))
 
 
 @task(name="fetch-feeds", cache_policy=NONE, retries=1, retry_delay_seconds=5)
@@ -72,7 +80,31 @@ def write_task(stories: list[Story], settings: Settings, day: date, no_llm: bool
         return asyncio.run(write_digest(stories, settings.digest.sections, date=day, writer=writer))
 
 
-@flow(name="daily-digest", task_runner=ThreadPoolTaskRunner(max_workers=4), persist_result=False)
+@task(name="write-weekly", cache_policy=NONE)
+def write_weekly_task(
+    stories: list[Story], settings: Settings, week: str, no_llm: bool
+) -> WeeklyWrite:
+    """Have the LLM write the weekly's text in one call (cached; extractive on failure)."""
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        writer = periodic_writer(settings, cache, no_llm)
+        return asyncio.run(writer.write_week(stories, week=week))
+
+
+@task(name="write-brief", cache_policy=NONE)
+def write_brief_task(stories: list[Story], settings: Settings, no_llm: bool) -> BriefWrite:
+    """Have the LLM write one brief item per main story (cached; extractive per item)."""
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        writer = periodic_writer(settings, cache, no_llm)
+        return asyncio.run(writer.write_brief(stories))
+
+
+def periodic_writer(settings: Settings, cache: Archive, no_llm: bool) -> PeriodicWriter:
+    """The weekly/brief writer on the run's LLM settings, prompts and cache."""
+    prompts = Prompts(settings.prompts_dir)
+    return PeriodicWriter(settings.llm, cache=cache, no_llm=no_llm, prompts=prompts)
+
+
+@flow(name="daily-digest", task_runner=thread_runner(), persist_result=False)
 def daily_digest(
     date: str | None = None,
     config: str | None = None,
@@ -84,7 +116,10 @@ def daily_digest(
     """Write the daily digest draft for ``date`` (default: tomorrow) into output/daily/."""
     settings = flow_settings(config, output_dir)
     day = assemble.resolve_day(date, settings.tz)
-    with run_lock(settings.data_dir, f"daily-{day}"), Archive(settings.data_dir / ARCHIVE_FILE) as archive:
+    with (
+        run_lock(settings.data_dir, f"daily-{day}"),
+        Archive(settings.data_dir / ARCHIVE_FILE) as archive,
+    ):
         window = ingest.day_window(day, settings.tz)
         report = steps.IngestReport()
         if not offline:
@@ -94,6 +129,68 @@ def daily_digest(
         clusters = cluster_task(articles, settings, window[1], published)
         written = write_task(clusters.stories, settings, day, no_llm)
         summary = assemble.publish_daily(
+            archive, settings, day, clusters, written, report, force=force, articles=articles
+        )
+    get_run_logger().info("draft: %s", summary.draft)
+    return summary.model_dump(mode="json")
+
+
+@flow(name="weekly-digest", task_runner=thread_runner(), persist_result=False)
+def weekly_digest(
+    date: str | None = None,
+    config: str | None = None,
+    output_dir: str | None = None,
+    offline: bool = False,
+    no_llm: bool = False,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Write the weekly dated ``date`` (the 7 days before it) as output/weekly/<ISO week>.md."""
+    settings = flow_settings(config, output_dir)
+    day = assemble.resolve_day(date, settings.tz)
+    week = periodic.week_stem(day)
+    with (
+        run_lock(settings.data_dir, f"weekly-{week}"),
+        Archive(settings.data_dir / ARCHIVE_FILE) as archive,
+    ):
+        window = periodic.week_window(day, settings.tz)
+        report = steps.IngestReport()
+        if not offline:
+            ingest_window(archive, settings, window, report)
+        articles = steps.window_articles(archive, window)
+        clusters = cluster_task(articles, periodic.weekly_settings(settings), window[1], [])
+        written = write_weekly_task(clusters.stories, settings, week, no_llm)
+        summary = periodic.publish_weekly(
+            archive, settings, day, clusters, written, report, force=force, articles=articles
+        )
+    get_run_logger().info("draft: %s", summary.draft)
+    return summary.model_dump(mode="json")
+
+
+@flow(name="brief-digest", task_runner=thread_runner(), persist_result=False)
+def brief_digest(
+    date: str | None = None,
+    config: str | None = None,
+    output_dir: str | None = None,
+    offline: bool = False,
+    no_llm: bool = False,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Write the industry brief dated ``date`` (covering the day before) into output/brief/."""
+    settings = flow_settings(config, output_dir)
+    day = assemble.resolve_day(date, settings.tz)
+    with (
+        run_lock(settings.data_dir, f"brief-{day}"),
+        Archive(settings.data_dir / ARCHIVE_FILE) as archive,
+    ):
+        window = ingest.day_window(day, settings.tz)
+        report = steps.IngestReport()
+        if not offline:
+            ingest_window(archive, settings, window, report)
+        articles = steps.window_articles(archive, window)
+        published = steps.published_before(archive, settings.output_dir, "brief", day)
+        clusters = cluster_task(articles, brief.brief_settings(settings), window[1], published)
+        written = write_brief_task(clusters.stories, settings, no_llm)
+        summary = brief.publish_brief(
             archive, settings, day, clusters, written, report, force=force, articles=articles
         )
     get_run_logger().info("draft: %s", summary.draft)
@@ -118,7 +215,7 @@ def ingest_window(
     for batch, future in zip(batches, futures, strict=True):
         try:
             steps.absorb_pages(archive, future.result(), report)
-        except Exception as exc:  # noqa: BLE001 - a crashed batch is recorded, the run goes on
+        except Exception as exc:  # a crashed batch is recorded, the run goes on
             report.failures.extend(assemble.batch_failures(batch, exc))
 
 

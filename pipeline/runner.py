@@ -12,8 +12,8 @@ from rich.table import Table
 from pipeline.assemble import EXIT_NO_DRAFT, RunSummary
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.prefect_env import configure
 from pipeline.llm import require_api_key
+from pipeline.prefect_env import configure
 
 
 def preflight(settings: Settings, *, offline: bool, no_llm: bool) -> None:
@@ -33,10 +33,12 @@ def run_days(
     configure(os.environ, debug=debug)
     from pipeline import flows  # lazy: importing Prefect takes seconds
 
+    run_flow = {"daily": flows.daily_digest, "weekly": flows.weekly_digest,
+                "brief": flows.brief_digest}[fmt]
     worst = 0
     for day in days:
         console.print(f"[bold]digest run[/] {fmt} {day} …", highlight=False)
-        result = flows.daily_digest(
+        result = run_flow(
             date=day.isoformat(),
             config=str(config) if config else None,
             output_dir=str(settings.output_dir),
@@ -57,20 +59,23 @@ def print_summary(summary: RunSummary, console: Console) -> None:
     rows = [
         ("draft", summary.draft or "—"),
         ("sources", f"{stats.get('feeds_ok', 0)} ok, {stats.get('feeds_failed', 0)} failed"),
-        ("articles", f"{stats.get('articles_new', 0)} new, {stats.get('articles_in_window', 0)} in window"),
+        ("articles", f"{stats.get('articles_new', 0)} new, "
+                     f"{stats.get('articles_in_window', 0)} in window"),
         ("dropped", ", ".join(f"{k} {v}" for k, v in sorted(summary.dropped.items())) or "none"),
         ("stories", f"{stats.get('main_stories', 0)} main, {stats.get('more_stories', 0)} more"),
         ("LLM", f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
                 f"{stats.get('prompt_tokens', 0)}+{stats.get('completion_tokens', 0)} tokens, "
                 f"cost {stats.get('cost', 0)}"),
-        ("flags", f"{stats.get('unsupported', 0)} unsupported, {stats.get('degraded', 0)} degraded"),
+        ("flags", f"{stats.get('unsupported', 0)} unsupported, "
+                  f"{stats.get('degraded', 0)} degraded"),
         ("failures", str(len(summary.failures))),
     ]
     for key, value in rows:
         table.add_row(f"[bold]{key}[/]", str(value))
     console.print(table)
     for failure in summary.failures[:20]:
-        console.print(f"  [yellow]{failure.stage}[/] {failure.url}: {failure.error}", highlight=False)
+        console.print(f"  [yellow]{failure.stage}[/] {failure.url}: {failure.error}",
+                      highlight=False)
     if len(summary.failures) > 20:
         console.print(f"  … and {len(summary.failures) - 20} more (see {summary.record})")
     for problem in summary.problems[:10]:

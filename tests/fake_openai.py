@@ -313,10 +313,14 @@ def data_blocks(text: str) -> list[dict[str, str]]:
 
 
 def default_responder(body: dict[str, Any]) -> str:
-    """A valid, grounded answer for the story, digest or relevance prompt in the request."""
+    """A valid, grounded answer for the story, digest, relevance, brief or weekly prompt."""
     user = first_user_message(body)
     blocks = data_blocks(user)
-    if any(b["tag"] == "article" for b in blocks):
+    if "格式：行业简报" in user:
+        answer = brief_answer(blocks)
+    elif "格式：周报" in user:
+        answer = weekly_answer(blocks)
+    elif any(b["tag"] == "article" for b in blocks):
         answer = story_answer(blocks, market="资本市场相关：是" in user)
     elif any(b["tag"] == "item" for b in blocks):
         answer = {
@@ -405,6 +409,72 @@ def digest_answer(
             }
             for b in more
         ],
+    }
+
+
+BRIEF_CATEGORIES = (
+    ("投融资与并购", re.compile(r"融资|估值|收购|funding|raises|valuation", re.I)),
+    ("模型与技术进展", re.compile(r"模型|开源|model|benchmark", re.I)),
+    ("政策与监管", re.compile(r"政策|监管|规划|regulat", re.I)),
+)
+
+
+def _zh_title(block: dict[str, str], limit: int = 40) -> str:
+    """A Chinese title: the block's own if Chinese, else the English one marked as such."""
+    title = block.get("标题", "新闻")
+    return title[:limit] if HAN_RE.search(title) else f"{_clip(title, limit - 8)}（外媒报道）"
+
+
+def brief_answer(blocks: list[dict[str, str]]) -> dict[str, Any]:
+    """A brief item built from the article blocks: 说明, 背景, 要点 and a source id."""
+    first = blocks[0]
+    source = first.get("来源", "来源")
+    sentences = _sentences(first["body"]) or [first.get("标题", "新闻")]
+    points = [s.rstrip("。") for b in blocks for s in _sentences(b["body"]) if re.search(r"\d", s)]
+    text = first.get("标题", "") + first["body"]
+    return {
+        "title": _zh_title(first),
+        "category": next((n for n, p in BRIEF_CATEGORIES if p.search(text)), "产品与应用发布"),
+        "explanation": f"据{source}报道，{sentences[0]}",
+        "background": sentences[1] if len(sentences) > 1 else "",
+        "points": list(dict.fromkeys(points))[:3],
+        "source": first["id"],
+    }
+
+
+def _first_sentence(block: dict[str, str]) -> str:
+    return (_sentences(block.get("摘录", "")) or [block.get("标题", "动态")])[0]
+
+
+def weekly_answer(blocks: list[dict[str, str]]) -> dict[str, Any]:
+    """A weekly from the story blocks: a highlight per main story, topics for the top half."""
+    main = [b for b in blocks if b["id"].startswith("s")]
+    covered = main[: max(1, (len(main) + 1) // 2)]  # the rest goes to other_news, as asked
+    rest = main[len(covered) :] + [b for b in blocks if b["id"].startswith("m")]
+    groups: dict[str, list[dict[str, str]]] = {}
+    for block in rest:
+        groups.setdefault(_category(block.get("标题", "")), []).append(block)
+    titles = "；".join(_zh_title(b) for b in main[:2])
+    return {
+        "intro": f"本周AI领域要闻不断，值得关注的动向包括：{titles}。",
+        "highlights": [
+            {"title": _zh_title(b), "text": _first_sentence(b), "stories": [b["id"]]}
+            for b in main[:10]
+        ],
+        "topics": [
+            {"title": _zh_title(b), "paragraphs": ["".join(_sentences(b.get("摘录", ""))[:3])
+                                                   or _zh_title(b)],
+             "bullets": [], "stories": [b["id"]]}
+            for b in covered[:8]
+        ],
+        "other_news": [
+            {"label": label, "text": "；".join(b.get("标题", "") for b in members) + "。",
+             "stories": [b["id"] for b in members]}
+            for label, members in groups.items()
+        ],
+        "summary": "综合本周报道来看，AI行业继续快速演进。"
+        + (_first_sentence(main[0]) if main else ""),
+        "reading": [{"id": b["id"], "title": _zh_title(b)} for b in main[:8]],
     }
 
 

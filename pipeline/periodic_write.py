@@ -1,0 +1,265 @@
+"""The write stage of the weekly and brief formats: output schemas, payloads, the writer.
+
+The weekly is one LLM call over the week's ranked stories (``prompts/weekly.*``); the
+brief is one call per story (``prompts/brief.*``), like the daily's stories. The writer
+returns the model's answers as they are; turning them into template input (links from
+story ids, grounding, extractive fallbacks) is :mod:`pipeline.periodic`'s work. A call
+that fails is recorded as a Failure and its part is left to the extractive fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipeline.errors import LLMError
+from pipeline.llm import StructuredRequest
+from pipeline.models import Failure, LLMStats, Story
+from pipeline.write import (
+    HAN_RE,
+    Writer,
+    escape_data,
+    estimate_tokens,
+    join_sentences,
+    select_text,
+    split_sentences,
+    story_input,
+)
+
+logger = logging.getLogger(__name__)
+
+BRIEF_CATEGORIES = (
+    "政策与监管",
+    "模型与技术进展",
+    "投融资与并购",
+    "产品与应用发布",
+    "行业落地与生态",
+)
+WEEKLY_STORY_TOKENS = 260  # excerpt budget of one main story in the weekly call
+WEEKLY_MORE_TOKENS = 60  # excerpt budget of one 其他重要资讯 candidate
+
+
+# ---------------------------------------------------------------- output schemas
+
+
+def _chinese(value: str) -> str:
+    if not HAN_RE.search(value):
+        raise ValueError("must be written in Chinese")
+    return value.strip()
+
+
+class HighlightOut(BaseModel):
+    """One Highlights bullet: a bold lead and the rest of the sentence."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str = Field(min_length=4, max_length=50)
+    text: str = ""
+    stories: list[str] = Field(default_factory=list)
+
+    @field_validator("title")
+    @classmethod
+    def _zh(cls, value: str) -> str:
+        return _chinese(value)
+
+
+class TopicOut(BaseModel):
+    """One ``###`` topic of Detailed Coverage and the stories it draws on."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str = Field(min_length=4, max_length=50)
+    paragraphs: list[str] = Field(min_length=1, max_length=3)
+    bullets: list[str] = Field(default_factory=list, max_length=6)
+    stories: list[str] = Field(default_factory=list)
+
+    @field_validator("title")
+    @classmethod
+    def _zh(cls, value: str) -> str:
+        return _chinese(value)
+
+
+class NewsGroupOut(BaseModel):
+    """One bold group of 其他重要资讯."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    label: str = Field(min_length=2, max_length=16)
+    text: str = Field(min_length=4)
+    stories: list[str] = Field(default_factory=list)
+
+
+class ReadingOut(BaseModel):
+    """A 相关阅读链接 entry: which story, under what title."""
+
+    id: str
+    title: str = Field(min_length=2, max_length=60)
+
+
+class WeeklyOut(BaseModel):
+    """The model's answer for the whole weekly."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    intro: str = Field(min_length=20)
+    highlights: list[HighlightOut] = Field(min_length=1, max_length=12)
+    topics: list[TopicOut] = Field(min_length=1, max_length=8)
+    other_news: list[NewsGroupOut] = Field(default_factory=list, max_length=6)
+    summary: str = Field(min_length=20)
+    reading: list[ReadingOut] = Field(default_factory=list, max_length=10)
+
+
+class BriefItemOut(BaseModel):
+    """The model's answer for one brief item."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str = Field(min_length=4, max_length=60)
+    category: str
+    explanation: str = Field(min_length=8)
+    background: str = ""
+    points: list[str] = Field(default_factory=list, max_length=5)
+    source: str = ""  # id of the article the 来源出处 link points to
+
+    @field_validator("title")
+    @classmethod
+    def _zh(cls, value: str) -> str:
+        return _chinese(value)
+
+
+class WeeklyWrite(BaseModel):
+    """What the weekly write step produced: the answer, or None when it must be extractive."""
+
+    out: WeeklyOut | None = None
+    failures: list[Failure] = Field(default_factory=list)
+    stats: LLMStats = Field(default_factory=LLMStats)
+
+
+class BriefWrite(BaseModel):
+    """What the brief write step produced: an answer per story id that was written."""
+
+    items: dict[str, BriefItemOut] = Field(default_factory=dict)
+    failures: list[Failure] = Field(default_factory=list)
+    stats: LLMStats = Field(default_factory=LLMStats)
+
+
+# ---------------------------------------------------------------- payloads
+
+
+def clip(text: str, tokens: int) -> str:
+    """The leading sentences of text that fit in about ``tokens`` tokens."""
+    picked: list[str] = []
+    for sentence in split_sentences(text):
+        if picked and estimate_tokens(join_sentences([*picked, sentence])) > tokens:
+            break
+        picked.append(sentence)
+    return join_sentences(picked)
+
+
+def _main_entry(n: int, story: Story) -> dict[str, Any]:
+    excerpt = "\n".join(t for t in select_text(story.articles, WEEKLY_STORY_TOKENS) if t)
+    return {
+        "id": f"s{n + 1}",
+        "section": story.section,
+        "source": escape_data("、".join(dict.fromkeys(a.source for a in story.articles))),
+        "title": escape_data(story.primary.title),
+        "text": escape_data(excerpt),
+    }
+
+
+def _more_entry(n: int, story: Story) -> dict[str, Any]:
+    return {
+        "id": f"m{n + 1}",
+        "source": escape_data(story.primary.source),
+        "title": escape_data(story.primary.title),
+        "text": escape_data(clip(story.primary.text, WEEKLY_MORE_TOKENS)),
+    }
+
+
+def weekly_payload(main: Sequence[Story], more: Sequence[Story], *, week: str) -> dict[str, Any]:
+    """The data of the weekly call: main stories with excerpts, candidates for 其他重要资讯."""
+    return {
+        "week": week,
+        "stories": [_main_entry(n, s) for n, s in enumerate(main)],
+        "more": [_more_entry(n, s) for n, s in enumerate(more)],
+    }
+
+
+# ---------------------------------------------------------------- the writer
+
+
+class PeriodicWriter(Writer):
+    """The writer of the weekly and brief formats (same client, cache and stats)."""
+
+    def _ask(
+        self, kind: str, schema: type[Any], payload: dict[str, Any], tag: str
+    ) -> StructuredRequest[Any]:
+        client = self._client()
+        user = self.prompts.render(f"{kind}.user.j2", token=secrets.token_hex(5), **payload)
+        return StructuredRequest(
+            kind=kind,
+            user=user,
+            schema=schema,
+            system_vars={"tag": tag, "categories": BRIEF_CATEGORIES},
+            cache_key=client.key_for(kind, schema, payload),
+        )
+
+    async def write_weekly(
+        self, main: Sequence[Story], more: Sequence[Story], *, week: str
+    ) -> WeeklyOut:
+        """The weekly's text in one call; raise LLMError when the endpoint cannot."""
+        payload = weekly_payload(main, more, week=week)
+        out: WeeklyOut = await self._client().complete(
+            self._ask("weekly", WeeklyOut, payload, "story")
+        )
+        return out
+
+    async def write_brief_item(self, story: Story) -> BriefItemOut:
+        """One brief item; raise LLMError when the endpoint cannot."""
+        payload = story_input(story, self.llm.story_input_tokens, self.prompts)
+        out: BriefItemOut = await self._client().complete(
+            self._ask("brief", BriefItemOut, payload, "article")
+        )
+        return out
+
+    async def write_week(self, stories: Sequence[Story], *, week: str) -> WeeklyWrite:
+        """The weekly call, degraded to None (extractive) on failure or without the LLM."""
+        main = [s for s in stories if s.placement == "main"]
+        more = [s for s in stories if s.placement == "more"]
+        if self.client is None or not main:
+            return WeeklyWrite()
+        try:
+            async with self.client.session():
+                out = await self.write_weekly(main, more, week=week)
+        except LLMError as exc:
+            logger.warning("weekly text degraded: %s", exc)
+            failure = Failure(url=f"weekly:{week}", stage="write", error=str(exc))
+            return WeeklyWrite(failures=[failure], stats=self.stats.model_copy())
+        return WeeklyWrite(out=out, stats=self.stats.model_copy())
+
+    async def write_brief(self, stories: Sequence[Story]) -> BriefWrite:
+        """Every main story as a brief item; a failed one is left out and recorded."""
+        if self.client is None:
+            return BriefWrite()
+        gate = asyncio.Semaphore(self.llm.concurrency)
+        failures: list[Failure] = []
+
+        async def one(story: Story) -> tuple[str, BriefItemOut | None]:
+            async with gate:
+                try:
+                    return story.id, await self.write_brief_item(story)
+                except LLMError as exc:
+                    logger.warning("brief item %s degraded: %s", story.id, exc)
+                    failures.append(Failure(url=story.primary.url, stage="write", error=str(exc)))
+                    return story.id, None
+
+        main = [s for s in stories if s.placement == "main"]
+        async with self.client.session():
+            answers = await asyncio.gather(*(one(s) for s in main))
+        items = {sid: out for sid, out in answers if out is not None}
+        return BriefWrite(items=items, failures=failures, stats=self.stats.model_copy())
