@@ -82,7 +82,9 @@ def checked_drafts(
     return drafts, findings
 
 
-def checked_more(stories: list[Story], items: list[MoreItem]) -> tuple[list[MoreItem], dict[str, list[str]]]:
+def checked_more(
+    stories: list[Story], items: list[MoreItem]
+) -> tuple[list[MoreItem], dict[str, list[str]]]:
     """Ground each 更多动态 line in its story's sources."""
     by_id = {s.id: s for s in stories}
     out, findings = [], {}
@@ -97,8 +99,12 @@ def checked_more(stories: list[Story], items: list[MoreItem]) -> tuple[list[More
 
 
 def daily_draft(
-    day: date, settings: Settings, stories: list[Story], drafts: dict[str, StoryDraft],
-    written: WriteResult, more: list[MoreItem],
+    day: date,
+    settings: Settings,
+    stories: list[Story],
+    drafts: dict[str, StoryDraft],
+    written: WriteResult,
+    more: list[MoreItem],
 ) -> DailyDraft:
     """The template's input: sections in taxonomy order, stories in rank order."""
     sections = []
@@ -107,35 +113,61 @@ def daily_draft(
         if members:
             title = written.meta.section_titles.get(section.key) or section.title
             sections.append(SectionDraft(key=section.key, title=title, stories=members))
-    return DailyDraft(date=day, meta=written.meta, sections=sections, more=more,
-                      cover_image=settings.digest.cover_image)
+    return DailyDraft(
+        date=day,
+        meta=written.meta,
+        sections=sections,
+        more=more,
+        cover_image=settings.digest.cover_image,
+    )
 
 
 def build_record(
-    day: date, clusters: ClusterResult, drafts: dict[str, StoryDraft],
-    findings: dict[str, list[str]], failures: list[Failure], stats: dict[str, float | int | str],
+    day: date,
+    clusters: ClusterResult,
+    drafts: dict[str, StoryDraft],
+    findings: dict[str, list[str]],
+    failures: list[Failure],
+    stats: dict[str, float | int | str],
 ) -> RunRecord:
     """The provenance record: every story with its articles, every drop and failure."""
     stories = []
     for story in clusters.stories:
         draft = drafts.get(story.id)
-        stories.append(RecordStory(
-            id=story.id,
-            title=draft.headline if draft else story.primary.title,
-            section=story.section,
-            placement=story.placement,
-            articles=[RecordArticle(url=a.url, title=a.title, source=a.source) for a in story.articles],
-            unsupported=findings.get(story.id, []),
-            degraded=bool(draft and draft.degraded),
-            follow_up_of=story.follow_up_of,
-        ))
-    return RunRecord(date=day, format="daily", stories=stories, dropped=clusters.dropped,
-                     failures=failures, stats=stats)
+        stories.append(
+            RecordStory(
+                id=story.id,
+                title=draft.headline if draft else story.primary.title,
+                section=story.section,
+                placement=story.placement,
+                articles=[
+                    RecordArticle(url=a.url, title=a.title, source=a.source) for a in story.articles
+                ],
+                unsupported=findings.get(story.id, []),
+                degraded=bool(draft and draft.degraded),
+                follow_up_of=story.follow_up_of,
+            )
+        )
+    return RunRecord(
+        date=day,
+        format="daily",
+        stories=stories,
+        dropped=clusters.dropped,
+        failures=failures,
+        stats=stats,
+    )
 
 
 def publish_daily(
-    archive: Archive, settings: Settings, day: date, clusters: ClusterResult,
-    written: WriteResult, report: IngestReport, *, force: bool, articles: list[Article],
+    archive: Archive,
+    settings: Settings,
+    day: date,
+    clusters: ClusterResult,
+    written: WriteResult,
+    report: IngestReport,
+    *,
+    force: bool,
+    articles: list[Article],
 ) -> RunSummary:
     """Check, render and write the daily draft and its record; remember what was published."""
     stories = clusters.stories
@@ -151,25 +183,35 @@ def publish_daily(
     stats = run_stats(report, written, clusters, articles, findings, meta_findings)
     record = build_record(day, clusters, drafts, findings, failures, stats)
     record.stats["summary_unsupported"] = len(meta_findings)
-    target = choose_target(settings.output_dir, "daily", str(day), force=force,
-                           now=datetime.now(settings.tz))
+    target = choose_target(
+        settings.output_dir, "daily", str(day), force=force, now=datetime.now(settings.tz)
+    )
     final = write_draft(target, markdown, record)
     archive.record_published(day, "daily", published_of(day, main, drafts))
     archive.record_run(day, "daily", final.model_dump_json())
     problems = [f"{p.line}: {p.message}" for p in lint_text(markdown) if p.severity == "error"]
     return RunSummary(
-        date=day, format="daily", draft=str(target.markdown), record=str(target.record),
-        note=target.note, stats=final.stats, dropped=reasons(list(clusters.dropped)),
-        failures=failures, problems=problems,
+        date=day,
+        format="daily",
+        draft=str(target.markdown),
+        record=str(target.record),
+        note=target.note,
+        stats=final.stats,
+        dropped=reasons(list(clusters.dropped)),
+        failures=failures,
+        problems=problems,
         exit_code=EXIT_PROBLEMS if (failures or problems or stats.get("degraded")) else EXIT_CLEAN,
     )
 
 
-def published_of(day: date, stories: list[Story], drafts: dict[str, StoryDraft]) -> list[PublishedStory]:
+def published_of(
+    day: date, stories: list[Story], drafts: dict[str, StoryDraft]
+) -> list[PublishedStory]:
     """What this digest publishes, for tomorrow's no-repeat check."""
     return [
         PublishedStory(
-            date=day, title=drafts[s.id].headline if s.id in drafts else s.primary.title,
+            date=day,
+            title=drafts[s.id].headline if s.id in drafts else s.primary.title,
             urls=[a.url for a in s.articles],
             text=(drafts[s.id].lead if s.id in drafts else s.primary.text[:300]),
         )
@@ -178,8 +220,12 @@ def published_of(day: date, stories: list[Story], drafts: dict[str, StoryDraft])
 
 
 def run_stats(
-    report: IngestReport, written: WriteResult, clusters: ClusterResult,
-    articles: list[Article], findings: dict[str, list[str]], meta_findings: list[str],
+    report: IngestReport,
+    written: WriteResult,
+    clusters: ClusterResult,
+    articles: list[Article],
+    findings: dict[str, list[str]],
+    meta_findings: list[str],
 ) -> dict[str, float | int | str]:
     """The numbers of a run, for the record and the summary."""
     llm = written.stats
@@ -204,3 +250,46 @@ def run_stats(
         "degraded": sum(1 for d in written.drafts.values() if d.degraded),
         "unsupported": sum(len(v) for v in findings.values()) + len(meta_findings),
     }
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """The run summary as Markdown, for the Prefect artifact."""
+    stats = summary.stats
+    rows = [
+        ("draft", f"`{summary.draft}`" if summary.draft else "—"),
+        ("sources", f"{stats.get('feeds_ok', 0)} ok, {stats.get('feeds_failed', 0)} failed"),
+        (
+            "articles",
+            f"{stats.get('articles_new', 0)} new, {stats.get('articles_in_window', 0)} in window",
+        ),
+        ("dropped", ", ".join(f"{k} {v}" for k, v in sorted(summary.dropped.items())) or "none"),
+        ("stories", f"{stats.get('main_stories', 0)} main, {stats.get('more_stories', 0)} more"),
+        (
+            "LLM",
+            f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
+            f"{stats.get('prompt_tokens', 0)} + {stats.get('completion_tokens', 0)} tokens, "
+            f"cost {stats.get('cost', 0)}",
+        ),
+        (
+            "flags",
+            f"{stats.get('unsupported', 0)} unsupported, {stats.get('degraded', 0)} degraded",
+        ),
+        (
+            "time",
+            ", ".join(
+                f"{k.removeprefix('seconds_')} {v} s"
+                for k, v in stats.items()
+                if k.startswith("seconds_")
+            )
+            or "—",
+        ),
+        ("exit code", str(summary.exit_code)),
+    ]
+    lines = [f"# {summary.format} digest {summary.date}", "", "| | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in rows]
+    if summary.note:
+        lines += ["", f"**Note:** {summary.note}"]
+    if summary.failures:
+        lines += ["", "## Failures", ""]
+        lines += [f"- {f.stage} `{f.url}`: {f.error}" for f in summary.failures]
+    return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import DigestError
@@ -43,7 +44,7 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks and deb
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one ``Error:`` line and exit."""
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -75,7 +76,9 @@ def default_day(settings: Settings) -> date:
     return datetime.now(settings.tz).date() + timedelta(days=1)
 
 
-def days_to_run(settings: Settings, day: str | None, start: str | None, end: str | None) -> list[date]:
+def days_to_run(
+    settings: Settings, day: str | None, start: str | None, end: str | None
+) -> list[date]:
     """The dates a run covers: one date, a --from/--to range, or the default."""
     if start or end:
         if day:
@@ -91,15 +94,25 @@ def days_to_run(settings: Settings, day: str | None, start: str | None, end: str
 
 @app.command()
 def run(
-    day: Annotated[str | None, typer.Option("--date", help="Digest date YYYY-MM-DD (default: tomorrow).")] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Digest date YYYY-MM-DD (default: tomorrow).")
+    ] = None,
     start: Annotated[str | None, typer.Option("--from", help="Backfill from this date.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Backfill up to this date.")] = None,
     config: ConfigOpt = None,
-    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Where drafts go (default: output).")] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option("--output-dir", help="Where drafts go (default: output).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="daily, weekly or brief.")] = "daily",
-    offline: Annotated[bool, typer.Option("--offline", help="No network: rebuild from the archive.")] = False,
-    no_llm: Annotated[bool, typer.Option("--no-llm", help="Extractive draft, no LLM call.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an edited draft (a backup is kept).")] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="No network: rebuild from the archive.")
+    ] = False,
+    no_llm: Annotated[
+        bool, typer.Option("--no-llm", help="Extractive draft, no LLM call.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an edited draft (a backup is kept).")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Run the pipeline and write the draft into output/<format>/<date>.md (+ .json record)."""
@@ -111,8 +124,17 @@ def run(
     from pipeline import runner  # lazy: imports Prefect
 
     try:
-        code = runner.run_days(settings, days, fmt, offline=offline, no_llm=no_llm, force=force,
-                               config=config, console=console, debug=debug)
+        code = runner.run_days(
+            settings,
+            days,
+            fmt,
+            offline=offline,
+            no_llm=no_llm,
+            force=force,
+            config=config,
+            console=console,
+            debug=debug,
+        )
     except DigestError as exc:
         if debug:
             raise
@@ -123,10 +145,13 @@ def run(
 @app.command()
 def lint(
     file: Annotated[Path, typer.Argument(help="A digest Markdown file.")],
-    reformat: Annotated[bool, typer.Option("--reformat", help="Print the re-rendered document.")] = False,
+    reformat: Annotated[
+        bool, typer.Option("--reformat", help="Print the re-rendered document.")
+    ] = False,
 ) -> None:
     """Check a digest for format problems (exit 1 if any); --reformat prints it re-rendered."""
-    from pipeline.lint import lint_text, reformat as reformat_text
+    from pipeline.lint import lint_text
+    from pipeline.lint import reformat as reformat_text
 
     try:
         text = file.read_text(encoding="utf-8")
@@ -137,8 +162,12 @@ def lint(
         return
     problems = lint_text(text)
     for problem in problems:
-        console.print(f"{file}:{problem.line}: {problem.severity}: {problem.message}", markup=False,
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"{file}:{problem.line}: {problem.severity}: {problem.message}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     errors = [p for p in problems if p.severity == "error"]
     if not problems:
         console.print(f"{file}: ok", highlight=False)

@@ -65,7 +65,9 @@ class LLMSettings(BaseModel):
     timeout: float = Field(default=120.0, gt=0, description="wall-clock deadline per call, s")
     max_retries: int = Field(default=3, ge=0, le=10)
     temperature: float | None = 0.3
-    max_output_tokens: int = Field(default=4000, ge=100)  # the digest call writes ~20 更多动态 lines
+    max_output_tokens: int = Field(
+        default=4000, ge=100
+    )  # the digest call writes ~20 更多动态 lines
     # the whole request of a story call, system prompt (with schema) included
     story_input_tokens: int = Field(default=2400, ge=800, description="input budget per story")
     # price per million tokens, for the run's cost report

@@ -81,6 +81,8 @@ class ParsedFeed(BaseModel):
     warning: str | None = None
     title: str = ""
     future_dates: list[str] = Field(default_factory=list)  # "url: raw date" of ignored dates
+    rejected: dict[str, str] = Field(default_factory=dict)  # link → why it was refused
+    damaged: bool = False  # not well-formed: what was salvaged may miss entries
 
 
 # --- feeds ---------------------------------------------------------------------------
@@ -112,6 +114,7 @@ def _parse_xml_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo)
     _collect(feed, raw_items, source, now=now, tz=tz)
     if parsed.get("bozo"):
         feed.warning = _bozo_message(parsed)
+        feed.damaged = hasattr(parsed.get("bozo_exception"), "getLineNumber")
     return feed
 
 
@@ -225,7 +228,10 @@ def _collect(
     seen: set[str] = set()
     for item in items:
         url = _entry_url(item.link, item.base)
-        if url is None or url in seen:
+        if url is None:
+            _reject(feed, item.link)
+            continue
+        if url in seen:
             continue
         seen.add(url)
         published, future = _entry_date(item.dates, source.lang, now=now, tz=tz)
@@ -235,6 +241,18 @@ def _collect(
         feed.entries.append(_entry(item, url, published, source))
     if source.lang == "zh":
         feed.entries = _simplified(feed.entries)
+
+
+def _reject(feed: ParsedFeed, link: object) -> None:
+    """Remember an entry link that cannot be fetched or published (file:, javascript:, …)."""
+    if not isinstance(link, str) or not link.strip():
+        return  # an entry without a link is not a refusal: there is nothing to refuse
+    link = link.strip()
+    scheme = link.split(":", 1)[0].lower() if ":" in link else ""
+    refused_scheme = scheme.isalpha() and scheme not in ("http", "https")
+    reason = f"scheme '{scheme}' not allowed" if refused_scheme else "not a valid http(s) link"
+    feed.rejected[link[:300]] = reason
+    logger.warning("refused entry link %r: %s", link[:300], reason)
 
 
 def _simplified(entries: list[FeedEntry]) -> list[FeedEntry]:

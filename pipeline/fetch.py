@@ -14,6 +14,7 @@ import logging
 import random
 import re
 import socket
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,10 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_RETRY_AFTER = 30.0  # s; a server asking for longer is treated as "not now"
+# Names that never resolve to a public host (RFC 6761, RFC 6762, RFC 8375, ICANN .internal).
+# Timeouts after which a server's remaining requests in this fetcher fail at once.
+HUNG_SERVER_TIMEOUTS = 3
+SPECIAL_USE_NAMES = ("localhost", "invalid", "local", "internal", "home.arpa", "onion")
 
 # Query keys that only say where a click came from; every other key is kept (sorted).
 TRACKING_KEYS = frozenset(
@@ -164,9 +169,30 @@ async def check_url(url: str, allow_hosts: Sequence[str] = ()) -> None:
         raise UnsafeURLError(f"no host in URL: {url}")
     if host in {h.lower() for h in allow_hosts}:
         return
+    refused = _refused_name(host)
+    if refused:  # refused before any lookup: not even a DNS query leaves the machine
+        raise UnsafeURLError(f"host '{host}' not allowed: {refused}")
     for address in await _resolve(host, port):
         if not _is_public(address):
-            raise UnsafeURLError(f"host '{host}' resolves to non-public address {address}")
+            raise UnsafeURLError(
+                f"host '{host}' not allowed: resolves to non-public address {address}"
+            )
+
+
+def _refused_name(host: str) -> str | None:
+    """Why a host name cannot be public, known without resolving it; None if it may be."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return None  # an address literal is judged as an address
+    name = host.lower()
+    if "." not in name:
+        return "single-label name"
+    if any(name == s or name.endswith("." + s) for s in SPECIAL_USE_NAMES):
+        return "special-use name"
+    return None
 
 
 async def _resolve(host: str, port: int | None) -> list[str]:
@@ -302,6 +328,7 @@ class Fetcher:
         self._owns_client = client is None
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, _HostGate] = {}
+        self._timeouts: Counter[str] = Counter()  # server (host:port) → timeouts this run
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -349,7 +376,7 @@ class Fetcher:
             try:
                 return await self._follow(url, headers, page=page)
             except FetchError as exc:
-                if not exc.retryable or attempt == attempts:
+                if not exc.retryable or attempt == attempts or _not_now(exc):
                     raise _final(exc, attempt) from exc
                 delay = self._delay(attempt, exc)
                 logger.info("retrying %s in %.1f s: %s", url, delay, exc)
@@ -358,7 +385,7 @@ class Fetcher:
 
     def _delay(self, attempt: int, exc: FetchError) -> float:
         if isinstance(exc, _StatusError) and exc.retry_after is not None:
-            return min(exc.retry_after, MAX_RETRY_AFTER)
+            return exc.retry_after
         base = self.backoff * 2.0 ** (attempt - 1)
         return base + random.uniform(0, base)
 
@@ -381,14 +408,29 @@ class Fetcher:
         """One request under the deadline: a result, or the URL it redirects to."""
         await self._check(url)
         deadline = self.settings.deadline
+        server = _server(url)
         async with self._slot(url):
+            self._skip_if_hung(server)
             try:
                 async with asyncio.timeout(deadline):
                     return await self._request(url, headers, page=page)
             except TimeoutError as exc:
+                self._timeouts[server] += 1
                 raise FetchError(f"timed out after {deadline:g} s", retryable=True) from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                self._timeouts[server] += isinstance(exc, httpx.TimeoutException)
                 raise _http_error(exc, self.settings) from exc
+
+    def _skip_if_hung(self, server: str) -> None:
+        """Fail fast on a server that keeps timing out in this run.
+
+        Requests queued for a hung server would otherwise cost a deadline each, so a
+        source with many entries could hold the run for hours.
+        """
+        count = self._timeouts[server]
+        if count >= HUNG_SERVER_TIMEOUTS:
+            message = f"skipped: {server} timed out {count} times in this run"
+            raise FetchError(message, retryable=False)
 
     async def _check(self, url: str) -> None:
         """Apply the URL policy, giving name resolution no longer than a connect."""
@@ -454,6 +496,11 @@ class Fetcher:
             gate.next_at = loop.time() + self.settings.politeness_delay
 
 
+def _server(url: str) -> str:
+    """host:port of a URL: the unit that hangs together (one server process)."""
+    return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
+
+
 def _raise_for_status(response: httpx.Response) -> None:
     status = response.status_code
     if status < 300 or status == 304:
@@ -478,6 +525,12 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _not_now(exc: FetchError) -> bool:
+    """Whether the server asked us to come back later than a run can wait (Retry-After)."""
+    retry_after = exc.retry_after if isinstance(exc, _StatusError) else None
+    return retry_after is not None and retry_after > MAX_RETRY_AFTER
 
 
 def _final(exc: FetchError, attempts: int) -> FetchError:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -18,15 +20,23 @@ from pipeline.prefect_env import configure
 configure(os.environ)
 
 from prefect import flow, get_run_logger, task  # noqa: E402 - after the Prefect defaults
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import assemble, brief, ingest, periodic, steps  # noqa: E402
+from pipeline import assemble, brief, ingest, periodic, progress, steps  # noqa: E402
 from pipeline.cluster import ClusterResult, build_stories  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, load_settings  # noqa: E402
 from pipeline.llm import Prompts  # noqa: E402
-from pipeline.models import Article, FeedEntry, PublishedStory, Source, Story  # noqa: E402
+from pipeline.models import (  # noqa: E402
+    Article,
+    FeedEntry,
+    LLMStats,
+    PublishedStory,
+    Source,
+    Story,
+)
 from pipeline.periodic_write import BriefWrite, PeriodicWriter, WeeklyWrite  # noqa: E402
 from pipeline.store import Archive, run_lock  # noqa: E402
 from pipeline.write import Writer, WriteResult, write_digest  # noqa: E402
@@ -43,8 +53,11 @@ def thread_runner() -> TaskRunner[PrefectFuture[Any]]:
 
 @task(name="fetch-feeds", cache_policy=NONE, retries=1, retry_delay_seconds=5)
 def fetch_feeds_task(
-    sources: list[Source], states: dict[str, tuple[str | None, str | None]],
-    net: NetworkSettings, tz: str, now: datetime,
+    sources: list[Source],
+    states: dict[str, tuple[str | None, str | None]],
+    net: NetworkSettings,
+    tz: str,
+    now: datetime,
 ) -> list[ingest.FeedOutcome]:
     """Fetch and parse every feed (one shared client)."""
     return asyncio.run(ingest.fetch_feeds(sources, states, net, tz=ZoneInfo(tz), now=now))
@@ -62,21 +75,29 @@ def fetch_pages_task(
 
 @task(name="cluster", cache_policy=NONE)
 def cluster_task(
-    articles: list[Article], settings: Settings, window_end: datetime,
+    articles: list[Article],
+    settings: Settings,
+    window_end: datetime,
     published: list[PublishedStory],
 ) -> ClusterResult:
     """Drop duplicates and off-topic items, cluster, rank and section the stories."""
     weights = {s.name: s.weight for s in settings.sources}
-    return build_stories(articles, settings.digest, source_weights=weights,
-                         window_end=window_end, published=published)
+    return build_stories(
+        articles,
+        settings.digest,
+        source_weights=weights,
+        window_end=window_end,
+        published=published,
+    )
 
 
 @task(name="write", cache_policy=NONE)
 def write_task(stories: list[Story], settings: Settings, day: date, no_llm: bool) -> WriteResult:
     """Have the LLM write every story and the digest text (cached; degrades per story)."""
     with Archive(settings.data_dir / CACHE_FILE) as cache:
-        writer = Writer(settings.llm, cache=cache, no_llm=no_llm,
-                        prompts=Prompts(settings.prompts_dir))
+        writer = Writer(
+            settings.llm, cache=cache, no_llm=no_llm, prompts=Prompts(settings.prompts_dir)
+        )
         return asyncio.run(write_digest(stories, settings.digest.sections, date=day, writer=writer))
 
 
@@ -104,6 +125,54 @@ def periodic_writer(settings: Settings, cache: Archive, no_llm: bool) -> Periodi
     return PeriodicWriter(settings.llm, cache=cache, no_llm=no_llm, prompts=prompts)
 
 
+@task(name="judge-relevance", cache_policy=NONE)
+def judge_task(articles: list[Article], settings: Settings) -> tuple[dict[str, bool], LLMStats]:
+    """Ask the LLM, in batches, whether the articles the rules could not decide are AI news."""
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        writer = Writer(settings.llm, cache=cache, prompts=Prompts(settings.prompts_dir))
+        verdicts = asyncio.run(writer.judge_relevance(articles))
+        return verdicts, writer.stats
+
+
+class WindowRun:
+    """What a flow body works with: the archive, the ingestion report, the window's articles."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        report: steps.IngestReport,
+        articles: list[Article],
+        times: dict[str, float],
+    ) -> None:
+        self.archive, self.report, self.articles, self.times = archive, report, articles, times
+
+
+@contextmanager
+def window_run(
+    settings: Settings, key: str, window: tuple[datetime, datetime], offline: bool
+) -> Iterator[WindowRun]:
+    """Hold the run's lock and archive, ingest the window (unless offline), load its articles."""
+    times: dict[str, float] = {}
+    with run_lock(settings.data_dir, key), Archive(settings.data_dir / ARCHIVE_FILE) as archive:
+        report = steps.IngestReport()
+        with steps.timed(times, "ingest"):
+            if not offline:
+                ingest_window(archive, settings, window, report)
+        yield WindowRun(archive, report, steps.window_articles(archive, window), times)
+
+
+def finish(summary: assemble.RunSummary, times: dict[str, float]) -> dict[str, Any]:
+    """Add stage times to the summary, publish it as a Prefect artifact, return it."""
+    summary.stats.update({f"seconds_{name}": round(value, 1) for name, value in times.items()})
+    create_markdown_artifact(
+        markdown=assemble.summary_markdown(summary),
+        key=f"{summary.format}-digest-{summary.date}",
+        description=f"{summary.format} digest {summary.date}",
+    )
+    get_run_logger().info("draft: %s", summary.draft)
+    return summary.model_dump(mode="json")
+
+
 @flow(name="daily-digest", task_runner=thread_runner(), persist_result=False)
 def daily_digest(
     date: str | None = None,
@@ -116,23 +185,48 @@ def daily_digest(
     """Write the daily digest draft for ``date`` (default: tomorrow) into output/daily/."""
     settings = flow_settings(config, output_dir)
     day = assemble.resolve_day(date, settings.tz)
-    with (
-        run_lock(settings.data_dir, f"daily-{day}"),
-        Archive(settings.data_dir / ARCHIVE_FILE) as archive,
-    ):
-        window = ingest.day_window(day, settings.tz)
-        report = steps.IngestReport()
-        if not offline:
-            ingest_window(archive, settings, window, report)
-        articles = steps.window_articles(archive, window)
-        published = steps.published_before(archive, settings.output_dir, "daily", day)
-        clusters = cluster_task(articles, settings, window[1], published)
-        written = write_task(clusters.stories, settings, day, no_llm)
-        summary = assemble.publish_daily(
-            archive, settings, day, clusters, written, report, force=force, articles=articles
-        )
-    get_run_logger().info("draft: %s", summary.draft)
-    return summary.model_dump(mode="json")
+    window = ingest.day_window(day, settings.tz)
+    with window_run(settings, f"daily-{day}", window, offline) as run:
+        published = steps.published_before(run.archive, settings.output_dir, "daily", day)
+        with steps.timed(run.times, "cluster"):
+            clusters, judged = relevant_stories(
+                run.articles, settings, window[1], published, no_llm
+            )
+        with steps.timed(run.times, "write"):
+            written = write_task(clusters.stories, settings, day, no_llm)
+            written.stats.add(judged)
+        with steps.timed(run.times, "publish"):
+            summary = assemble.publish_daily(
+                run.archive,
+                settings,
+                day,
+                clusters,
+                written,
+                run.report,
+                force=force,
+                articles=run.articles,
+            )
+    return finish(summary, run.times)
+
+
+def relevant_stories(
+    articles: list[Article],
+    settings: Settings,
+    window_end: datetime,
+    published: list[PublishedStory],
+    no_llm: bool,
+) -> tuple[ClusterResult, LLMStats]:
+    """Cluster; if the rules left articles undecided, let the LLM judge them and re-cluster."""
+    clusters = cluster_task(articles, settings, window_end, published)
+    uncertain = set(clusters.uncertain)
+    if no_llm or not uncertain:
+        return clusters, LLMStats()
+    verdicts, stats = judge_task([a for a in articles if a.id in uncertain], settings)
+    kept, rejected = steps.split_rejected(articles, verdicts)
+    if not rejected:
+        return clusters, stats
+    clusters = cluster_task(kept, settings, window_end, published)
+    return clusters.model_copy(update={"dropped": clusters.dropped + rejected}), stats
 
 
 @flow(name="weekly-digest", task_runner=thread_runner(), persist_result=False)
@@ -148,22 +242,24 @@ def weekly_digest(
     settings = flow_settings(config, output_dir)
     day = assemble.resolve_day(date, settings.tz)
     week = periodic.week_stem(day)
-    with (
-        run_lock(settings.data_dir, f"weekly-{week}"),
-        Archive(settings.data_dir / ARCHIVE_FILE) as archive,
-    ):
-        window = periodic.week_window(day, settings.tz)
-        report = steps.IngestReport()
-        if not offline:
-            ingest_window(archive, settings, window, report)
-        articles = steps.window_articles(archive, window)
-        clusters = cluster_task(articles, periodic.weekly_settings(settings), window[1], [])
-        written = write_weekly_task(clusters.stories, settings, week, no_llm)
-        summary = periodic.publish_weekly(
-            archive, settings, day, clusters, written, report, force=force, articles=articles
-        )
-    get_run_logger().info("draft: %s", summary.draft)
-    return summary.model_dump(mode="json")
+    window = periodic.week_window(day, settings.tz)
+    with window_run(settings, f"weekly-{week}", window, offline) as run:
+        with steps.timed(run.times, "cluster"):
+            clusters = cluster_task(run.articles, periodic.weekly_settings(settings), window[1], [])
+        with steps.timed(run.times, "write"):
+            written = write_weekly_task(clusters.stories, settings, week, no_llm)
+        with steps.timed(run.times, "publish"):
+            summary = periodic.publish_weekly(
+                run.archive,
+                settings,
+                day,
+                clusters,
+                written,
+                run.report,
+                force=force,
+                articles=run.articles,
+            )
+    return finish(summary, run.times)
 
 
 @flow(name="brief-digest", task_runner=thread_runner(), persist_result=False)
@@ -178,45 +274,58 @@ def brief_digest(
     """Write the industry brief dated ``date`` (covering the day before) into output/brief/."""
     settings = flow_settings(config, output_dir)
     day = assemble.resolve_day(date, settings.tz)
-    with (
-        run_lock(settings.data_dir, f"brief-{day}"),
-        Archive(settings.data_dir / ARCHIVE_FILE) as archive,
-    ):
-        window = ingest.day_window(day, settings.tz)
-        report = steps.IngestReport()
-        if not offline:
-            ingest_window(archive, settings, window, report)
-        articles = steps.window_articles(archive, window)
-        published = steps.published_before(archive, settings.output_dir, "brief", day)
-        clusters = cluster_task(articles, brief.brief_settings(settings), window[1], published)
-        written = write_brief_task(clusters.stories, settings, no_llm)
-        summary = brief.publish_brief(
-            archive, settings, day, clusters, written, report, force=force, articles=articles
-        )
-    get_run_logger().info("draft: %s", summary.draft)
-    return summary.model_dump(mode="json")
+    window = ingest.day_window(day, settings.tz)
+    with window_run(settings, f"brief-{day}", window, offline) as run:
+        published = steps.published_before(run.archive, settings.output_dir, "brief", day)
+        with steps.timed(run.times, "cluster"):
+            clusters = cluster_task(
+                run.articles, brief.brief_settings(settings), window[1], published
+            )
+        with steps.timed(run.times, "write"):
+            written = write_brief_task(clusters.stories, settings, no_llm)
+        with steps.timed(run.times, "publish"):
+            summary = brief.publish_brief(
+                run.archive,
+                settings,
+                day,
+                clusters,
+                written,
+                run.report,
+                force=force,
+                articles=run.articles,
+            )
+    return finish(summary, run.times)
 
 
 def ingest_window(
-    archive: Archive, settings: Settings, window: tuple[datetime, datetime],
+    archive: Archive,
+    settings: Settings,
+    window: tuple[datetime, datetime],
     report: steps.IngestReport,
 ) -> None:
     """Fetch feeds, then the pages of new entries (one task per host), into the archive."""
     now = datetime.now(settings.tz)
     states = steps.feed_states(archive, settings.sources)
-    outcomes = fetch_feeds_task(settings.sources, states, settings.network, settings.timezone, now)
+    with progress.stage("feeds", len(settings.sources)):
+        outcomes = fetch_feeds_task(
+            settings.sources, states, settings.network, settings.timezone, now
+        )
     seen = steps.absorb_feeds(archive, outcomes, report, now)
-    batches = ingest.group_by_host(steps.pages_to_fetch(archive, seen, window))
+    entries = steps.pages_to_fetch(archive, seen, window)
+    batches = ingest.group_by_host(entries)
     futures = [
-        fetch_pages_task.submit(batch, settings.network, settings.timezone, now,
-                                settings.digest.min_text_chars)
+        fetch_pages_task.submit(
+            batch, settings.network, settings.timezone, now, settings.digest.min_text_chars
+        )
         for batch in batches
     ]
-    for batch, future in zip(batches, futures, strict=True):
-        try:
-            steps.absorb_pages(archive, future.result(), report)
-        except Exception as exc:  # a crashed batch is recorded, the run goes on
-            report.failures.extend(assemble.batch_failures(batch, exc))
+    with progress.stage("pages", len(entries)):
+        for batch, future in zip(batches, futures, strict=True):
+            try:
+                steps.absorb_pages(archive, future.result(), report)
+            except Exception as exc:  # a crashed batch is recorded, the run goes on
+                report.failures.extend(assemble.batch_failures(batch, exc))
+            progress.advance("pages", len(batch))
 
 
 def flow_settings(config: str | None, output_dir: str | None) -> Settings:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from pipeline.config import NetworkSettings
-from pipeline.errors import DigestError, ExtractError
+from pipeline.errors import DigestError, ExtractError, UnsafeURLError
 from pipeline.extract import extract_article
 from pipeline.feeds import parse_feed
 from pipeline.fetch import Fetcher
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # Pages are fetched for entries dated this long before the window (late-arriving items).
 LOOKBACK = timedelta(days=2)
+REFUSED_PREFIX = "refused by the URL policy: "
 
 
 class FeedOutcome(BaseModel):
@@ -39,6 +40,8 @@ class FeedOutcome(BaseModel):
     etag: str | None = None
     last_modified: str | None = None
     warning: str | None = None
+    damaged: bool = False  # not well-formed XML: entries were salvaged, some may be missing
+    rejected: dict[str, str] = Field(default_factory=dict)  # entry link → why it was refused
     error: str | None = None
 
 
@@ -108,10 +111,13 @@ async def _fetch_feed(
     if result.not_modified:
         return outcome
     parsed = parse_feed(result.content, source, now=now, tz=tz)
-    outcome.entries = parsed.entries[:_cap(fetcher)]
+    outcome.entries = parsed.entries[: _cap(fetcher)]
     outcome.warning = parsed.warning
+    outcome.rejected = parsed.rejected
     if parsed.warning and not parsed.entries:
         outcome.error = parsed.warning
+    else:
+        outcome.damaged = parsed.damaged
     return outcome
 
 
@@ -136,6 +142,8 @@ async def fetch_articles(
             outcome.failures.append(failure)
         else:
             outcome.fetched += 1
+        if failure and failure.error.startswith(REFUSED_PREFIX):
+            continue  # a link the URL policy refuses is not published, not even with feed text
         _extract_into(outcome, entry, html, final_url, tz=tz, now=now, min_chars=min_chars)
     return outcome
 
@@ -143,6 +151,9 @@ async def fetch_articles(
 async def _page(fetcher: Fetcher, entry: FeedEntry) -> tuple[str, str, Failure | None]:
     try:
         result = await fetcher.fetch_page(entry.url)
+    except UnsafeURLError as exc:
+        log.warning("page %s refused: %s", entry.url, exc)
+        return "", entry.url, Failure(url=entry.url, stage="page", error=f"{REFUSED_PREFIX}{exc}")
     except DigestError as exc:
         log.warning("page %s failed: %s", entry.url, exc)
         return "", entry.url, Failure(url=entry.url, stage="page", error=str(exc))
@@ -167,7 +178,7 @@ def _extract_into(
         if html:  # a fetch failure is already recorded; don't report it twice
             outcome.failures.append(Failure(url=entry.url, stage="extract", error=str(exc)))
         return
-    except Exception as exc:  # noqa: BLE001 - a bug in one page must not stop the batch
+    except Exception as exc:
         log.exception("extraction crashed on %s", entry.url)
         outcome.failures.append(Failure(url=entry.url, stage="extract", error=repr(exc)))
         return

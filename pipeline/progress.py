@@ -80,7 +80,9 @@ class LogReporter:
             state = self._state.pop(name, None)
         if state is not None:
             elapsed = time.monotonic() - state[2]
-            self.logger.info("%s: %d/%d done in %.1f s", name, int(state[0]), int(state[1]), elapsed)
+            self.logger.info(
+                "%s: %d/%d done in %.1f s", name, int(state[0]), int(state[1]), elapsed
+            )
 
 
 class RichReporter:

@@ -72,7 +72,7 @@ def choose_target(output_dir: Path, fmt: str, stem: str, *, force: bool, now: da
             markdown=markdown,
             record=record,
             backup=backup,
-            note=f"{markdown} had editor changes; kept a copy at {backup} and replaced it (--force)",
+            note=f"{markdown} had editor changes; kept a copy at {backup}, then replaced it",
         )
     n = 1
     while paths_for(output_dir, fmt, f"{stem}.rerun-{n}")[0].exists():

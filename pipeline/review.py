@@ -77,7 +77,9 @@ def review_draft(output_dir: Path, fmt: str, stem: str) -> DraftReview:
     errors = [p for p in lint_text(text) if p.severity == "error"]
     stories = record.get("stories", []) if record else []
     return DraftReview(
-        stem=stem, markdown=markdown, record=record_path,
+        stem=stem,
+        markdown=markdown,
+        record=record_path,
         state=draft_state(markdown, record_path) if record else "unknown",
         lint_errors=len(errors),
         markers=sum(1 for p in errors if MARKER_MESSAGE in p.message),
@@ -114,7 +116,12 @@ def editor_diff(review: DraftReview) -> list[str] | None:
     if before is None:
         return None
     after = review.markdown.read_text(encoding="utf-8", errors="replace")
-    return list(difflib.unified_diff(
-        before.splitlines(), after.splitlines(),
-        fromfile=f"generated/{review.markdown.name}", tofile=str(review.markdown), lineterm="",
-    ))
+    return list(
+        difflib.unified_diff(
+            before.splitlines(),
+            after.splitlines(),
+            fromfile=f"generated/{review.markdown.name}",
+            tofile=str(review.markdown),
+            lineterm="",
+        )
+    )

@@ -61,8 +61,12 @@ def review_table(reviews: list[DraftReview], fmt: str) -> Table:
         table.add_column(column, justify="left" if left else "right", no_wrap=column == "draft")
     for item in reviews:
         table.add_row(
-            item.markdown.name, Text(item.label, style=_state_style(item)),
-            str(item.lint_errors), str(item.unsupported), str(item.degraded), str(item.failures),
+            item.markdown.name,
+            Text(item.label, style=_state_style(item)),
+            str(item.lint_errors),
+            str(item.unsupported),
+            str(item.degraded),
+            str(item.failures),
             ", ".join(p.name for p in item.reruns) or "—",
         )
     return table

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from pipeline import progress
 from pipeline.assemble import EXIT_NO_DRAFT, RunSummary
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.llm import require_api_key
 from pipeline.prefect_env import configure
+from pipeline.progress import LogReporter, RichReporter
 
 
 def preflight(settings: Settings, *, offline: bool, no_llm: bool) -> None:
@@ -25,31 +30,63 @@ def preflight(settings: Settings, *, offline: bool, no_llm: bool) -> None:
 
 
 def run_days(
-    settings: Settings, days: list[date], fmt: str, *, offline: bool, no_llm: bool, force: bool,
-    config: Path | None, console: Console, debug: bool,
+    settings: Settings,
+    days: list[date],
+    fmt: str,
+    *,
+    offline: bool,
+    no_llm: bool,
+    force: bool,
+    config: Path | None,
+    console: Console,
+    debug: bool,
 ) -> int:
     """Run the flow for each date in turn; the exit code is the worst of the runs."""
     preflight(settings, offline=offline, no_llm=no_llm)
     configure(os.environ, debug=debug)
     from pipeline import flows  # lazy: importing Prefect takes seconds
+    from pipeline.schedule import make_task_runner
 
-    run_flow = {"daily": flows.daily_digest, "weekly": flows.weekly_digest,
-                "brief": flows.brief_digest}[fmt]
+    chosen = {
+        "daily": flows.daily_digest,
+        "weekly": flows.weekly_digest,
+        "brief": flows.brief_digest,
+    }[fmt]
+    run_flow = chosen.with_options(task_runner=make_task_runner(settings))
     worst = 0
     for day in days:
         console.print(f"[bold]digest run[/] {fmt} {day} …", highlight=False)
-        result = run_flow(
-            date=day.isoformat(),
-            config=str(config) if config else None,
-            output_dir=str(settings.output_dir),
-            offline=offline,
-            no_llm=no_llm,
-            force=force,
-        )
+        with reporting(console):
+            result = run_flow(
+                date=day.isoformat(),
+                config=str(config) if config else None,
+                output_dir=str(settings.output_dir),
+                offline=offline,
+                no_llm=no_llm,
+                force=force,
+            )
         summary = RunSummary.model_validate(result)
         print_summary(summary, console)
         worst = max(worst, summary.exit_code if summary.draft else EXIT_NO_DRAFT)
     return worst
+
+
+@contextmanager
+def reporting(console: Console) -> Iterator[None]:
+    """Progress bars on a terminal, plain log lines otherwise, for the duration of a run."""
+    if console.is_terminal:
+        with RichReporter(console) as reporter:
+            previous = progress.install(reporter)
+            try:
+                yield
+            finally:
+                progress.install(previous)
+        return
+    previous = progress.install(LogReporter())
+    try:
+        yield
+    finally:
+        progress.install(previous)
 
 
 def print_summary(summary: RunSummary, console: Console) -> None:
@@ -59,26 +96,44 @@ def print_summary(summary: RunSummary, console: Console) -> None:
     rows = [
         ("draft", summary.draft or "—"),
         ("sources", f"{stats.get('feeds_ok', 0)} ok, {stats.get('feeds_failed', 0)} failed"),
-        ("articles", f"{stats.get('articles_new', 0)} new, "
-                     f"{stats.get('articles_in_window', 0)} in window"),
+        (
+            "articles",
+            f"{stats.get('articles_new', 0)} new, {stats.get('articles_in_window', 0)} in window",
+        ),
         ("dropped", ", ".join(f"{k} {v}" for k, v in sorted(summary.dropped.items())) or "none"),
         ("stories", f"{stats.get('main_stories', 0)} main, {stats.get('more_stories', 0)} more"),
-        ("LLM", f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
-                f"{stats.get('prompt_tokens', 0)}+{stats.get('completion_tokens', 0)} tokens, "
-                f"cost {stats.get('cost', 0)}"),
-        ("flags", f"{stats.get('unsupported', 0)} unsupported, "
-                  f"{stats.get('degraded', 0)} degraded"),
+        (
+            "LLM",
+            f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
+            f"{stats.get('prompt_tokens', 0)}+{stats.get('completion_tokens', 0)} tokens, "
+            f"cost {stats.get('cost', 0)}",
+        ),
+        (
+            "flags",
+            f"{stats.get('unsupported', 0)} unsupported, {stats.get('degraded', 0)} degraded",
+        ),
         ("failures", str(len(summary.failures))),
+        (
+            "time",
+            ", ".join(
+                f"{k.removeprefix('seconds_')} {v} s"
+                for k, v in stats.items()
+                if k.startswith("seconds_")
+            )
+            or "—",
+        ),
     ]
     for key, value in rows:
-        table.add_row(f"[bold]{key}[/]", str(value))
+        table.add_row(f"[bold]{key}[/]", escape(str(value)))
     console.print(table)
     for failure in summary.failures[:20]:
-        console.print(f"  [yellow]{failure.stage}[/] {failure.url}: {failure.error}",
-                      highlight=False)
+        console.print(
+            f"  [yellow]{failure.stage}[/] {escape(failure.url)}: {escape(failure.error)}",
+            highlight=False,
+        )
     if len(summary.failures) > 20:
         console.print(f"  … and {len(summary.failures) - 20} more (see {summary.record})")
     for problem in summary.problems[:10]:
-        console.print(f"  [red]lint[/] {problem}", highlight=False)
+        console.print(f"  [red]lint[/] {escape(problem)}", highlight=False)
     if summary.note:
-        console.print(f"[bold yellow]Note:[/] {summary.note}", highlight=False)
+        console.print(f"[bold yellow]Note:[/] {escape(summary.note)}", highlight=False)

@@ -80,21 +80,26 @@ def deployments(settings: Settings, config: Path | None = None) -> list[RunnerDe
         if flow is None:
             log.info("no weekly_digest flow in pipeline.flows yet: no %s deployment", name)
             continue
-        built.append(flow.to_deployment(  # type: ignore[arg-type]  # sync call: not a coroutine
-            name,
-            schedule=cron_schedule(cron, settings.timezone),
-            parameters=flow_parameters(settings, config, flow),
-            paused=False,
-            concurrency_limit=1,  # a run for the same date would wait on the lock anyway
-            tags=["digest"],
-            # a module path works from any working directory (the package is installed)
-            entrypoint_type=EntrypointType.MODULE_PATH,
-        ))
+        built.append(
+            flow.to_deployment(  # type: ignore[arg-type]  # sync call: not a coroutine
+                name,
+                schedule=cron_schedule(cron, settings.timezone),
+                parameters=flow_parameters(settings, config, flow),
+                paused=False,
+                concurrency_limit=1,  # a run for the same date would wait on the lock anyway
+                tags=["digest"],
+                # a module path works from any working directory (the package is installed)
+                entrypoint_type=EntrypointType.MODULE_PATH,
+            )
+        )
     return built
 
 
 def serve(
-    settings: Settings, config: Path | None = None, *, port: int = SERVER_PORT,
+    settings: Settings,
+    config: Path | None = None,
+    *,
+    port: int = SERVER_PORT,
     environ: MutableMapping[str, str] | None = None,
 ) -> None:
     """Serve the deployments on their schedules until Ctrl-C/SIGTERM (a local server if needed)."""
@@ -127,8 +132,12 @@ def server_env(environ: MutableMapping[str, str]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def prefect_server(
-    environ: MutableMapping[str, str], data_dir: Path, *, port: int = SERVER_PORT,
-    command: list[str] | None = None, timeout: float = SERVER_STARTUP_TIMEOUT,
+    environ: MutableMapping[str, str],
+    data_dir: Path,
+    *,
+    port: int = SERVER_PORT,
+    command: list[str] | None = None,
+    timeout: float = SERVER_STARTUP_TIMEOUT,
 ) -> Iterator[str]:
     """Yield the API URL: PREFECT_API_URL if set, else a local server's, stopped on exit."""
     existing = environ.get("PREFECT_API_URL")
@@ -159,7 +168,11 @@ def start_server(command: list[str], env: dict[str, str], output: Any) -> subpro
     """Start the server in its own process group, so Ctrl-C reaches us first and we stop it."""
     log.info("starting a local Prefect server: %s", " ".join(command))
     return subprocess.Popen(
-        command, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -239,8 +252,10 @@ def make_task_runner(settings: Settings) -> TaskRunner[Any]:
         ) from exc
     if prefect.dask_address:
         return DaskTaskRunner(address=prefect.dask_address)
-    return DaskTaskRunner(cluster_kwargs={
-        "n_workers": prefect.dask_workers,
-        "threads_per_worker": max(1, prefect.max_workers // prefect.dask_workers),
-        "dashboard_address": None,  # no web dashboard port (and no bokeh needed)
-    })
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": prefect.dask_workers,
+            "threads_per_worker": max(1, prefect.max_workers // prefect.dask_workers),
+            "dashboard_address": None,  # no web dashboard port (and no bokeh needed)
+        }
+    )

@@ -8,14 +8,17 @@ draft and its record. No Prefect here: every step is testable on its own.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from pipeline.ingest import FeedOutcome, PageOutcome, wants_page
-from pipeline.models import Article, Failure, FeedEntry, PublishedStory, Source
+from pipeline.models import Article, Dropped, Failure, FeedEntry, PublishedStory, Source
 from pipeline.store import Archive, FeedState, SourceRun
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,9 @@ class IngestReport(BaseModel):
     failures: list[Failure] = Field(default_factory=list)
 
 
-def feed_states(archive: Archive, sources: list[Source]) -> dict[str, tuple[str | None, str | None]]:
+def feed_states(
+    archive: Archive, sources: list[Source]
+) -> dict[str, tuple[str | None, str | None]]:
     """ETag and Last-Modified of each feed, for conditional requests."""
     states = {}
     for source in sources:
@@ -82,6 +87,12 @@ def _count_feed(outcome: FeedOutcome, report: IngestReport) -> None:
     report.feeds_not_modified += int(outcome.not_modified)
     if outcome.warning:
         log.warning("feed %s: %s", outcome.source.name, outcome.warning)
+    if outcome.damaged:  # salvaged: the editor should know entries may be missing
+        error = f"{outcome.warning}; kept {len(outcome.entries)} entries, others may be lost"
+        report.failures.append(Failure(url=outcome.source.url, stage="feed", error=error))
+    for link, reason in outcome.rejected.items():
+        error = f"entry link refused in feed {outcome.source.name}: {reason}"
+        report.failures.append(Failure(url=link, stage="feed", error=error))
 
 
 def _save_feed_state(archive: Archive, outcome: FeedOutcome, now: datetime) -> None:
@@ -126,7 +137,9 @@ def window_articles(archive: Archive, window: tuple[datetime, datetime]) -> list
     return archive.articles_between(window[0], window[1])
 
 
-def published_before(archive: Archive, output_dir: Path, fmt: str, day: date) -> list[PublishedStory]:
+def published_before(
+    archive: Archive, output_dir: Path, fmt: str, day: date
+) -> list[PublishedStory]:
     """Stories of the last week's digests: from the archive and from the drafts on disk.
 
     Drafts on disk count as published in the form the editor left them, so a story an
@@ -147,3 +160,26 @@ def published_before(archive: Archive, output_dir: Path, fmt: str, day: date) ->
 def reasons(dropped: list[object]) -> dict[str, int]:
     """Dropped articles counted by reason."""
     return dict(Counter(getattr(d, "reason", "?") for d in dropped))
+
+
+def split_rejected(
+    articles: list[Article], verdicts: dict[str, bool]
+) -> tuple[list[Article], list[Dropped]]:
+    """Articles the LLM judged not to be AI news, dropped as off-topic; the rest kept."""
+    kept, rejected = [], []
+    for article in articles:
+        if verdicts.get(article.id, True):
+            kept.append(article)
+        else:
+            rejected.append(Dropped(url=article.url, reason="off-topic", title=article.title))
+    return kept, rejected
+
+
+@contextmanager
+def timed(times: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall time of the block to ``times[name]``."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        times[name] = times.get(name, 0.0) + time.monotonic() - started

@@ -18,8 +18,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's keys, config or Prefect home."""
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DIGEST_MODEL", "DIGEST_DATA_DIR",
-                "DIGEST_PROVIDER", "DIGEST_TIMEZONE"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "DIGEST_MODEL",
+        "DIGEST_DATA_DIR",
+        "DIGEST_PROVIDER",
+        "DIGEST_TIMEZONE",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -49,8 +55,14 @@ def settings(tmp_path: Path) -> Settings:
         overrides={
             "data_dir": str(tmp_path / "data"),
             "output_dir": str(tmp_path / "output"),
-            "network": {"allow_hosts": ["127.0.0.1"], "politeness_delay": 0,
-                        "connect_timeout": 2, "read_timeout": 2, "deadline": 5, "retries": 1},
+            "network": {
+                "allow_hosts": ["127.0.0.1"],
+                "politeness_delay": 0,
+                "connect_timeout": 2,
+                "read_timeout": 2,
+                "deadline": 5,
+                "retries": 1,
+            },
             "sources": [],
         },
     )

@@ -462,14 +462,20 @@ def weekly_answer(blocks: list[dict[str, str]]) -> dict[str, Any]:
             for b in main[:10]
         ],
         "topics": [
-            {"title": _zh_title(b), "paragraphs": ["".join(_sentences(b.get("摘录", ""))[:3])
-                                                   or _zh_title(b)],
-             "bullets": [], "stories": [b["id"]]}
+            {
+                "title": _zh_title(b),
+                "paragraphs": ["".join(_sentences(b.get("摘录", ""))[:3]) or _zh_title(b)],
+                "bullets": [],
+                "stories": [b["id"]],
+            }
             for b in covered[:8]
         ],
         "other_news": [
-            {"label": label, "text": "；".join(b.get("标题", "") for b in members) + "。",
-             "stories": [b["id"] for b in members]}
+            {
+                "label": label,
+                "text": "；".join(b.get("标题", "") for b in members) + "。",
+                "stories": [b["id"] for b in members],
+            }
             for label, members in groups.items()
         ],
         "summary": "综合本周报道来看，AI行业继续快速演进。"

@@ -13,7 +13,9 @@ from tests.conftest import SEEDS_DIR
 runner = CliRunner()
 
 
-def test_run_without_api_key_stops_at_once_with_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_without_api_key_stops_at_once_with_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["run", "--date", "2026-02-07"])
     assert result.exit_code == 2
@@ -23,13 +25,17 @@ def test_run_without_api_key_stops_at_once_with_one_clear_line(tmp_path: Path, m
     assert not (tmp_path / "output").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "--date", "07/02/2026"], "--date must be a date like 2026-02-07"),
-    (["run", "--from", "2026-02-07"], "needs both --from and --to"),
-    (["run", "--format", "monthly"], "--format must be one of"),
-])
-def test_run_rejects_bad_options(args: list[str], message: str, monkeypatch: pytest.MonkeyPatch,
-                                 tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "--date", "07/02/2026"], "--date must be a date like 2026-02-07"),
+        (["run", "--from", "2026-02-07"], "needs both --from and --to"),
+        (["run", "--format", "monthly"], "--format must be one of"),
+    ],
+)
+def test_run_rejects_bad_options(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     result = runner.invoke(app, args)
@@ -37,7 +43,9 @@ def test_run_rejects_bad_options(args: list[str], message: str, monkeypatch: pyt
     assert result.output.startswith("Error:") and message in " ".join(result.output.split())
 
 
-def test_invalid_config_is_reported_with_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_config_is_reported_with_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "digest.toml").write_text('timezone = "Mars/Olympus"\n', encoding="utf-8")
     result = runner.invoke(app, ["run", "--no-llm"])

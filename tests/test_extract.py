@@ -14,9 +14,9 @@ from lxml.html import fromstring
 from pipeline import extract
 from pipeline.errors import ExtractError
 from pipeline.extract import (
-    drop_title_line,
     choose_text,
     clean_text,
+    drop_title_line,
     extract_article,
     http_url,
     is_hidden_style,
@@ -401,7 +401,11 @@ def test_http_url(value: str | None, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "titles", "expected"),
     [
-        ("Waymo完成160亿美元融资\n自动驾驶公司Waymo宣布…", ("Waymo完成160亿美元融资",), "自动驾驶公司Waymo宣布…"),
+        (
+            "Waymo完成160亿美元融资\n自动驾驶公司Waymo宣布…",
+            ("Waymo完成160亿美元融资",),
+            "自动驾驶公司Waymo宣布…",
+        ),
         ("OpenAI launches GPT-5.3-Codex!\nBody.", ("openai launches gpt-5.3-codex",), "Body."),
         ("第一段正文\n第二段", ("标题",), "第一段正文\n第二段"),
         ("", ("标题",), ""),

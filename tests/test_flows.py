@@ -43,8 +43,10 @@ def rss(items: list[dict[str, Any]], base: str, title: str) -> str:
         f"<pubDate>{a['pub']}</pubDate><description>{''.join(a['paras'][:1])}</description></item>"
         for a in items
     )
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
-            f"<link>{base}/</link>{entries}</channel></rss>")
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>{base}/</link>{entries}</channel></rss>"
+    )
 
 
 def serve_day(server: TestServer) -> None:
@@ -55,16 +57,19 @@ def serve_day(server: TestServer) -> None:
         server.route(a["path"], Reply(status=a.get("status", 200), body=html))
     for feed in ("zh", "en"):
         items = [a for a in articles if a["feed"] == feed]
-        server.route(f"/{feed}/feed.xml", Reply(body=rss(items, server.base, feed),
-                                                content_type="application/rss+xml"))
+        server.route(
+            f"/{feed}/feed.xml",
+            Reply(body=rss(items, server.base, feed), content_type="application/rss+xml"),
+        )
     server.route("/dead/feed.xml", Reply(status=404, body="gone"))
 
 
 def write_config(tmp_path: Path, server: TestServer) -> Path:
     """A digest.toml with the loopback sources, loopback allowed."""
     config = tmp_path / "digest.toml"
-    config.write_text(f"""
-data_dir = "{tmp_path / 'data'}"
+    config.write_text(
+        f"""
+data_dir = "{tmp_path / "data"}"
 [network]
 allow_hosts = ["127.0.0.1"]
 politeness_delay = 0
@@ -74,17 +79,19 @@ retries = 1
 main_stories = 3
 [[sources]]
 name = "科技新闻"
-url = "{server.url('/zh/feed.xml')}"
+url = "{server.url("/zh/feed.xml")}"
 lang = "zh"
 [[sources]]
 name = "Tech Daily"
-url = "{server.url('/en/feed.xml')}"
+url = "{server.url("/en/feed.xml")}"
 lang = "en"
 [[sources]]
 name = "Dead Feed"
-url = "{server.url('/dead/feed.xml')}"
+url = "{server.url("/dead/feed.xml")}"
 lang = "en"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return config
 
 
@@ -120,8 +127,15 @@ def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpen
     # the record accounts for every article of the window
     urls_in_stories = {a["url"] for s in record["stories"] for a in s["articles"]}
     dropped = {d["url"]: d for d in record["dropped"]}
-    window_paths = ["/zh/opus46.html", "/en/opus46", "/zh/waymo.html", "/zh/waymo-2.html",
-                    "/zh/opus46-repost.html", "/zh/oil.html", "/en/codex"]
+    window_paths = [
+        "/zh/opus46.html",
+        "/en/opus46",
+        "/zh/waymo.html",
+        "/zh/waymo-2.html",
+        "/zh/opus46-repost.html",
+        "/zh/oil.html",
+        "/en/codex",
+    ]
     for path in window_paths:
         assert server.url(path) in urls_in_stories | set(dropped), path
     assert server.url("/en/old") not in urls_in_stories | set(dropped)
@@ -129,8 +143,11 @@ def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpen
     repost = dropped[server.url("/zh/opus46-repost.html")]
     assert repost["reason"] == "duplicate" and repost["of"] == server.url("/zh/opus46.html")
     # the same news in Chinese and English is one story
-    opus = [s for s in record["stories"] if server.url("/zh/opus46.html") in
-            {a["url"] for a in s["articles"]}]
+    opus = [
+        s
+        for s in record["stories"]
+        if server.url("/zh/opus46.html") in {a["url"] for a in s["articles"]}
+    ]
     assert len(opus) == 1 and server.url("/en/opus46") in {a["url"] for a in opus[0]["articles"]}
     # failures: the dead feed and the broken page, with readable reasons
     failed = {(f["stage"], f["url"]) for f in record["failures"]}
@@ -141,7 +158,9 @@ def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpen
     assert summary["exit_code"] == 1  # a draft, with failures to look at
 
 
-def test_rerun_uses_archive_and_llm_cache(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:
+def test_rerun_uses_archive_and_llm_cache(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
     serve_day(server)
     config, out = write_config(tmp_path, server), tmp_path / "output"
     run_flow(config, out)
@@ -156,7 +175,9 @@ def test_rerun_uses_archive_and_llm_cache(tmp_path: Path, server: TestServer, ll
     assert (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8") == first
 
 
-def test_offline_rerun_needs_no_network(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:
+def test_offline_rerun_needs_no_network(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
     serve_day(server)
     config, out = write_config(tmp_path, server), tmp_path / "output"
     run_flow(config, out)
@@ -180,7 +201,9 @@ def test_edited_draft_survives_rerun(tmp_path: Path, server: TestServer, llm: Fa
     assert "editor changes" in summary["note"]
 
 
-def test_no_llm_writes_extractive_draft(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:
+def test_no_llm_writes_extractive_draft(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
     serve_day(server)
     config, out = write_config(tmp_path, server), tmp_path / "output"
     summary = run_flow(config, out, no_llm=True)

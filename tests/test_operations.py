@@ -48,8 +48,9 @@ def run_daily(config: Path, out: Path) -> str:
     return (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8")
 
 
-def test_dask_task_runner_writes_the_same_draft(tmp_path: Path, server: TestServer,
-                                                llm: FakeOpenAI) -> None:
+def test_dask_task_runner_writes_the_same_draft(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
     pytest.importorskip("prefect_dask")
     serve_day(server)
     (tmp_path / "threads").mkdir()
@@ -57,8 +58,11 @@ def test_dask_task_runner_writes_the_same_draft(tmp_path: Path, server: TestServ
     default = run_daily(write_config(tmp_path / "threads", server), tmp_path / "threads" / "out")
 
     config = write_config(tmp_path / "dask", server)
-    settings = load_settings(config, env={}, overrides={
-        "prefect": {"task_runner": "dask", "dask_workers": 2, "max_workers": 2}})
+    settings = load_settings(
+        config,
+        env={},
+        overrides={"prefect": {"task_runner": "dask", "dask_workers": 2, "max_workers": 2}},
+    )
     on_dask = flows.daily_digest.with_options(task_runner=make_task_runner(settings))
     on_dask(date=DAY, config=str(config), output_dir=str(tmp_path / "dask" / "out"))
     assert (tmp_path / "dask" / "out" / "daily" / f"{DAY}.md").read_bytes() == default.encode()
@@ -78,8 +82,11 @@ def test_second_run_for_the_same_date_refuses_while_the_first_holds_the_lock(
     tmp_path: Path, server: TestServer
 ) -> None:
     config = write_config(tmp_path, server)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path / "data"),
-                               f"daily-{DAY}"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path / "data"), f"daily-{DAY}"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(RunLockedError) as caught:
@@ -108,9 +115,14 @@ def test_rerun_after_a_killed_run_refetches_no_page_and_repeats_no_answered_call
         handle.write("[llm]\nconcurrency = 1\n")  # one call at a time: call 1 means call 0 is done
     out = tmp_path / "out"
     llm.add_faults(Fault("slow", delay=2.0), Fault("slow", delay=30.0))
-    run = subprocess.Popen([sys.executable, "-c", RUN_FLOW, DAY, str(config), str(out)],
-                           env=harness_env(), cwd=PROJECT, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN_FLOW, DAY, str(config), str(out)],
+        env=harness_env(),
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for(lambda: len(llm.calls) >= 2 or run.poll() is not None, timeout=180)
         assert run.poll() is None, run.stderr.read() if run.stderr else ""
@@ -147,4 +159,3 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.1)
-

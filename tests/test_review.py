@@ -18,7 +18,6 @@ from pipeline.review import (
     review_drafts,
 )
 from pipeline.review_cli import review
-from pipeline.store import atomic_write
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "formats" / "golden_daily.md"
 DAY = "2026-02-14"
@@ -33,22 +32,30 @@ cli = CliRunner()
 def record(**update: object) -> RunRecord:
     """A record with two unsupported claims, one degraded story and one failure."""
     stories = [
-        RecordStory(id="a", title="A", section="models", placement="main", articles=[],
-                    unsupported=["3800 亿美元", "Opus 9"]),
-        RecordStory(id="b", title="B", section="models", placement="main", articles=[],
-                    degraded=True),
+        RecordStory(
+            id="a",
+            title="A",
+            section="models",
+            placement="main",
+            articles=[],
+            unsupported=["3800 亿美元", "Opus 9"],
+        ),
+        RecordStory(
+            id="b", title="B", section="models", placement="main", articles=[], degraded=True
+        ),
     ]
     failures = [Failure(url="http://example.com/feed", stage="feed", error="HTTP 404")]
-    return RunRecord(date=date(2026, 2, 14), format="daily", stories=stories, failures=failures,
-                     **update)  # type: ignore[arg-type]
+    return RunRecord(
+        date=date(2026, 2, 14), format="daily", stories=stories, failures=failures, **update
+    )  # type: ignore[arg-type]
 
 
 def publish(out: Path, text: str, *, keep: bool = True) -> Path:
-    """Write a draft as a run does (keeping the generated text, as publish is to do)."""
+    """Write a draft as a run does; keep=False: as a draft from before the text was kept."""
     target = choose_target(out, "daily", DAY, force=False, now=NOW)
     write_draft(target, text, record())
-    if keep:
-        atomic_write(generated_path(target.markdown), text)
+    if not keep:
+        generated_path(target.markdown).unlink()
     return target.markdown
 
 
@@ -63,8 +70,10 @@ def test_generated_draft_with_counts_from_its_record(tmp_path: Path) -> None:
 
 def test_edited_draft_shows_the_editors_changes(tmp_path: Path) -> None:
     md = publish(tmp_path, GOLDEN.read_text(encoding="utf-8"))
-    md.write_text(md.read_text(encoding="utf-8").replace("# 大模型", "# 编辑改过的大模型", 1),
-                  encoding="utf-8")
+    md.write_text(
+        md.read_text(encoding="utf-8").replace("# 大模型", "# 编辑改过的大模型", 1),
+        encoding="utf-8",
+    )
     [item] = review_drafts(tmp_path, "daily", DAY)
     assert item.state == "edited" and not item.flagged
     diff = editor_diff(item) or []
@@ -99,8 +108,9 @@ def test_generated_text_from_another_run_is_not_used(tmp_path: Path) -> None:
 def test_cli_lists_drafts_and_says_when_generated_text_is_not_kept(tmp_path: Path) -> None:
     md = publish(tmp_path, GOLDEN.read_text(encoding="utf-8"), keep=False)
     md.write_text(md.read_text(encoding="utf-8") + "\n编辑加的一行\n", encoding="utf-8")
-    result = cli.invoke(app, ["review", DAY, "--diff", "--output-dir", str(tmp_path)],
-                        terminal_width=200)
+    result = cli.invoke(
+        app, ["review", DAY, "--diff", "--output-dir", str(tmp_path)], terminal_width=200
+    )
     assert result.exit_code == 0, result.output
     assert f"{DAY}.md" in result.output and "edited" in result.output
     assert NOT_KEPT in result.output
@@ -109,17 +119,21 @@ def test_cli_lists_drafts_and_says_when_generated_text_is_not_kept(tmp_path: Pat
 def test_cli_diff_shows_added_line(tmp_path: Path) -> None:
     md = publish(tmp_path, GOLDEN.read_text(encoding="utf-8"))
     md.write_text(md.read_text(encoding="utf-8") + "\n编辑加的一行\n", encoding="utf-8")
-    result = cli.invoke(app, ["review", "--diff", "--output-dir", str(tmp_path)],
-                        terminal_width=200)
+    result = cli.invoke(
+        app, ["review", "--diff", "--output-dir", str(tmp_path)], terminal_width=200
+    )
     assert result.exit_code == 0, result.output
     assert "+编辑加的一行" in result.output
 
 
-@pytest.mark.parametrize("args, message, code", [
-    (["review", "07/02/2026"], "DATE must be a date like 2026-02-07", 2),
-    (["review", "--format", "monthly"], "--format must be one of", 2),
-    (["review", "2026-03-01"], "no daily draft for 2026-03-01", 0),
-])
+@pytest.mark.parametrize(
+    "args, message, code",
+    [
+        (["review", "07/02/2026"], "DATE must be a date like 2026-02-07", 2),
+        (["review", "--format", "monthly"], "--format must be one of", 2),
+        (["review", "2026-03-01"], "no daily draft for 2026-03-01", 0),
+    ],
+)
 def test_cli_bad_input_and_nothing_to_review(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str, code: int
 ) -> None:

@@ -54,8 +54,9 @@ def weekly_flow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yield weekly_digest
 
 
-@pytest.mark.parametrize("zone_line, zone", [("", "Asia/Shanghai"),
-                                             ('timezone = "Europe/Berlin"', "Europe/Berlin")])
+@pytest.mark.parametrize(
+    "zone_line, zone", [("", "Asia/Shanghai"), ('timezone = "Europe/Berlin"', "Europe/Berlin")]
+)
 def test_nightly_schedule_is_in_the_configured_zone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone_line: str, zone: str
 ) -> None:
@@ -66,8 +67,10 @@ def test_nightly_schedule_is_in_the_configured_zone(
     [sched] = nightly.schedules or []
     assert sched.schedule.cron == "30 23 * * *"  # type: ignore[union-attr]
     assert sched.schedule.timezone == zone  # type: ignore[union-attr]
-    assert nightly.parameters == {"config": str(config.resolve()),
-                                  "output_dir": str((tmp_path / "out").resolve())}
+    assert nightly.parameters == {
+        "config": str(config.resolve()),
+        "output_dir": str((tmp_path / "out").resolve()),
+    }
     assert "sk-secret" not in nightly.model_dump_json()
     assert nightly.entrypoint == "pipeline.flows.daily_digest"
 
@@ -100,12 +103,21 @@ def fake_server_command(tmp_path: Path, port: int) -> list[str]:
     """A stand-in server: a static file server whose /api/health answers 200."""
     (tmp_path / "www" / "api").mkdir(parents=True, exist_ok=True)
     (tmp_path / "www" / "api" / "health").write_text("true", encoding="utf-8")
-    return [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-            "--directory", str(tmp_path / "www")]
+    return [
+        sys.executable,
+        "-m",
+        "http.server",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        str(tmp_path / "www"),
+    ]
 
 
-def test_local_server_is_started_waited_for_and_stopped(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_server_is_started_waited_for_and_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     port, started = free_port(), list[subprocess.Popen[bytes]]()
     real_start = schedule.start_server
 
@@ -115,16 +127,22 @@ def test_local_server_is_started_waited_for_and_stopped(tmp_path: Path,
 
     monkeypatch.setattr(schedule, "start_server", recording_start)
     environ: dict[str, str] = {}
-    with schedule.prefect_server(environ, tmp_path / "data", port=port,
-                                 command=fake_server_command(tmp_path, port), timeout=30) as url:
+    with schedule.prefect_server(
+        environ,
+        tmp_path / "data",
+        port=port,
+        command=fake_server_command(tmp_path, port),
+        timeout=30,
+    ) as url:
         assert url == f"http://127.0.0.1:{port}/api"
         assert environ["PREFECT_API_URL"] == url and schedule.is_healthy(url)
     assert started[0].poll() is not None  # stopped
     assert not schedule.is_healthy(url) and "PREFECT_API_URL" not in environ
 
 
-def test_existing_api_url_is_used_and_nothing_started(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_existing_api_url_is_used_and_nothing_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(schedule, "start_server", lambda *a: pytest.fail("started a server"))
     environ = {"PREFECT_API_URL": "http://prefect.internal:4200/api"}
     with schedule.prefect_server(environ, tmp_path) as url:
@@ -133,8 +151,10 @@ def test_existing_api_url_is_used_and_nothing_started(tmp_path: Path,
 
 def test_server_that_exits_at_once_is_reported(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"]
-    with pytest.raises(DigestError, match="exited with code 3"), \
-            schedule.prefect_server({}, tmp_path, port=free_port(), command=command, timeout=30):
+    with (
+        pytest.raises(DigestError, match="exited with code 3"),
+        schedule.prefect_server({}, tmp_path, port=free_port(), command=command, timeout=30),
+    ):
         pass
     assert "boom" in (tmp_path / schedule.SERVER_LOG).read_text(encoding="utf-8")
 
@@ -164,8 +184,9 @@ def test_sigterm_stops_the_local_server_too(tmp_path: Path) -> None:
     assert not schedule.is_healthy(f"http://127.0.0.1:{port}/api")
 
 
-def test_deployments_registered_on_a_real_local_server(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deployments_registered_on_a_real_local_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Start `prefect server start` (about 12 s here), register, read the schedule back."""
     from prefect import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -174,8 +195,10 @@ def test_deployments_registered_on_a_real_local_server(tmp_path: Path,
     environ.pop("PREFECT_API_URL", None)
     config = config_file(tmp_path, 'timezone = "America/New_York"\n')
     settings = settings_for(config, tmp_path)
-    with schedule.prefect_server(environ, tmp_path / "data", port=free_port()) as url, \
-            temporary_settings(updates={PREFECT_API_URL: url}):
+    with (
+        schedule.prefect_server(environ, tmp_path / "data", port=free_port()) as url,
+        temporary_settings(updates={PREFECT_API_URL: url}),
+    ):
         [nightly] = [d for d in schedule.deployments(settings, config) if d.name == "nightly"]
         deployment_id: Any = nightly.apply()
         with get_client(sync_client=True) as client:
@@ -191,8 +214,14 @@ def test_deployments_registered_on_a_real_local_server(tmp_path: Path,
 
 
 def prefect_cli(*args: str, env: dict[str, str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "prefect", *args], env=env, cwd=PROJECT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "prefect", *args],
+        env=env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
@@ -204,34 +233,45 @@ def test_prefect_yaml_deploys_the_same_schedules_to_a_work_pool(tmp_path: Path) 
     environ = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PWD": str(PROJECT)}
     environ.pop("PREFECT_API_URL", None)
     served = {d.name: d for d in schedule.deployments(load_settings(env={}))}
-    with schedule.prefect_server(environ, tmp_path / "data", port=free_port()) as url, \
-            temporary_settings(updates={PREFECT_API_URL: url}):
+    with (
+        schedule.prefect_server(environ, tmp_path / "data", port=free_port()) as url,
+        temporary_settings(updates={PREFECT_API_URL: url}),
+    ):
         env = {**environ, "PREFECT_API_URL": url}
         prefect_cli("work-pool", "create", "digest", "--type", "process", env=env)
         prefect_cli("--no-prompt", "deploy", "--all", env=env)
         with get_client(sync_client=True) as client:
-            stored = {name: client.read_deployment_by_name(f"{flow}/{name}")
-                      for flow, name in (("daily-digest", "nightly"), ("weekly-digest", "weekly"))}
+            stored = {
+                name: client.read_deployment_by_name(f"{flow}/{name}")
+                for flow, name in (("daily-digest", "nightly"), ("weekly-digest", "weekly"))
+            }
     for name, deployment in stored.items():
         [sched], [want] = deployment.schedules, served[name].schedules or []
         assert sched.schedule == want.schedule, name
         assert deployment.work_pool_name == "digest" and deployment.paused is False
-        assert deployment.pull_steps == [{"prefect.deployments.steps.set_working_directory":
-                                          {"directory": str(PROJECT)}}]
+        assert deployment.pull_steps == [
+            {"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT)}}
+        ]
 
 
 def test_task_runner_threads_by_default(settings: Settings) -> None:
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    runner = schedule.make_task_runner(settings.model_copy(update={
-        "prefect": settings.prefect.model_copy(update={"max_workers": 3})}))
+    runner = schedule.make_task_runner(
+        settings.model_copy(
+            update={"prefect": settings.prefect.model_copy(update={"max_workers": 3})}
+        )
+    )
     assert isinstance(runner, ThreadPoolTaskRunner) and runner._max_workers == 3
 
 
-@pytest.mark.parametrize("address, kwargs", [
-    ("", {"n_workers": 2, "threads_per_worker": 2, "dashboard_address": None}),
-    ("tcp://10.0.0.5:8786", {}),
-])
+@pytest.mark.parametrize(
+    "address, kwargs",
+    [
+        ("", {"n_workers": 2, "threads_per_worker": 2, "dashboard_address": None}),
+        ("tcp://10.0.0.5:8786", {}),
+    ],
+)
 def test_task_runner_dask(settings: Settings, address: str, kwargs: dict[str, Any]) -> None:
     pytest.importorskip("prefect_dask")
     prefect = settings.prefect.model_copy(update={"task_runner": "dask", "dask_address": address})
