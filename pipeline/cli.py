@@ -15,6 +15,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.logging import RichHandler
 from rich.markup import escape
 
 from pipeline.config import Settings, load_settings
@@ -49,9 +50,20 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def setup_logging(debug: bool) -> None:
-    """Configure logging for a command (the only place logging is configured)."""
+    """Configure logging for a command (the only place logging is configured).
+
+    On a terminal, warnings print above the progress bars (rich); elsewhere (cron,
+    CI) they are plain lines, with the progress of long stages as INFO lines.
+    """
     level = logging.DEBUG if debug else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if err_console.is_terminal:
+        handler: logging.Handler = RichHandler(
+            console=err_console, show_path=False, show_time=False, markup=False
+        )
+        logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler])
+        return
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pipeline.progress").setLevel(logging.INFO)
 
 
 def settings_from(config: Path | None, **flags: object) -> Settings:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from pipeline import progress
 from pipeline.config import NetworkSettings
 from pipeline.errors import DigestError, ExtractError, UnsafeURLError
 from pipeline.extract import extract_article
@@ -85,8 +87,18 @@ async def fetch_feeds(
 ) -> list[FeedOutcome]:
     """Fetch and parse every feed concurrently through one client; failures are outcomes."""
     async with Fetcher(net) as fetcher:
-        jobs = [_fetch_feed(fetcher, s, states.get(s.url, (None, None)), tz, now) for s in sources]
+        jobs = [
+            _counted(_fetch_feed(fetcher, s, states.get(s.url, (None, None)), tz, now))
+            for s in sources
+        ]
         return list(await asyncio.gather(*jobs))
+
+
+async def _counted(job: Awaitable[FeedOutcome]) -> FeedOutcome:
+    try:
+        return await job
+    finally:
+        progress.advance("feeds")
 
 
 async def _fetch_feed(

@@ -392,18 +392,18 @@ def digest_answer(
     main = [b for b in blocks if "导语" in b]
     more = [b for b in blocks if "导语" not in b]
     headlines = [b.get("标题", "") for b in main] or [b.get("标题", "") for b in more]
-    title = "，".join(headlines[:2])[:60] if headlines else "AI 日报：今日要闻"
+    title = f"AI 日报：{headlines[0]}" if headlines else "AI 日报：今日要闻"
     return {
-        "title": title if len(title) >= 4 else "AI 日报：今日要闻",
-        "summary": [h[:50] for h in headlines[:8]] or ["今日暂无要闻"],
+        "title": title,
+        "summary": headlines[:8] or ["今日暂无要闻"],
         "section_titles": [
-            {"key": key, "title": f"{default}：{heads.split('｜')[0][:12].rstrip('：:，, ')}"[:40]}
+            {"key": key, "title": f"{default}：{_clip(heads.split('｜')[0], 24)}"}
             for key, default, heads in sections
         ],
         "more": [
             {
                 "id": b["id"],
-                "title": b.get("标题", "动态")[:40],
+                "title": _clip(b.get("标题", "动态"), 40),
                 "text": (_sentences(b.get("摘录", "")) or [b.get("标题", "动态")])[0],
                 "category": _category(b.get("标题", "") + b.get("摘录", "")),
             }

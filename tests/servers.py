@@ -47,6 +47,13 @@ class Request:
 Handler = Callable[[Request], Reply]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up early are part of the fault tests: no tracebacks on stderr."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
 class TestServer:
     """A threaded HTTP server on 127.0.0.1 with a route table and a request log."""
 
@@ -56,7 +63,7 @@ class TestServer:
         self.routes: dict[str, Reply | Handler] = {}
         self.log: list[Request] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

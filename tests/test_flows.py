@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pipeline import flows
-from tests.fake_openai import MODEL, FakeOpenAI, fake_openai
+from tests.fake_openai import MODEL, FakeOpenAI, default_responder, fake_openai
 from tests.servers import Reply, TestServer
 
 E2E = Path(__file__).resolve().parent / "fixtures" / "e2e"
@@ -49,9 +49,9 @@ def rss(items: list[dict[str, Any]], base: str, title: str) -> str:
     )
 
 
-def serve_day(server: TestServer) -> None:
-    """Route the fixture day's feeds and pages on the loopback server."""
-    articles = json.loads((E2E / "articles.json").read_text(encoding="utf-8"))
+def serve_day(server: TestServer, extra: list[dict[str, Any]] | None = None) -> None:
+    """Route the fixture day's feeds and pages (plus extra articles) on the loopback server."""
+    articles = json.loads((E2E / "articles.json").read_text(encoding="utf-8")) + (extra or [])
     for a in articles:
         html = page_html(a["title"], a["paras"])
         server.route(a["path"], Reply(status=a.get("status", 200), body=html))
@@ -211,3 +211,44 @@ def test_no_llm_writes_extractive_draft(
     assert llm.calls == []
     assert "【待编辑】" in md
     assert summary["exit_code"] == 1
+
+
+CHIP_MARKET = {
+    "path": "/zh/chips.html",
+    "feed": "zh",
+    "pub": "Fri, 06 Feb 2026 17:30:00 +0800",
+    "title": "半导体行业景气度回升",
+    "paras": [
+        "多家半导体公司财报显示，芯片需求回暖，存储价格上涨。",
+        "分析人士认为，消费电子库存去化接近尾声，行业有望在下半年继续复苏。",
+    ],
+}
+
+
+def test_llm_judges_articles_the_rules_cannot_decide(
+    tmp_path: Path, server: TestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undecided article goes to one batched yes/no call; a 'no' drops it as off-topic."""
+
+    def responder(body: dict[str, Any]) -> str:
+        answer = json.loads(default_responder(body))
+        if "items" in answer:  # the relevance call: nothing here is AI news
+            answer["items"] = [{**item, "relevant": False} for item in answer["items"]]
+        return json.dumps(answer, ensure_ascii=False)
+
+    serve_day(server, extra=[CHIP_MARKET])
+    with fake_openai(responder=responder) as fake:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("DIGEST_MODEL", MODEL)
+        config, out = write_config(tmp_path, server), tmp_path / "output"
+        run_flow(config, out)
+        kinds = [
+            c.get("response_format", {}).get("json_schema", {}).get("name") for c in fake.calls
+        ]
+    record = json.loads((out / "daily" / f"{DAY}.json").read_text(encoding="utf-8"))
+    dropped = {d["url"]: d["reason"] for d in record["dropped"]}
+    assert dropped[server.url("/zh/chips.html")] == "off-topic"
+    assert kinds.count("relevance") == 1  # one batched call for the undecided articles
+    in_stories = {a["url"] for s in record["stories"] for a in s["articles"]}
+    assert server.url("/zh/opus46.html") in in_stories  # decided articles are not re-judged
