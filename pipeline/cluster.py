@@ -11,6 +11,7 @@ import hashlib
 import heapq
 import logging
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -180,16 +181,29 @@ class _Doc:
     rare: set[str] = field(default_factory=set)  # anchors few articles share
 
 
+# Benchmarks carry version-like names; a headline naming one says nothing about which
+# release it is about, so they never veto a merge.
+BENCHMARK_RE = re.compile(
+    r"(?:arc-agi|swe-?bench|terminal-?bench|mmlu|gpqa|hle|osworld|aime|humaneval|"
+    r"livecodebench|mrcr|browsecomp|tau|mcp-atlas|vending-?bench|simpleqa|mmmu|imo|cmo|"
+    r"verified|codeforces|elo)\b"
+)
+
 # how much one shared anchor says about two reports being one event
 ANCHOR_WEIGHT = {"v": 2.0, "n": 1.5, "pct": 1.0, "e": 1.0}
 
 
 def headline_versions(article: Article) -> set[str]:
-    """Versions in the title; else the first one in the lead."""
-    found = versions(article.title)
+    """Release versions in the title; else the first one in the lead (benchmarks excluded)."""
+    found = release_versions(article.title)
     if not found:
-        found = versions(strip_boilerplate(article.text)[:200])[:1]
+        found = release_versions(strip_boilerplate(article.text)[:200])[:1]
     return set(found)
+
+
+def release_versions(text: str) -> list[str]:
+    """Version tokens that name a release, not a benchmark (``ARC-AGI-2``, ``SWE-bench``)."""
+    return [v for v in versions(text) if not BENCHMARK_RE.match(v)]
 
 
 def _features(articles: Sequence[Article]) -> list[_Doc]:

@@ -223,11 +223,21 @@ def _daily_story(story: StoryDraft) -> Story:
     return Story(heading=heading, blocks=blocks)
 
 
+# A grounding finding about one token (see pipeline/check.py), e.g. "数字 3900 亿美元 不见于来源".
+FINDING_RE = re.compile(r"^(?:数字|名称|日期) (.+) 不见于来源$")
+
+
 def _unsupported_marks(story: StoryDraft, blocks: list[Block]) -> list[Block]:
     """A 待核实 line for every unsupported claim the text does not flag already."""
-    written = "\n".join(b.model_dump_json() for b in blocks)
-    marks = [UNSUPPORTED_MARK.format(claim=inline(claim)) for claim in story.unsupported]
-    return [Paragraph(text=mark) for mark in marks if mark not in written]
+    written = "\n".join(b.model_dump_json() for b in blocks) + story.headline
+    lines = []
+    for finding in story.unsupported:
+        token = FINDING_RE.match(finding)
+        inline_mark = UNSUPPORTED_MARK.format(claim=token.group(1)) if token else None
+        mark = UNSUPPORTED_MARK.format(claim=inline(finding))
+        if mark not in written and (inline_mark is None or inline_mark not in written):
+            lines.append(Paragraph(text=mark))
+    return lines
 
 
 def _more_section(items: list[MoreItem]) -> MoreSection:

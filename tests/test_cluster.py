@@ -229,6 +229,25 @@ def test_different_versions_not_merged() -> None:
     assert len(cluster_articles([opus, sonnet])) == 2
 
 
+def test_headline_naming_a_benchmark_does_not_split_the_story() -> None:
+    """One outlet titles the Deep Think upgrade by its ARC-AGI-2 score: still one story."""
+    zh = art(
+        "Gemini 3 Deep Think 升级：编程能力全球第 8",
+        "谷歌宣布对 Gemini 3 Deep Think 进行重大升级，在 Codeforces 取得 3455 Elo 分数，"
+        "ARC-AGI-2 准确率 84.6%，单项任务成本从 77.16 美元降至 13.62 美元。",
+        source="IT之家",
+    )
+    en = art(
+        "Google's upgraded Deep Think reaches 84.6 percent on ARC-AGI-2",
+        "Google has upgraded Gemini 3 Deep Think. The model scores 3455 Elo on Codeforces, "
+        "and its cost per ARC-AGI-2 task fell from $77.16 to $13.62.",
+        source="The Decoder",
+        lang="en",
+        hours=2,
+    )
+    assert [len(s.articles) for s in run([zh, en]).stories] == [2]
+
+
 def test_far_apart_reports_not_merged() -> None:
     early, late = art(*WAYMO_ZH), art(*WAYMO_EN, source="TechCrunch AI", lang="en", hours=24 * 9)
     assert len(cluster_articles([early, late])) == 2
