@@ -13,6 +13,7 @@ from pipeline.cluster import ClusterResult
 from pipeline.config import Settings
 from pipeline.lint import lint_text
 from pipeline.models import (
+    DEGRADED_MARK,
     Article,
     DailyDraft,
     Failure,
@@ -174,7 +175,9 @@ def publish_daily(
     main = [s for s in stories if s.placement == "main"]
     drafts, findings = checked_drafts(main, written)
     more, more_findings = checked_more(stories, written.more)
-    meta, meta_findings = check_meta(written.meta, list(drafts.values()), main)
+    meta, meta_findings = written.meta, list[str]()
+    if not meta.title.startswith(DEGRADED_MARK):  # extractive text quotes sources: no check
+        meta, meta_findings = check_meta(written.meta, list(drafts.values()), main)
     findings.update({k: v for k, v in more_findings.items() if v})
     written = written.model_copy(update={"meta": meta})
     draft = daily_draft(day, settings, main, drafts, written, more)
@@ -293,3 +296,32 @@ def summary_markdown(summary: RunSummary) -> str:
         lines += ["", "## Failures", ""]
         lines += [f"- {f.stage} `{f.url}`: {f.error}" for f in summary.failures]
     return "\n".join(lines) + "\n"
+
+
+def no_draft(
+    day: date, fmt: str, report: IngestReport, clusters: ClusterResult, articles: list[Article]
+) -> RunSummary:
+    """The summary of a run that found no story to write: no draft, exit code 2."""
+    fetched = report.feeds_ok + report.feeds_failed
+    if not articles and not fetched:
+        why = "the archive has no article published in the window (nothing was fetched)"
+    elif not articles:
+        failed = f"{report.feeds_failed} of {fetched} feeds failed"
+        why = f"no article was published in the window ({failed})"
+    else:
+        why = f"none of the {len(articles)} articles in the window made a story"
+    return RunSummary(
+        date=day,
+        format=fmt,
+        note=f"no draft written: {why}",
+        exit_code=EXIT_NO_DRAFT,
+        stats={
+            "feeds_ok": report.feeds_ok,
+            "feeds_failed": report.feeds_failed,
+            "articles_new": report.articles_new,
+            "articles_in_window": len(articles),
+            "dropped": len(clusters.dropped),
+        },
+        dropped=reasons(list(clusters.dropped)),
+        failures=report.failures,
+    )

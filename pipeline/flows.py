@@ -192,6 +192,9 @@ def daily_digest(
             clusters, judged = relevant_stories(
                 run.articles, settings, window[1], published, no_llm
             )
+        if not clusters.stories:
+            summary = assemble.no_draft(day, "daily", run.report, clusters, run.articles)
+            return finish(summary, run.times)
         with steps.timed(run.times, "write"):
             written = write_task(clusters.stories, settings, day, no_llm)
             written.stats.add(judged)
@@ -246,6 +249,9 @@ def weekly_digest(
     with window_run(settings, f"weekly-{week}", window, offline) as run:
         with steps.timed(run.times, "cluster"):
             clusters = cluster_task(run.articles, periodic.weekly_settings(settings), window[1], [])
+        if not clusters.stories:
+            summary = assemble.no_draft(day, "weekly", run.report, clusters, run.articles)
+            return finish(summary, run.times)
         with steps.timed(run.times, "write"):
             written = write_weekly_task(clusters.stories, settings, week, no_llm)
         with steps.timed(run.times, "publish"):
@@ -281,6 +287,9 @@ def brief_digest(
             clusters = cluster_task(
                 run.articles, brief.brief_settings(settings), window[1], published
             )
+        if not clusters.stories:
+            summary = assemble.no_draft(day, "brief", run.report, clusters, run.articles)
+            return finish(summary, run.times)
         with steps.timed(run.times, "write"):
             written = write_brief_task(clusters.stories, settings, no_llm)
         with steps.timed(run.times, "publish"):

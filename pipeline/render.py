@@ -230,7 +230,7 @@ FINDING_RE = re.compile(r"^(?:数字|名称|日期) (.+) 不见于来源$")
 def _unsupported_marks(story: StoryDraft, blocks: list[Block]) -> list[Block]:
     """A 待核实 line for every unsupported claim the text does not flag already."""
     written = "\n".join(b.model_dump_json() for b in blocks) + story.headline
-    lines = []
+    lines: list[Block] = []
     for finding in story.unsupported:
         token = FINDING_RE.match(finding)
         inline_mark = UNSUPPORTED_MARK.format(claim=token.group(1)) if token else None

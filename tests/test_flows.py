@@ -252,3 +252,25 @@ def test_llm_judges_articles_the_rules_cannot_decide(
     assert kinds.count("relevance") == 1  # one batched call for the undecided articles
     in_stories = {a["url"] for s in record["stories"] for a in s["articles"]}
     assert server.url("/zh/opus46.html") in in_stories  # decided articles are not re-judged
+
+
+def test_no_article_means_no_draft_and_exit_2(tmp_path: Path, server: TestServer) -> None:
+    server.route("/dead/feed.xml", Reply(status=404, body="gone"))
+    config = tmp_path / "digest.toml"
+    config.write_text(
+        f"""
+data_dir = "{tmp_path / "data"}"
+[network]
+allow_hosts = ["127.0.0.1"]
+[[sources]]
+name = "Dead Feed"
+url = "{server.url("/dead/feed.xml")}"
+lang = "en"
+""",
+        encoding="utf-8",
+    )
+    summary = run_flow(config, tmp_path / "output", no_llm=True)
+    assert summary["exit_code"] == 2 and summary["draft"] is None
+    assert "no draft written" in summary["note"] and "1 of 1 feeds failed" in summary["note"]
+    assert [f["stage"] for f in summary["failures"]] == ["feed"]
+    assert not (tmp_path / "output").exists()

@@ -282,10 +282,15 @@ def test_degraded_and_unsupported_stories_carry_the_markers() -> None:
 
 def test_findings_already_marked_inline_get_no_second_marker() -> None:
     lead = GEMINI.lead + "成本 3900 亿美元【待核实：3900 亿美元】。"
-    story = GEMINI.model_copy(update={
-        "lead": lead,
-        "unsupported": ["数字 3900 亿美元 不见于来源", "链接 https://evil.example/x 不是本条来源"],
-    })
+    story = GEMINI.model_copy(
+        update={
+            "lead": lead,
+            "unsupported": [
+                "数字 3900 亿美元 不见于来源",
+                "链接 https://evil.example/x 不是本条来源",
+            ],
+        }
+    )
     section = SectionDraft(key="k", title="模型", stories=[story])
     out = render_daily(_draft(sections=[section]), DIGEST, DEFAULT_TEMPLATES)
     assert out.count("【待核实：3900 亿美元】") == 1
