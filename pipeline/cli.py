@@ -202,3 +202,7 @@ def serve(
         schedule.serve(settings, config, port=port)
     except DigestError as exc:
         fail(str(exc))
+
+
+if __name__ == "__main__":
+    app()

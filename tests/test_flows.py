@@ -274,3 +274,21 @@ lang = "en"
     assert "no draft written" in summary["note"] and "1 of 1 feeds failed" in summary["note"]
     assert [f["stage"] for f in summary["failures"]] == ["feed"]
     assert not (tmp_path / "output").exists()
+
+
+def test_run_summary_is_a_prefect_markdown_artifact(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    serve_day(server)
+    run_flow(write_config(tmp_path, server), tmp_path / "output")
+    key = f"daily-digest-{DAY}"
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        )
+    assert found and found[0].type == "markdown"
+    text = str(found[0].data)
+    assert "| LLM |" in text and "## Failures" in text and "dead/feed.xml" in text
