@@ -53,6 +53,11 @@ def run_days(
         "brief": flows.brief_digest,
     }[fmt]
     run_flow = chosen.with_options(task_runner=make_task_runner(settings))
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[dim]Prefect runs the flow on a temporary local server "
+            "(its first start on a machine can take a minute)…[/]"
+        )
     worst = 0
     for day in days:
         console.print(f"[bold]digest run[/] {fmt} {day} …", highlight=False)

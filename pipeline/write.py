@@ -386,7 +386,8 @@ def to_meta(out: DigestOut, sections: Sequence[Section]) -> DigestMeta:
     """Convert the digest answer; unknown section keys are ignored, missing ones get defaults."""
     given = {s.key: s.title.strip() for s in out.section_titles}
     titles = {s.key: given.get(s.key) or s.title for s in sections}
-    summary = [line.strip().lstrip("-• ").strip() for line in out.summary if line.strip()]
+    # the publication's summary has at most 8 bullets (the seeds': 8), most important first
+    summary = [line.strip().lstrip("-• ").strip() for line in out.summary if line.strip()][:8]
     return DigestMeta(title=out.title.strip(), summary=summary, section_titles=titles)
 
 
