@@ -18,13 +18,13 @@ from pipeline.check import check_draft
 from pipeline.cluster import ClusterResult
 from pipeline.config import Settings
 from pipeline.document import BriefCategoryInput, BriefInput, BriefItemInput
+from pipeline.excerpt import NUMBER_RE, split_sentences
 from pipeline.models import DEGRADED_MARK, Article, Fact, Story, StoryDraft
 from pipeline.periodic import Grounding, periodic_record, publish, run_numbers
 from pipeline.periodic_write import BRIEF_CATEGORIES, BriefItemOut, BriefWrite
 from pipeline.render import build_brief, render_document
 from pipeline.steps import IngestReport
 from pipeline.store import Archive
-from pipeline.write import NUMBER_RE, split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(sources_app, name="sources")
-app.command()(review)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -184,6 +182,10 @@ def lint(
     if not problems:
         console.print(f"{file}: ok", highlight=False)
     raise typer.Exit(1 if errors else 0)
+
+
+app.command()(review)
+app.add_typer(sources_app, name="sources")
 
 
 @app.command()

@@ -25,9 +25,10 @@ from zoneinfo import ZoneInfo
 import feedparser
 from pydantic import BaseModel, Field
 
+from pipeline.charset import is_traditional, simplify
 from pipeline.errors import ConfigError
-from pipeline.fetch import canonicalize_url, is_traditional, simplify
 from pipeline.models import FeedEntry, Lang, Source
+from pipeline.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 

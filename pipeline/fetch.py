@@ -1,96 +1,35 @@
-"""Fetch stage: all web I/O through one shared httpx client, with URL policy, limits and retries.
-
-Also the pure helpers every stage needs about URLs and bytes: :func:`canonicalize_url`,
-:func:`decode_html` and :func:`to_simplified`.
-"""
+"""Fetch stage: all web I/O through one shared httpx client, with URL policy, limits and retries."""
 
 from __future__ import annotations
 
 import asyncio
-import codecs
-import functools
-import ipaddress
 import logging
 import random
 import re
-import socket
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import charset_normalizer
 import httpx
-from opencc import OpenCC
 from pydantic import BaseModel
 
+from pipeline.charset import decode_html, to_simplified
 from pipeline.config import NetworkSettings
-from pipeline.errors import FetchError, ResponseTooLargeError, UnsafeURLError
+from pipeline.errors import FetchError, ResponseTooLargeError
+from pipeline.urls import check_url
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_SCHEMES = frozenset({"http", "https"})
-DEFAULT_PORTS = {"http": 80, "https": 443}
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_RETRY_AFTER = 30.0  # s; a server asking for longer is treated as "not now"
-# Names that never resolve to a public host (RFC 6761, RFC 6762, RFC 8375, ICANN .internal).
 # Timeouts after which a server's remaining requests in this fetcher fail at once.
 HUNG_SERVER_TIMEOUTS = 3
-SPECIAL_USE_NAMES = ("localhost", "invalid", "local", "internal", "home.arpa", "onion")
-
-# Query keys that only say where a click came from; every other key is kept (sorted).
-TRACKING_KEYS = frozenset(
-    {
-        "spm",
-        "from",
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "ref",
-        "ref_src",
-        "mc_cid",
-        "mc_eid",
-        "_hsenc",
-        "_hsmkt",
-        "amp",
-    }
-)
-TRACKING_PREFIXES = ("utm_", "share")
-# Mobile / AMP mirrors of a site's www host: the path is the same, so the link stays
-# valid and two feeds linking both copies dedupe. Hosts listed as exceptions are
-# separate sites, not mirrors.
-MIRROR_PREFIXES = ("amp.", "m.", "mobile.")
-NOT_MIRRORS = frozenset({"m.weibo.cn"})
-PATH_SAFE = "/%:@!$&'()*+,;=-._~"
-
-# Encodings that are subsets of a wider one: decode with the superset (WHATWG labels).
-ENCODING_SUPERSETS = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "cp936": "gb18030",
-    "big5": "big5hkscs",
-    "cp950": "big5hkscs",
-    "latin-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "ascii": "cp1252",
-}
-BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
-CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-TRADITIONAL_SAMPLE = 4000  # CJK chars looked at to decide whether a text is traditional
-TRADITIONAL_SHARE = 0.08  # traditional text changes ~20-35 % of its CJK chars, simplified ~0 %
 
 
 class FetchResult(BaseModel):
@@ -106,180 +45,6 @@ class FetchResult(BaseModel):
     not_modified: bool = False
     encoding: str | None = None
     converted_to_simplified: bool = False
-
-
-# --- URLs --------------------------------------------------------------------------
-
-
-def canonicalize_url(url: str) -> str:
-    """The canonical form of a link, used as its identity and as the link we publish.
-
-    Lowercases scheme and host, drops userinfo, the default port, the fragment,
-    tracking parameters and AMP markers, maps ``amp.``/``m.``/``mobile.`` hosts to
-    ``www.``, and sorts the query. ``http`` is not upgraded to ``https``: some
-    sources still serve plain HTTP only, and a canonical link must keep working.
-    """
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:  # not a valid URL: nothing to canonicalise
-        return url.strip()
-    scheme = parts.scheme.lower()
-    if scheme not in ALLOWED_SCHEMES or not parts.hostname:
-        return url.strip()
-    netloc = _canonical_host(parts.hostname)
-    if port and port != DEFAULT_PORTS[scheme]:
-        netloc += f":{port}"
-    path = re.sub(r"/amp/?$", "", quote(parts.path, safe=PATH_SAFE)) or "/"
-    return urlunsplit((scheme, netloc, path, _canonical_query(parts.query), ""))
-
-
-def _canonical_host(host: str) -> str:
-    host = host.lower().rstrip(".")
-    if host in NOT_MIRRORS:
-        return host
-    for prefix in MIRROR_PREFIXES:
-        rest = host.removeprefix(prefix)
-        if rest != host and rest.count(".") >= 1:
-            return "www." + rest
-    return host
-
-
-def _canonical_query(query: str) -> str:
-    pairs = parse_qsl(query, keep_blank_values=True)
-    kept = sorted(
-        (key, value)
-        for key, value in pairs
-        if key.lower() not in TRACKING_KEYS and not key.lower().startswith(TRACKING_PREFIXES)
-    )
-    return urlencode(kept, quote_via=quote)
-
-
-async def check_url(url: str, allow_hosts: Sequence[str] = ()) -> None:
-    """Raise UnsafeURLError unless url is http(s) and its host resolves only to public addresses."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise UnsafeURLError(f"invalid URL: {url}") from exc
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise UnsafeURLError(f"scheme '{parts.scheme or 'none'}' not allowed: {url}")
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        raise UnsafeURLError(f"no host in URL: {url}")
-    if host in {h.lower() for h in allow_hosts}:
-        return
-    refused = _refused_name(host)
-    if refused:  # refused before any lookup: not even a DNS query leaves the machine
-        raise UnsafeURLError(f"host '{host}' not allowed: {refused}")
-    for address in await _resolve(host, port):
-        if not _is_public(address):
-            raise UnsafeURLError(
-                f"host '{host}' not allowed: resolves to non-public address {address}"
-            )
-
-
-def _refused_name(host: str) -> str | None:
-    """Why a host name cannot be public, known without resolving it; None if it may be."""
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        return None  # an address literal is judged as an address
-    name = host.lower()
-    if "." not in name:
-        return "single-label name"
-    if any(name == s or name.endswith("." + s) for s in SPECIAL_USE_NAMES):
-        return "special-use name"
-    return None
-
-
-async def _resolve(host: str, port: int | None) -> list[str]:
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"cannot resolve host '{host}'", retryable=True) from exc
-    return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
-
-
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-    )
-
-
-# --- decoding ----------------------------------------------------------------------
-
-
-def decode_html(content: bytes, http_charset: str | None) -> tuple[str, str]:
-    """Decode an HTML page: BOM, HTTP charset, ``<meta>`` charset, then detection."""
-    for bom, encoding in BOMS:
-        if content.startswith(bom):
-            return content[len(bom) :].decode(encoding, errors="replace"), encoding
-    match = META_CHARSET_RE.search(content[:2048])
-    meta = match.group(1).decode("ascii") if match else None
-    for label in (http_charset, meta):
-        declared = _codec(label)
-        if declared:
-            try:
-                return content.decode(declared), declared
-            except UnicodeDecodeError:
-                logger.debug("declared charset %s does not decode the page", label)
-    detected = _detect(content)
-    return content.decode(detected, errors="replace"), detected
-
-
-def _codec(label: str | None) -> str | None:
-    """The Python codec for a charset label (widened to its superset), or None if unknown."""
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    return ENCODING_SUPERSETS.get(name, name)
-
-
-def _detect(content: bytes) -> str:
-    best = charset_normalizer.from_bytes(content).best()
-    return (_codec(best.encoding) if best else None) or "utf-8"
-
-
-@functools.cache
-def _t2s() -> OpenCC:
-    return OpenCC("t2s")
-
-
-def is_traditional(text: str) -> bool:
-    """Whether text is predominantly traditional Chinese (t2s changes many of its CJK chars)."""
-    sample = "".join(CJK_RE.findall(text)[:TRADITIONAL_SAMPLE])
-    if not sample:
-        return False
-    converted = simplify(sample)
-    changed = sum(a != b for a, b in zip(sample, converted, strict=False))
-    return changed / len(sample) >= TRADITIONAL_SHARE
-
-
-def simplify(text: str) -> str:
-    """Convert text from traditional to simplified Chinese, unconditionally."""
-    return str(_t2s().convert(text))
-
-
-def to_simplified(text: str) -> tuple[str, bool]:
-    """Text in simplified Chinese if it was predominantly traditional, and whether it was."""
-    if is_traditional(text):
-        return simplify(text), True
-    return text, False
 
 
 # --- the fetcher -------------------------------------------------------------------

@@ -28,7 +28,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 from pipeline import assemble, brief, ingest, periodic, progress, steps  # noqa: E402
 from pipeline.cluster import ClusterResult, build_stories  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, load_settings  # noqa: E402
-from pipeline.llm import Prompts  # noqa: E402
+from pipeline.files import run_lock  # noqa: E402
 from pipeline.models import (  # noqa: E402
     Article,
     FeedEntry,
@@ -38,7 +38,8 @@ from pipeline.models import (  # noqa: E402
     Story,
 )
 from pipeline.periodic_write import BriefWrite, PeriodicWriter, WeeklyWrite  # noqa: E402
-from pipeline.store import Archive, run_lock  # noqa: E402
+from pipeline.prompting import Prompts  # noqa: E402
+from pipeline.store import Archive  # noqa: E402
 from pipeline.write import Writer, WriteResult, write_digest  # noqa: E402
 
 ARCHIVE_FILE = "archive.sqlite3"

@@ -11,28 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-import jinja2
 import openai
 from pydantic import BaseModel, ValidationError
 
 from pipeline.config import LLMSettings
 from pipeline.errors import LLMError, MissingAPIKeyError, QuotaError
+from pipeline.files import sha256_text
 from pipeline.models import LLMStats
+from pipeline.prompting import Prompts
+from pipeline.structured import Unusable, parse_answer, strict_schema
 
 logger = logging.getLogger(__name__)
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 OutputMode = Literal["json_schema", "json_object", "text"]
 MODES: tuple[OutputMode, ...] = ("json_schema", "json_object", "text")
 T = TypeVar("T", bound=BaseModel)
@@ -55,12 +54,6 @@ FORMAT_ERROR_RE = re.compile(
     re.IGNORECASE,
 )
 REASONING_MODEL_RE = re.compile(r"(^|/)(o1|o3|o4|gpt-5)", re.IGNORECASE)
-FENCE_RE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
-THINK_RE = re.compile(r"<think>.*?</think>", re.DOTALL)
-TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
-STRICT_DROP = frozenset(
-    {"default", "examples", "minItems", "maxItems", "minLength", "maxLength", "description"}
-)
 
 
 class Cache(Protocol):
@@ -111,10 +104,6 @@ class StructuredRequest(Generic[T]):
     system_vars: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Unusable(ValueError):
-    """The answer cannot be used; the message is fed back to the model."""
-
-
 def api_key_required(llm: LLMSettings) -> bool:
     """Whether the endpoint needs a real API key (not for Ollama, vLLM or loopback)."""
     host = (urlsplit(llm.resolved_base_url).hostname or "").lower()
@@ -129,99 +118,6 @@ def require_api_key(llm: LLMSettings) -> str:
     if not api_key_required(llm):
         return PLACEHOLDER_KEY
     raise MissingAPIKeyError(MISSING_KEY_HELP.format(url=llm.resolved_base_url))
-
-
-def repair_json(content: str) -> Any:
-    """Parse a model's JSON answer: drop <think> and ``` fences, take the outer {…}, fix commas."""
-    text = FENCE_RE.sub("", THINK_RE.sub("", content).strip())
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        raise Unusable("the answer contains no JSON object")
-    text = text[start : end + 1]
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        pass
-    try:
-        return json.loads(TRAILING_COMMA_RE.sub(r"\1", text))
-    except json.JSONDecodeError as exc:
-        raise Unusable(f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from exc
-
-
-def describe_validation(exc: ValidationError) -> str:
-    """A short, model-readable list of what is wrong with the JSON."""
-    parts = []
-    for err in exc.errors()[:6]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(root)"
-        parts.append(f"{loc}: {err['msg']}")
-    return "schema violation: " + "; ".join(parts)
-
-
-def parse_answer(content: str, finish_reason: str | None, schema: type[T]) -> T:
-    """Validate a model answer against schema; raise Unusable with a readable reason."""
-    if not content.strip():
-        raise Unusable("the answer was empty")
-    if finish_reason == "length":
-        raise Unusable("the answer was cut off at the token limit (finish_reason=length)")
-    try:
-        return schema.model_validate(repair_json(content))
-    except ValidationError as exc:
-        raise Unusable(describe_validation(exc)) from exc
-
-
-def strict_schema(schema: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema in the form strict structured output accepts."""
-    return dict(_strictify(schema.model_json_schema()))
-
-
-def _strictify(node: Any, names: bool = False) -> Any:
-    """Recurse; ``names`` marks a ``properties`` mapping, whose keys are field names."""
-    if isinstance(node, list):
-        return [_strictify(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if names:
-        return {k: _strictify(v) for k, v in node.items()}
-    out = {k: _strictify(v, k == "properties") for k, v in node.items() if k not in STRICT_DROP}
-    if isinstance(out.get("properties"), dict):
-        out["additionalProperties"] = False
-        out["required"] = list(out["properties"])
-    return out
-
-
-def sha256(text: str) -> str:
-    """Hex sha256 of a string."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-class Prompts:
-    """The Jinja2 prompt templates of ``prompts/`` and their content hashes."""
-
-    def __init__(self, directory: Path = PROMPTS_DIR) -> None:
-        self.directory = directory
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(directory),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,  # plain-text prompts, not HTML; data is escaped by the writer
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-
-    def render(self, name: str, **variables: Any) -> str:
-        """Render one template."""
-        return self.env.get_template(name).render(**variables).strip()
-
-    def example(self, kind: str) -> str:
-        """The example answer shown in the prompt when the endpoint cannot enforce a schema."""
-        path = self.directory / f"{kind}.example.json"
-        return path.read_text("utf-8").strip() if path.is_file() else "{}"
-
-    def version(self, kind: str) -> str:
-        """Hash of every prompt file a kind uses (its own, shared partials, repair)."""
-        names = sorted(p.name for p in self.directory.iterdir() if p.is_file())
-        used = [n for n in names if n.startswith((f"{kind}.", "_", "format.", "repair."))]
-        return sha256("".join(n + (self.directory / n).read_text("utf-8") for n in used))[:16]
 
 
 class LLMClient:
@@ -252,9 +148,9 @@ class LLMClient:
 
     def key_for(self, kind: str, schema: type[BaseModel], payload: Any) -> str:
         """Cache key: model, endpoint, prompt and schema versions, and the exact input."""
-        schema_version = sha256(json.dumps(schema.model_json_schema(), sort_keys=True))[:16]
+        schema_version = sha256_text(json.dumps(schema.model_json_schema(), sort_keys=True))[:16]
         material = [self.model, self.base_url, kind, self.prompts.version(kind), schema_version]
-        return sha256(json.dumps([*material, payload], ensure_ascii=False, sort_keys=True))
+        return sha256_text(json.dumps([*material, payload], ensure_ascii=False, sort_keys=True))
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[LLMClient]:

@@ -36,6 +36,8 @@ from pipeline.document import (
     WeeklyNewsGroup,
     WeeklyTopic,
 )
+from pipeline.excerpt import join_sentences, split_sentences
+from pipeline.fallback import guess_category
 from pipeline.lint import lint_text
 from pipeline.models import (
     DEGRADED_MARK,
@@ -56,7 +58,7 @@ from pipeline.publish import choose_target, write_draft
 from pipeline.render import build_weekly, render_document
 from pipeline.steps import IngestReport, reasons
 from pipeline.store import Archive
-from pipeline.write import WriteResult, guess_category, join_sentences, split_sentences
+from pipeline.write import WriteResult
 
 log = logging.getLogger(__name__)
 

@@ -18,18 +18,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.errors import LLMError
+from pipeline.excerpt import clip, escape_data, select_text, story_input
 from pipeline.llm import StructuredRequest
 from pipeline.models import Failure, LLMStats, Story
-from pipeline.write import (
-    HAN_RE,
-    Writer,
-    escape_data,
-    estimate_tokens,
-    join_sentences,
-    select_text,
-    split_sentences,
-    story_input,
-)
+from pipeline.write import HAN_RE, Writer
 
 logger = logging.getLogger(__name__)
 
@@ -149,16 +141,6 @@ class BriefWrite(BaseModel):
 
 
 # ---------------------------------------------------------------- payloads
-
-
-def clip(text: str, tokens: int) -> str:
-    """The leading sentences of text that fit in about ``tokens`` tokens."""
-    picked: list[str] = []
-    for sentence in split_sentences(text):
-        if picked and estimate_tokens(join_sentences([*picked, sentence])) > tokens:
-            break
-        picked.append(sentence)
-    return join_sentences(picked)
 
 
 def _main_entry(n: int, story: Story) -> dict[str, Any]:

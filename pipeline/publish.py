@@ -17,8 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from pipeline.files import atomic_write, sha256_text
 from pipeline.models import RunRecord
-from pipeline.store import atomic_write, sha256_text
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from pipeline.files import sha256_text
 from pipeline.lint import lint_text
 from pipeline.publish import draft_state, generated_path, paths_for
-from pipeline.store import sha256_text
 
 RERUN_RE = re.compile(r"^(?P<stem>.+)\.rerun-(?P<n>\d+)$")
 NOT_KEPT = "generated text not kept"

@@ -21,8 +21,8 @@ from rich.table import Table
 from pipeline.config import DEFAULT_CONFIG_NAME, Settings, builtin_defaults
 from pipeline.errors import ConfigError
 from pipeline.feeds import export_opml, parse_opml
-from pipeline.fetch import canonicalize_url
 from pipeline.models import Source
+from pipeline.urls import canonicalize_url
 
 if TYPE_CHECKING:
     from pipeline.store import SourceHealth
@@ -271,7 +271,7 @@ def split_new(
 
 def append_sources(path: Path, sources: list[Source], *, origin: str) -> None:
     """Append [[sources]] blocks to the file as text, refusing to write invalid TOML."""
-    from pipeline.store import atomic_write
+    from pipeline.files import atomic_write
 
     if not sources:
         return
@@ -313,7 +313,7 @@ def export(
     ] = None,
 ) -> None:
     """Write the configured sources as OPML 2.0, for a feed reader or another install."""
-    from pipeline.store import atomic_write
+    from pipeline.files import atomic_write
 
     settings = load(config)
     document = export_opml(settings.sources)

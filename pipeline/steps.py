@@ -145,7 +145,7 @@ def published_before(
     Drafts on disk count as published in the form the editor left them, so a story an
     editor added by hand is not repeated either.
     """
-    from pipeline.lint import published_stories
+    from pipeline.history import published_stories
 
     start = day - timedelta(days=PUBLISHED_LOOKBACK_DAYS)
     stories = archive.published_between(start, day - timedelta(days=1), format=fmt)

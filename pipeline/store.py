@@ -1,4 +1,4 @@
-"""Store stage: the SQLite archive under data_dir, and the file helpers the flow uses.
+"""Store stage: the SQLite archive under data_dir.
 
 The archive is the single source of truth for past dates and reruns: articles, feed
 entries, conditional-GET state, source health, the LLM cache, published stories and
@@ -8,17 +8,9 @@ time column holds UTC as fixed-width ISO text, so string order is time order.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
-import json
 import logging
-import os
-import re
 import sqlite3
-import tempfile
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -26,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.errors import DigestError, RunLockedError
+from pipeline.errors import DigestError
 from pipeline.models import Article, FeedEntry, Frozen, PublishedStory
 
 logger = logging.getLogger(__name__)
@@ -86,10 +78,6 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_date ON runs (date, format);
 """
 SQL_CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
-
-LOCK_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
-LOCK_POLL = 0.1  # seconds between attempts while waiting for a lock
-DEFAULT_FILE_MODE = 0o644
 
 
 class FeedState(Frozen):
@@ -414,95 +402,3 @@ class Archive:
             (date.isoformat(), format),
         )
         return str(rows[0][0]) if rows else None
-
-
-# --- files ----------------------------------------------------------------------------
-
-
-def sha256_text(text: str) -> str:
-    """Hex SHA-256 of a text's UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a part."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else DEFAULT_FILE_MODE
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable; some filesystems refuse to fsync a directory.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def lock_path(data_dir: Path, key: str) -> Path:
-    """The lock file of a key: data_dir/locks/<key>.lock, the key made filename-safe."""
-    return data_dir / "locks" / f"{LOCK_NAME_RE.sub('_', key)}.lock"
-
-
-@contextlib.contextmanager
-def run_lock(data_dir: Path, key: str, *, wait: float = 0.0) -> Iterator[None]:
-    """Hold the run lock of key for the block, waiting up to wait seconds for it.
-
-    flock is released by the kernel when the holder exits, so a crash leaves no stale lock.
-    """
-    path = lock_path(data_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, DEFAULT_FILE_MODE)
-    try:
-        _acquire(fd, key, path, wait)
-        holder = {"pid": os.getpid(), "started": datetime.now(UTC).isoformat(timespec="seconds")}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(holder).encode(), 0)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _acquire(fd: int, key: str, path: Path, wait: float) -> None:
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RunLockedError(_locked_message(key, path)) from None
-            time.sleep(min(LOCK_POLL, remaining))
-
-
-def _locked_message(key: str, path: Path) -> str:
-    try:
-        holder = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        holder = {}
-    pid = holder.get("pid", "unknown") if isinstance(holder, dict) else "unknown"
-    started = holder.get("started", "unknown") if isinstance(holder, dict) else "unknown"
-    return (
-        f"another run for {key} is in progress (pid {pid}, started {started}); "
-        f"wait for it to finish or stop process {pid}, then run again"
-    )

@@ -2,8 +2,9 @@
 
 Prompts are Jinja2 templates in ``prompts/``; article text travels as data inside
 delimiters carrying a per-call random token. Each story's input is trimmed to a
-token budget. A story the LLM cannot write gets an extractive draft marked 【待编辑】
-and a Failure, and the run goes on; ``no_llm`` writes the whole draft that way.
+token budget (:mod:`pipeline.excerpt`). A story the LLM cannot write gets an extractive
+draft marked 【待编辑】 (:mod:`pipeline.fallback`) and a Failure, and the run goes on;
+``no_llm`` writes the whole draft that way.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -22,16 +22,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import LLMError
-from pipeline.llm import (
-    PROMPTS_DIR,
-    Cache,
-    LLMClient,
-    Prompts,
-    StructuredRequest,
-    strict_schema,
+from pipeline.excerpt import (
+    digest_input,
+    escape_data,
+    estimate_tokens,
+    join_sentences,
+    split_sentences,
+    story_input,
 )
+from pipeline.fallback import extractive_draft, extractive_more, fallback_meta
+from pipeline.llm import Cache, LLMClient, StructuredRequest
 from pipeline.models import (
-    DEGRADED_MARK,
     Article,
     DigestMeta,
     Fact,
@@ -42,30 +43,13 @@ from pipeline.models import (
     Story,
     StoryDraft,
 )
+from pipeline.prompting import PROMPTS_DIR, Prompts
+from pipeline.structured import strict_schema
 
 logger = logging.getLogger(__name__)
 
 MORE_CATEGORIES = ("大模型发布与开源", "具身智能与机器人", "AI 应用与商业化", "行业动态")
-CATEGORY_HINTS = (
-    ("具身智能与机器人", re.compile(r"机器人|具身|人形|robot|humanoid", re.I)),
-    ("大模型发布与开源", re.compile(r"模型|开源|发布|GPT|LLM|model|open-source|weights", re.I)),
-    ("AI 应用与商业化", re.compile(r"应用|上线|接入|融资|用户|app|launch|funding", re.I)),
-)
-CAPITAL_RE = re.compile(
-    r"融资|估值|股价|市值|IPO|上市|财报|营收|收购|funding|raises|valuation|shares|stock|earnings",
-    re.I,
-)
-CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
-SENTENCE_RE = re.compile(r"[^\n]+?(?:[。！？!?；]+[”’」』）)\"']*|\.(?=\s)|$)", re.M)
-NUMBER_RE = re.compile(r"\d")
-NAME_RE = re.compile(r"\b[A-Z][A-Za-z0-9]+|[《“「][^》”」]{1,30}[》”」]")
-NORMALISE_RE = re.compile(r"[\W_]+")
-TAG_LIKE_RE = re.compile(r"<(\s*/?\s*(?:article|story|item)\b[^<>]*)>", re.I)
-LEAD_SENTENCES = 2
-MAX_SENTENCE_CHARS = 400
-NEAR_DUPLICATE = 0.75
-MORE_TEXT_TOKENS = 120
 RELEVANCE_BATCH = 50
 
 
@@ -156,200 +140,6 @@ class WriteResult(BaseModel):
     more: list[MoreItem] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)
     stats: LLMStats = Field(default_factory=LLMStats)
-
-
-# ---------------------------------------------------------------- text and budget
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough token count: a CJK character ≈ 1 token, about 4 other characters ≈ 1 token."""
-    cjk = len(CJK_RE.findall(text))
-    return cjk + math.ceil((len(text) - cjk) / 4)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a text (Chinese and Latin punctuation, line breaks), stripped."""
-    found = (m.group(0).strip() for m in SENTENCE_RE.finditer(text))
-    return [s[:MAX_SENTENCE_CHARS] for s in found if s]
-
-
-def join_sentences(sentences: Sequence[str]) -> str:
-    """Join sentences, with a space only between Latin ones."""
-    out = ""
-    for sentence in sentences:
-        gap = "" if not out or CJK_RE.match(out[-1]) or CJK_RE.match(sentence[0]) else " "
-        out += gap + sentence
-    return out
-
-
-def escape_data(text: str) -> str:
-    """Defuse tags in article text that look like the prompt's data delimiters."""
-    return TAG_LIKE_RE.sub(lambda m: f"＜{m.group(1)}＞", text)
-
-
-def _normalise(sentence: str) -> str:
-    return NORMALISE_RE.sub("", sentence.lower())
-
-
-def _bigrams(key: str) -> set[str]:
-    return {key[i : i + 2] for i in range(len(key) - 1)}
-
-
-class _Picker:
-    """Greedy sentence selection under a budget, dropping repeats across articles."""
-
-    def __init__(self, budget: int) -> None:
-        self.left = budget
-        self.seen: list[set[str]] = []
-        self.keys: set[str] = set()
-
-    def take(self, sentence: str) -> bool:
-        key = _normalise(sentence)
-        cost = estimate_tokens(sentence) + 1
-        if len(key) < 4 or key in self.keys or cost > self.left or self._near_duplicate(key):
-            return False
-        self.keys.add(key)
-        self.seen.append(_bigrams(key))
-        self.left -= cost
-        return True
-
-    def _near_duplicate(self, key: str) -> bool:
-        grams = _bigrams(key)
-        return any(len(grams & s) / max(1, len(grams | s)) >= NEAR_DUPLICATE for s in self.seen)
-
-
-def _tier(index: int, sentence: str) -> int:
-    if index < LEAD_SENTENCES:
-        return 0
-    return 1 if NUMBER_RE.search(sentence) or NAME_RE.search(sentence) else 2
-
-
-def _sentences_by_paragraph(text: str) -> list[tuple[int, str]]:
-    return [(p, s) for p, para in enumerate(text.split("\n")) for s in split_sentences(para)]
-
-
-def _join_paragraphs(picked: Sequence[tuple[int, str]]) -> str:
-    paragraphs: dict[int, list[str]] = {}
-    for para, sentence in picked:
-        paragraphs.setdefault(para, []).append(sentence)
-    return "\n".join(join_sentences(group) for group in paragraphs.values())
-
-
-def select_text(articles: Sequence[Article], budget: int) -> list[str]:
-    """Each article's excerpt: leads, then sentences with numbers and names, then the rest."""
-    split = [_sentences_by_paragraph(a.text) for a in articles]
-    # within a tier, take members in turn (by position) so no member is crowded out
-    order = sorted(
-        (_tier(i, s), i, n)
-        for n, sentences in enumerate(split)
-        for i, (_, s) in enumerate(sentences)
-    )
-    picker, chosen = _Picker(budget), [set[int]() for _ in articles]
-    for _, i, n in order:
-        if picker.take(split[n][i][1]):
-            chosen[n].add(i)
-    return [
-        _join_paragraphs([item for i, item in enumerate(sents) if i in chosen[n]])
-        for n, sents in enumerate(split)
-    ]
-
-
-def _market_relevant(story: Story) -> bool:
-    return story.section == "capital" or any(CAPITAL_RE.search(a.title) for a in story.articles)
-
-
-def _story_payload(story: Story, texts: Sequence[str]) -> dict[str, Any]:
-    return {
-        "section": story.section,
-        "market": _market_relevant(story),
-        "follow_up_of": escape_data(story.follow_up_of or ""),
-        "articles": [
-            {
-                "id": f"a{n + 1}",
-                "source": escape_data(a.source),
-                "title": escape_data(a.title),
-                "url": a.url,
-                "published": a.published.strftime("%Y-%m-%d %H:%M"),
-                "text": escape_data(text),
-            }
-            for n, (a, text) in enumerate(zip(story.articles, texts, strict=True))
-        ],
-    }
-
-
-def story_input(story: Story, budget: int, prompts: Prompts) -> dict[str, Any]:
-    """The data of a story's user message, trimmed so the whole message fits the budget."""
-    articles = list(story.articles)
-    while True:
-        empty = _story_payload(
-            story.model_copy(update={"articles": articles}), [""] * len(articles)
-        )
-        overhead = estimate_tokens(prompts.render("story.user.j2", token="x" * 10, **empty))
-        if overhead <= budget // 2 or len(articles) == 1:
-            break
-        articles.pop()  # too many members to quote: keep the leading ones
-    trimmed = story.model_copy(update={"articles": articles})
-    return _story_payload(trimmed, select_text(articles, budget - overhead))
-
-
-# ---------------------------------------------------------------- extractive fallbacks
-
-
-def _strip_mark(text: str) -> str:
-    return text.removeprefix(DEGRADED_MARK)
-
-
-def guess_category(text: str) -> str:
-    """A 更多动态 group from keywords, for lines written without the LLM."""
-    return next((name for name, pattern in CATEGORY_HINTS if pattern.search(text)), "行业动态")
-
-
-def extractive_draft(story: Story) -> StoryDraft:
-    """A draft from the sources' own sentences, marked for the editor (no LLM)."""
-    primary = story.primary
-    sentences = split_sentences(primary.text)
-    lead = join_sentences(sentences[:LEAD_SENTENCES]) or primary.title
-    facts: list[Fact] = []
-    used = set(sentences[:LEAD_SENTENCES])
-    for article in story.articles:
-        for sentence in split_sentences(article.text):
-            if len(facts) < 3 and NUMBER_RE.search(sentence) and sentence not in used:
-                used.add(sentence)
-                facts.append(Fact(label=article.source, text=sentence, sources=[article.id]))
-    return StoryDraft(
-        story_id=story.id,
-        headline=DEGRADED_MARK + primary.title,
-        url=primary.url,
-        lead=lead,
-        facts=facts,
-        degraded=True,
-    )
-
-
-def extractive_more(story: Story) -> MoreItem:
-    """A 更多动态 line from the primary article's title and first sentence."""
-    primary = story.primary
-    first = next(iter(split_sentences(primary.text)), "")
-    return MoreItem(
-        story_id=story.id,
-        title=primary.title,
-        url=primary.url,
-        text=first,
-        category=guess_category(primary.title + first),
-    )
-
-
-def fallback_meta(
-    drafts: Sequence[StoryDraft], sections: Sequence[Section], *, date: Date
-) -> DigestMeta:
-    """Digest text without the LLM: headlines as summary, default section titles, marked title."""
-    headlines = [_strip_mark(d.headline) for d in drafts]
-    first = f"：{headlines[0]}" if headlines else ""
-    return DigestMeta(
-        title=f"{DEGRADED_MARK}AI 日报 {date.isoformat()}{first}",
-        summary=headlines[:8],
-        section_titles={s.key: s.title for s in sections},
-    )
 
 
 # ---------------------------------------------------------------- conversion
@@ -487,7 +277,7 @@ class Writer:
         date: Date,
     ) -> tuple[DigestMeta, list[MoreItem]]:
         """Title, summary, section titles and 更多动态 lines, in one call."""
-        payload = _digest_payload(main, drafts, more, sections, date=date)
+        payload = digest_input(main, drafts, more, sections, date=date)
         out = await self._client().complete(self._request("digest", DigestOut, payload, "story"))
         return to_meta(out, sections), to_more(more, out)
 
@@ -583,57 +373,6 @@ class Writer:
             )
             meta = fallback_meta(list(drafts.values()), sections, date=date)
             return meta, [extractive_more(s) for s in more]
-
-
-def _clip(text: str, tokens: int) -> str:
-    picked: list[str] = []
-    for sentence in split_sentences(text):
-        if picked and estimate_tokens(join_sentences([*picked, sentence])) > tokens:
-            break
-        picked.append(sentence)
-    return join_sentences(picked)
-
-
-def _digest_payload(
-    main: Sequence[Story],
-    drafts: Mapping[str, StoryDraft],
-    more: Sequence[Story],
-    sections: Sequence[Section],
-    *,
-    date: Date,
-) -> dict[str, Any]:
-    written = [(s, drafts[s.id]) for s in main if s.id in drafts]
-    headlines = {s.id: escape_data(_strip_mark(d.headline)) for s, d in written}
-    return {
-        "date": date.isoformat(),
-        "stories": [
-            {
-                "id": f"s{n + 1}",
-                "section": s.section,
-                "headline": headlines[s.id],
-                "lead": escape_data(_clip(d.lead, MORE_TEXT_TOKENS)),
-            }
-            for n, (s, d) in enumerate(written)
-        ],
-        "sections": [
-            {
-                "key": sec.key,
-                "title": sec.title,
-                "headlines": [headlines[s.id] for s, _ in written if s.section == sec.key],
-            }
-            for sec in sections
-            if any(s.section == sec.key for s, _ in written)
-        ],
-        "more": [
-            {
-                "id": f"m{n + 1}",
-                "source": escape_data(s.primary.source),
-                "title": escape_data(s.primary.title),
-                "text": escape_data(_clip(s.primary.text, MORE_TEXT_TOKENS)),
-            }
-            for n, s in enumerate(more)
-        ],
-    }
 
 
 async def write_digest(

@@ -371,7 +371,7 @@ def story_answer(blocks: list[dict[str, str]], *, market: bool) -> dict[str, Any
         "lead": f"据{source}报道，{sentences[0]}",
         "facts": facts,
         "url": first.get("链接", ""),
-        "analysis": [f"综合 {len(blocks)} 篇报道来看，{(sentences[1:] or sentences)[0]}"],
+        "analysis": [f"综合各方报道来看，{(sentences[1:] or sentences)[0]}"],
         "impact": [],
     }
     if market:

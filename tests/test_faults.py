@@ -371,9 +371,10 @@ def test_hanging_feed_and_pages_stay_within_the_deadline(
     for hanging in serve():  # a second server: the one that hangs, on its own port
         hanging.route("/feed.xml", Reply(fault="hang"))
         items = "".join(
-            f"<item><title>悬挂页面 {i}</title><link>{hanging.url(f'/p/{i}.html')}</link>"
+            f"<item><title>OpenAI 发布第 {i} 个 AI 智能体大模型</title>"
+            f"<link>{hanging.url(f'/p/{i}.html')}</link>"
             f"<pubDate>Fri, 06 Feb 2026 1{i}:00:00 +0800</pubDate>"
-            f"<description>服务器不回应。</description></item>"
+            f"<description>OpenAI 发布新的 AI 大模型智能体，服务器不回应。</description></item>"
             for i in range(HANGING_PAGES)
         )
         for i in range(HANGING_PAGES):

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from pipeline import flows
+from pipeline.lint import lint_text
 from tests.fake_openai import MODEL, FakeOpenAI, default_responder, fake_openai
 from tests.servers import Reply, TestServer
 
@@ -156,6 +157,9 @@ def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpen
     assert record["stats"]["llm_calls"] == len(llm.calls) > 0
     assert record["stats"]["prompt_tokens"] > 0
     assert summary["exit_code"] == 1  # a draft, with failures to look at
+    # the generated draft is publishable as far as format goes: digest lint finds no error
+    assert summary["problems"] == []
+    assert [p for p in lint_text(md) if p.severity == "error"] == []
 
 
 def test_rerun_uses_archive_and_llm_cache(

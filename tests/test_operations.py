@@ -71,7 +71,7 @@ def test_dask_task_runner_writes_the_same_draft(
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from pipeline.store import run_lock
+from pipeline.files import run_lock
 with run_lock(Path(sys.argv[1]), sys.argv[2]):
     print("locked", flush=True)
     time.sleep(60)

@@ -21,7 +21,7 @@ from pipeline.document import (
     WeeklyNewsGroup,
     WeeklyTopic,
 )
-from pipeline.lint import published_stories
+from pipeline.history import published_stories
 from pipeline.models import (
     DailyDraft,
     DigestMeta,

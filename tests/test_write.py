@@ -17,17 +17,11 @@ from pydantic import SecretStr
 
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import MissingAPIKeyError
-from pipeline.llm import Unusable, api_key_required, parse_answer, repair_json, require_api_key
+from pipeline.excerpt import estimate_tokens
+from pipeline.llm import api_key_required, require_api_key
 from pipeline.models import DEGRADED_MARK, Article, Story
-from pipeline.write import (
-    StoryOut,
-    Writer,
-    escape_data,
-    estimate_tokens,
-    extractive_draft,
-    split_sentences,
-    write_digest,
-)
+from pipeline.structured import Unusable, parse_answer
+from pipeline.write import StoryOut, Writer, write_digest
 from tests.fake_openai import FakeOpenAI, Fault, fake_openai
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
@@ -300,11 +294,6 @@ def test_injected_instructions_stay_inside_the_delimiters(fake: FakeOpenAI) -> N
     assert "tools" not in fake.calls[1]
 
 
-def test_escape_data_defuses_lookalike_tags() -> None:
-    assert escape_data("a </article-x> b <Story id=1>") == "a ＜/article-x＞ b ＜Story id=1＞"
-    assert escape_data("x < y and <b>bold</b>") == "x < y and <b>bold</b>"
-
-
 # ---------------------------------------------------------------- cache
 
 
@@ -342,7 +331,7 @@ def test_changing_one_story_re_asks_only_that_story(fake: FakeOpenAI) -> None:
 def test_prompt_edit_invalidates_the_cache(fake: FakeOpenAI, tmp_path: Path) -> None:
     for path in (FIXTURES.parents[2] / "prompts").iterdir():
         (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
-    from pipeline.llm import Prompts
+    from pipeline.prompting import Prompts
 
     cache = DictCache()
     run(Writer(fake.settings(), cache=cache, prompts=Prompts(tmp_path)).write_story(model_story()))
@@ -397,26 +386,6 @@ def test_five_long_articles_fit_the_token_budget(fake: FakeOpenAI) -> None:
     assert numbered > 2 * plain  # sentences with numbers and names come first
 
 
-@pytest.mark.parametrize(
-    ("text", "tokens"),
-    [("", 0), ("大模型", 3), ("abcd", 1), ("GPT-5 发布", 4), ("a" * 9, 3)],
-)
-def test_estimate_tokens(text: str, tokens: int) -> None:
-    assert estimate_tokens(text) == tokens
-
-
-@pytest.mark.parametrize(
-    ("text", "sentences"),
-    [
-        ("第一句。第二句！第三句", ["第一句。", "第二句！", "第三句"]),
-        ("GPT-5.3 is fast. It costs $1.5 per run.", ["GPT-5.3 is fast.", "It costs $1.5 per run."]),
-        ("他说：“好。”然后离开。\n新段落", ["他说：“好。”", "然后离开。", "新段落"]),
-    ],
-)
-def test_split_sentences(text: str, sentences: list[str]) -> None:
-    assert split_sentences(text) == sentences
-
-
 # ---------------------------------------------------------------- degraded and no-LLM
 
 
@@ -437,12 +406,6 @@ def test_no_llm_writes_an_extractive_draft_without_any_call(fake: FakeOpenAI) ->
 def test_no_llm_needs_no_api_key() -> None:
     writer = Writer(LLMSettings(provider="openai"), no_llm=True)
     assert run(writer.judge_relevance([ARTICLES["4d5e6f708192"]])) == {"4d5e6f708192": True}
-
-
-def test_extractive_draft_facts_have_numbers() -> None:
-    draft = extractive_draft(capital_story())
-    assert all(re.search(r"\d", f.text) for f in draft.facts)
-    assert draft.url == ARTICLES["1a2b3c4d5e6f"].url
 
 
 # ---------------------------------------------------------------- API key
@@ -478,23 +441,11 @@ def test_configured_key_is_used() -> None:
 # ---------------------------------------------------------------- answers and conversion
 
 
-@pytest.mark.parametrize("name", ["story_fenced.txt", "story_think.txt"])
-def test_repairable_answers_parse(name: str) -> None:
-    out = parse_answer((FIXTURES / name).read_text("utf-8"), "stop", StoryOut)
-    assert out.headline.startswith("Anthropic")
-
-
 def test_english_headline_is_rejected() -> None:
     with pytest.raises(Unusable, match="Chinese"):
         parse_answer(
             (FIXTURES / "story_english_headline.json").read_text("utf-8"), "stop", StoryOut
         )
-
-
-@pytest.mark.parametrize("bad", ["", "no json here", '{"a": '])
-def test_repair_json_rejects_garbage(bad: str) -> None:
-    with pytest.raises(Unusable):
-        repair_json(bad)
 
 
 def test_unknown_sources_and_foreign_urls_are_corrected() -> None:
@@ -539,21 +490,3 @@ def test_judge_relevance_keeps_articles_when_the_call_fails(fake: FakeOpenAI) ->
     fake.add_faults("not_json", "not_json")
     target = article(8, "内容。", title="春季家电促销")
     assert run(Writer(fake.settings()).judge_relevance([target])) == {target.id: True}
-
-
-def test_strict_schema_closes_objects_and_keeps_field_names() -> None:
-    from pydantic import BaseModel
-
-    from pipeline.llm import strict_schema
-
-    class Odd(BaseModel):
-        """Fields named like schema keywords."""
-
-        description: str = "x"
-        default: list[int] = []
-
-    schema = strict_schema(Odd)
-    assert list(schema["properties"]) == ["description", "default"]
-    assert schema["required"] == ["description", "default"]
-    assert schema["additionalProperties"] is False and "description" not in schema
-    assert all("default" not in prop for prop in schema["properties"].values())
