@@ -255,11 +255,14 @@ def run_stats(
     }
 
 
-def summary_markdown(summary: RunSummary) -> str:
-    """The run summary as Markdown, for the Prefect artifact."""
+def summary_rows(summary: RunSummary) -> list[tuple[str, str]]:
+    """The run summary as (label, value) rows, for the terminal and the Prefect artifact."""
     stats = summary.stats
-    rows = [
-        ("draft", f"`{summary.draft}`" if summary.draft else "—"),
+    times = [
+        f"{k.removeprefix('seconds_')} {v} s" for k, v in stats.items() if k.startswith("seconds_")
+    ]
+    return [
+        ("draft", summary.draft or "—"),
         ("sources", f"{stats.get('feeds_ok', 0)} ok, {stats.get('feeds_failed', 0)} failed"),
         (
             "articles",
@@ -277,17 +280,15 @@ def summary_markdown(summary: RunSummary) -> str:
             "flags",
             f"{stats.get('unsupported', 0)} unsupported, {stats.get('degraded', 0)} degraded",
         ),
-        (
-            "time",
-            ", ".join(
-                f"{k.removeprefix('seconds_')} {v} s"
-                for k, v in stats.items()
-                if k.startswith("seconds_")
-            )
-            or "—",
-        ),
+        ("failures", str(len(summary.failures))),
+        ("time", ", ".join(times) or "—"),
         ("exit code", str(summary.exit_code)),
     ]
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """The run summary as Markdown, for the Prefect artifact."""
+    rows = summary_rows(summary)
     lines = [f"# {summary.format} digest {summary.date}", "", "| | |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in rows]
     if summary.note:

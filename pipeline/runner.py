@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline import progress
-from pipeline.assemble import EXIT_NO_DRAFT, RunSummary
+from pipeline.assemble import EXIT_NO_DRAFT, RunSummary, summary_rows
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.llm import require_api_key
@@ -96,38 +96,8 @@ def reporting(console: Console) -> Iterator[None]:
 
 def print_summary(summary: RunSummary, console: Console) -> None:
     """The end-of-run report on the terminal."""
-    stats = summary.stats
     table = Table(title=f"{summary.format} {summary.date}", show_header=False, box=None)
-    rows = [
-        ("draft", summary.draft or "—"),
-        ("sources", f"{stats.get('feeds_ok', 0)} ok, {stats.get('feeds_failed', 0)} failed"),
-        (
-            "articles",
-            f"{stats.get('articles_new', 0)} new, {stats.get('articles_in_window', 0)} in window",
-        ),
-        ("dropped", ", ".join(f"{k} {v}" for k, v in sorted(summary.dropped.items())) or "none"),
-        ("stories", f"{stats.get('main_stories', 0)} main, {stats.get('more_stories', 0)} more"),
-        (
-            "LLM",
-            f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
-            f"{stats.get('prompt_tokens', 0)}+{stats.get('completion_tokens', 0)} tokens, "
-            f"cost {stats.get('cost', 0)}",
-        ),
-        (
-            "flags",
-            f"{stats.get('unsupported', 0)} unsupported, {stats.get('degraded', 0)} degraded",
-        ),
-        ("failures", str(len(summary.failures))),
-        (
-            "time",
-            ", ".join(
-                f"{k.removeprefix('seconds_')} {v} s"
-                for k, v in stats.items()
-                if k.startswith("seconds_")
-            )
-            or "—",
-        ),
-    ]
+    rows = summary_rows(summary)
     for key, value in rows:
         table.add_row(f"[bold]{key}[/]", escape(str(value)))
     console.print(table)
