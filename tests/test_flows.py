@@ -107,7 +107,10 @@ def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
 
 
 def run_flow(config: Path, out: Path, **kwargs: Any) -> dict[str, Any]:
-    return flows.daily_digest(date=DAY, config=str(config), output_dir=str(out), **kwargs)
+    summary: dict[str, Any] = flows.daily_digest(
+        date=DAY, config=str(config), output_dir=str(out), **kwargs
+    )
+    return summary
 
 
 def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpenAI) -> None:

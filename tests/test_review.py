@@ -10,11 +10,10 @@ import typer
 from typer.testing import CliRunner
 
 from pipeline.models import Failure, RecordStory, RunRecord
-from pipeline.publish import choose_target, write_draft
+from pipeline.publish import choose_target, generated_path, write_draft
 from pipeline.review import (
     NOT_KEPT,
     editor_diff,
-    generated_path,
     review_drafts,
 )
 from pipeline.review_cli import review
@@ -45,9 +44,8 @@ def record(**update: object) -> RunRecord:
         ),
     ]
     failures = [Failure(url="http://example.com/feed", stage="feed", error="HTTP 404")]
-    return RunRecord(
-        date=date(2026, 2, 14), format="daily", stories=stories, failures=failures, **update
-    )  # type: ignore[arg-type]
+    record = RunRecord(date=date(2026, 2, 14), format="daily", stories=stories, failures=failures)
+    return record.model_copy(update=update)
 
 
 def publish(out: Path, text: str, *, keep: bool = True) -> Path:
