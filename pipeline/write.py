@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pipeline import progress
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import LLMError
 from pipeline.excerpt import (
@@ -349,8 +350,11 @@ class Writer:
                     logger.warning("story %s degraded: %s", story.id, exc)
                     failures.append(Failure(url=story.primary.url, stage="write", error=str(exc)))
                     return extractive_draft(story)
+                finally:
+                    progress.advance("stories")
 
-        drafts = await asyncio.gather(*(one(s) for s in main))
+        with progress.stage("stories", len(main)):
+            drafts = await asyncio.gather(*(one(s) for s in main))
         return {d.story_id: d for d in drafts}, failures
 
     async def _write_meta_safe(
