@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 from pipeline.check import check_draft, check_meta, check_more_item
 from pipeline.cluster import ClusterResult
 from pipeline.config import Settings
+from pipeline.files import atomic_write
 from pipeline.lint import lint_text
 from pipeline.models import (
     DEGRADED_MARK,
@@ -27,7 +29,7 @@ from pipeline.models import (
     Story,
     StoryDraft,
 )
-from pipeline.publish import choose_target, write_draft
+from pipeline.publish import choose_target, paths_for, write_draft
 from pipeline.render import render_daily
 from pipeline.steps import IngestReport, reasons
 from pipeline.store import Archive
@@ -300,9 +302,19 @@ def summary_markdown(summary: RunSummary) -> str:
 
 
 def no_draft(
-    day: date, fmt: str, report: IngestReport, clusters: ClusterResult, articles: list[Article]
+    output_dir: Path,
+    stem: str,
+    day: date,
+    fmt: str,
+    report: IngestReport,
+    clusters: ClusterResult,
+    articles: list[Article],
 ) -> RunSummary:
-    """The summary of a run that found no story to write: no draft, exit code 2."""
+    """A run that found no story to write: no draft (exit 2), but a record of why.
+
+    The record (every drop and failure) is written only where no draft exists for the
+    date, so an earlier draft, edited or not, keeps its own record.
+    """
     fetched = report.feeds_ok + report.feeds_failed
     if not articles and not fetched:
         why = "the archive has no article published in the window (nothing was fetched)"
@@ -311,18 +323,28 @@ def no_draft(
         why = f"no article was published in the window ({failed})"
     else:
         why = f"none of the {len(articles)} articles in the window made a story"
+    stats: dict[str, float | int | str] = {
+        "feeds_ok": report.feeds_ok,
+        "feeds_failed": report.feeds_failed,
+        "articles_new": report.articles_new,
+        "articles_in_window": len(articles),
+        "dropped": len(clusters.dropped),
+    }
+    markdown, record_path = paths_for(output_dir, fmt, stem)
+    record = None
+    if not markdown.exists():
+        record = RunRecord(
+            date=day, format=fmt, dropped=clusters.dropped, failures=report.failures, stats=stats
+        )
+        record_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(record_path, record.model_dump_json(indent=2) + "\n")
     return RunSummary(
         date=day,
         format=fmt,
+        record=str(record_path) if record else None,
         note=f"no draft written: {why}",
         exit_code=EXIT_NO_DRAFT,
-        stats={
-            "feeds_ok": report.feeds_ok,
-            "feeds_failed": report.feeds_failed,
-            "articles_new": report.articles_new,
-            "articles_in_window": len(articles),
-            "dropped": len(clusters.dropped),
-        },
+        stats=stats,
         dropped=reasons(list(clusters.dropped)),
         failures=report.failures,
     )

@@ -194,7 +194,9 @@ def daily_digest(
                 run.articles, settings, window[1], published, no_llm
             )
         if not clusters.stories:
-            summary = assemble.no_draft(day, "daily", run.report, clusters, run.articles)
+            summary = assemble.no_draft(
+                settings.output_dir, str(day), day, "daily", run.report, clusters, run.articles
+            )
             return finish(summary, run.times)
         with steps.timed(run.times, "write"):
             written = write_task(clusters.stories, settings, day, no_llm)
@@ -251,7 +253,9 @@ def weekly_digest(
         with steps.timed(run.times, "cluster"):
             clusters = cluster_task(run.articles, periodic.weekly_settings(settings), window[1], [])
         if not clusters.stories:
-            summary = assemble.no_draft(day, "weekly", run.report, clusters, run.articles)
+            summary = assemble.no_draft(
+                settings.output_dir, week, day, "weekly", run.report, clusters, run.articles
+            )
             return finish(summary, run.times)
         with steps.timed(run.times, "write"):
             written = write_weekly_task(clusters.stories, settings, week, no_llm)
@@ -289,7 +293,9 @@ def brief_digest(
                 run.articles, brief.brief_settings(settings), window[1], published
             )
         if not clusters.stories:
-            summary = assemble.no_draft(day, "brief", run.report, clusters, run.articles)
+            summary = assemble.no_draft(
+                settings.output_dir, str(day), day, "brief", run.report, clusters, run.articles
+            )
             return finish(summary, run.times)
         with steps.timed(run.times, "write"):
             written = write_brief_task(clusters.stories, settings, no_llm)

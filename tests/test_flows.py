@@ -280,7 +280,10 @@ lang = "en"
     assert summary["exit_code"] == 2 and summary["draft"] is None
     assert "no draft written" in summary["note"] and "1 of 1 feeds failed" in summary["note"]
     assert [f["stage"] for f in summary["failures"]] == ["feed"]
-    assert not (tmp_path / "output").exists()
+    record = json.loads((tmp_path / "output" / "daily" / f"{DAY}.json").read_text("utf-8"))
+    assert summary["record"].endswith(f"{DAY}.json") and record["stories"] == []
+    assert [f["stage"] for f in record["failures"]] == ["feed"]
+    assert not (tmp_path / "output" / "daily" / f"{DAY}.md").exists()
 
 
 def test_run_summary_is_a_prefect_markdown_artifact(
@@ -299,3 +302,32 @@ def test_run_summary_is_a_prefect_markdown_artifact(
     assert found and found[0].type == "markdown"
     text = str(found[0].data)
     assert "| LLM |" in text and "## Failures" in text and "dead/feed.xml" in text
+
+
+WAYMO_REPOST_NEXT_DAY = {
+    "path": "/zh/waymo-repost.html",
+    "feed": "zh",
+    "pub": "Sat, 07 Feb 2026 10:00:00 +0800",
+    "title": "Waymo完成160亿美元融资，估值1260亿美元",
+    "paras": [
+        "本文转载自科技新闻。",
+        "自动驾驶公司Waymo宣布完成160亿美元融资，估值达到1260亿美元，较两年前的450亿美元增长近两倍。",
+        "Waymo的无人驾驶出租车已在旧金山、菲尼克斯、洛杉矶、迈阿密运营。",
+    ],
+}
+
+
+def test_next_day_repost_of_a_published_story_is_already_covered(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
+    serve_day(server, extra=[WAYMO_REPOST_NEXT_DAY])
+    config, out = write_config(tmp_path, server), tmp_path / "output"
+    run_flow(config, out)  # 2026-02-07: Waymo's round is a main story
+    first = json.loads((out / "daily" / f"{DAY}.json").read_text(encoding="utf-8"))
+    assert any("Waymo" in s["title"] for s in first["stories"])
+
+    summary = flows.daily_digest(date="2026-02-08", config=str(config), output_dir=str(out))
+    second = json.loads((out / "daily" / "2026-02-08.json").read_text(encoding="utf-8"))
+    dropped = {d["url"]: d["reason"] for d in second["dropped"]}
+    assert dropped == {server.url("/zh/waymo-repost.html"): "already-covered"}
+    assert summary["exit_code"] == 2 and summary["draft"] is None and second["stories"] == []
