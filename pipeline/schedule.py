@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from types import FrameType
@@ -105,6 +106,11 @@ def serve(
     """Serve the deployments on their schedules until Ctrl-C/SIGTERM (a local server if needed)."""
     environ = os.environ if environ is None else environ
     configure(environ)
+    # Prefect 3.8's runner calls its async stop() without awaiting it on SIGTERM: harmless,
+    # but the warning would end every `digest serve` session on the user's terminal.
+    warnings.filterwarnings(
+        "ignore", message="coroutine 'Runner.astop' was never awaited", category=RuntimeWarning
+    )
     with prefect_server(environ, settings.data_dir, port=port) as api_url:
         from prefect import serve as prefect_serve
         from prefect.settings import PREFECT_API_URL, temporary_settings
