@@ -149,6 +149,10 @@ def run(
         if debug:
             raise
         fail(str(exc), code=2)
+    except Exception as exc:  # a bug: one line for the user, the traceback with --debug
+        if debug:
+            raise
+        fail(f"the run failed unexpectedly: {exc!r}; run again with --debug for details")
     raise typer.Exit(code)
 
 

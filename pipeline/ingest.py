@@ -190,7 +190,7 @@ def _extract_into(
         if html:  # a fetch failure is already recorded; don't report it twice
             outcome.failures.append(Failure(url=entry.url, stage="extract", error=str(exc)))
         return
-    except Exception as exc:
+    except Exception as exc:  # a bug on one page must not stop the batch
         log.exception("extraction crashed on %s", entry.url)
         outcome.failures.append(Failure(url=entry.url, stage="extract", error=repr(exc)))
         return

@@ -350,6 +350,11 @@ class Writer:
                     logger.warning("story %s degraded: %s", story.id, exc)
                     failures.append(Failure(url=story.primary.url, stage="write", error=str(exc)))
                     return extractive_draft(story)
+                except Exception as exc:  # a bug on one story's path must not lose the draft
+                    logger.exception("story %s degraded by an unexpected error", story.id)
+                    error = f"unexpected error: {exc!r}"
+                    failures.append(Failure(url=story.primary.url, stage="write", error=error))
+                    return extractive_draft(story)
                 finally:
                     progress.advance("stories")
 
@@ -370,11 +375,13 @@ class Writer:
             return fallback_meta([], sections, date=date), []
         try:
             return await self.write_meta(main, drafts, more, sections, date=date)
-        except LLMError as exc:
-            logger.warning("digest text degraded: %s", exc)
-            failures.append(
-                Failure(url=f"digest:{date.isoformat()}", stage="write", error=str(exc))
-            )
+        except Exception as exc:  # LLMError, or a bug: either way the draft is still written
+            if isinstance(exc, LLMError):
+                logger.warning("digest text degraded: %s", exc)
+            else:
+                logger.exception("digest text degraded by an unexpected error")
+            error = str(exc) if isinstance(exc, LLMError) else f"unexpected error: {exc!r}"
+            failures.append(Failure(url=f"digest:{date.isoformat()}", stage="write", error=error))
             meta = fallback_meta(list(drafts.values()), sections, date=date)
             return meta, [extractive_more(s) for s in more]
 

@@ -19,7 +19,7 @@ from pipeline.config import LLMSettings, Section
 from pipeline.errors import MissingAPIKeyError
 from pipeline.excerpt import estimate_tokens
 from pipeline.llm import api_key_required, require_api_key
-from pipeline.models import DEGRADED_MARK, Article, Story
+from pipeline.models import DEGRADED_MARK, Article, Story, StoryDraft
 from pipeline.structured import Unusable, parse_answer
 from pipeline.write import StoryOut, Writer, write_digest
 from tests.fake_openai import FakeOpenAI, Fault, fake_openai
@@ -490,3 +490,21 @@ def test_judge_relevance_keeps_articles_when_the_call_fails(fake: FakeOpenAI) ->
     fake.add_faults("not_json", "not_json")
     target = article(8, "内容。", title="春季家电促销")
     assert run(Writer(fake.settings()).judge_relevance([target])) == {target.id: True}
+
+
+class BuggyWriter(Writer):
+    """A writer with a bug on one story's path (not an LLM error): simulates a crash."""
+
+    async def write_story(self, story: Story) -> StoryDraft:
+        if story.id == "s-glm":
+            raise KeyError("facts")
+        return await super().write_story(story)
+
+
+def test_an_unexpected_error_on_one_story_degrades_only_that_story(fake: FakeOpenAI) -> None:
+    writer = BuggyWriter(fake.settings())
+    result = run(write_digest([capital_story(), model_story()], SECTIONS, date=DAY, writer=writer))
+    degraded = {sid for sid, d in result.drafts.items() if d.degraded}
+    assert degraded == {"s-glm"}
+    assert [f.error for f in result.failures] == ["unexpected error: KeyError('facts')"]
+    assert result.meta.title and not result.meta.title.startswith("【待编辑】")
