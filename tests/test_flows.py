@@ -331,3 +331,40 @@ def test_next_day_repost_of_a_published_story_is_already_covered(
     dropped = {d["url"]: d["reason"] for d in second["dropped"]}
     assert dropped == {server.url("/zh/waymo-repost.html"): "already-covered"}
     assert summary["exit_code"] == 2 and summary["draft"] is None and second["stories"] == []
+
+
+def test_backfill_runs_each_date_and_returns_the_worst_exit_code(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
+    """`digest run --from 2026-02-07 --to 2026-02-08`: the first day has news, the second none."""
+    from datetime import date as Date
+
+    from rich.console import Console
+
+    from pipeline.config import load_settings
+    from pipeline.runner import run_days
+
+    serve_day(server)
+    config, out = write_config(tmp_path, server), tmp_path / "output"
+    settings = load_settings(
+        config, env={"OPENAI_API_KEY": "sk-test"}, overrides={"output_dir": str(out)}
+    )
+    console = Console(record=True, width=120)
+    days = [Date(2026, 2, 7), Date(2026, 2, 8)]
+    code = run_days(
+        settings,
+        days,
+        "daily",
+        offline=False,
+        no_llm=True,
+        force=False,
+        config=config,
+        console=console,
+        debug=False,
+    )
+    assert code == 2  # the worst of the two runs: 1 (draft with failures) and 2 (no draft)
+    assert (out / "daily" / "2026-02-07.md").is_file()
+    assert not (out / "daily" / "2026-02-08.md").exists()
+    assert (out / "daily" / "2026-02-08.json").is_file()
+    text = console.export_text()
+    assert "daily 2026-02-07" in text and "no draft written" in text
