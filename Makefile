@@ -14,3 +14,4 @@ check:
 bench:
 	python -m benchmarks.cluster_eval
 	python -m benchmarks.llm_tokens
+	python -m benchmarks.pipeline_run
