@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Settings, load_settings
+from tests.fake_openai import MODEL, FakeOpenAI, fake_openai
 from tests.servers import TestServer, serve
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -45,6 +46,16 @@ def prefect_harness() -> Iterator[None]:
 def server() -> Iterator[TestServer]:
     """A started HTTP server on 127.0.0.1 with a request log."""
     yield from serve()
+
+
+@pytest.fixture
+def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    """The fake OpenAI-compatible API, configured through the environment as a user would."""
+    with fake_openai() as fake:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("DIGEST_MODEL", MODEL)
+        yield fake
 
 
 @pytest.fixture

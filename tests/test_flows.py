@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,16 +93,6 @@ lang = "en"
         encoding="utf-8",
     )
     return config
-
-
-@pytest.fixture
-def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
-    """The fake OpenAI-compatible API, configured through the environment as a user would."""
-    with fake_openai() as fake:
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
-        monkeypatch.setenv("DIGEST_MODEL", MODEL)
-        yield fake
 
 
 def run_flow(config: Path, out: Path, **kwargs: Any) -> dict[str, Any]:

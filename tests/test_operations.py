@@ -25,9 +25,7 @@ from pipeline.errors import RunLockedError
 from pipeline.schedule import make_task_runner
 from tests.fake_openai import FakeOpenAI, Fault
 from tests.servers import TestServer
-from tests.test_flows import DAY, E2E, llm, serve_day, write_config
-
-__all__ = ["llm"]  # the fixture, imported for pytest
+from tests.test_flows import DAY, E2E, serve_day, write_config
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,7 @@ from pipeline.periodic_write import (
 )
 from pipeline.render import build_brief, build_weekly, render_document
 from pipeline.store import Archive
-from tests.fake_openai import MODEL, FakeOpenAI, fake_openai
+from tests.fake_openai import FakeOpenAI, fake_openai
 from tests.servers import Reply, TestServer
 from tests.test_flows import page_html, rss, serve_day, write_config
 
@@ -346,16 +345,6 @@ def test_writer_without_llm_makes_no_calls() -> None:
 
 
 # --- the flows end to end -------------------------------------------------------------------
-
-
-@pytest.fixture
-def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
-    """The fake API, configured through the environment as a user would."""
-    with fake_openai() as fake:
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
-        monkeypatch.setenv("DIGEST_MODEL", MODEL)
-        yield fake
 
 
 def week_config(tmp_path: Path, server: TestServer) -> Path:
