@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from pipeline.prefect_env import configure
 
 configure(os.environ)
 
-from prefect import flow, get_run_logger, task  # noqa: E402 - after the Prefect defaults
+from prefect import Task, flow, get_run_logger, task  # noqa: E402 - after the Prefect defaults
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
@@ -43,6 +43,7 @@ from pipeline.store import Archive  # noqa: E402
 from pipeline.write import Writer, WriteResult, write_digest  # noqa: E402
 
 ARCHIVE_FILE = "archive.sqlite3"
+T = TypeVar("T")
 CACHE_FILE = "llm-cache.sqlite3"
 
 
@@ -199,7 +200,7 @@ def daily_digest(
             )
             return finish(summary, run.times)
         with steps.timed(run.times, "write"):
-            written = write_task(clusters.stories, settings, day, no_llm)
+            written = on_runner(write_task, clusters.stories, settings, day, no_llm)
             written.stats.add(judged)
         with steps.timed(run.times, "publish"):
             summary = assemble.publish_daily(
@@ -223,15 +224,15 @@ def relevant_stories(
     no_llm: bool,
 ) -> tuple[ClusterResult, LLMStats]:
     """Cluster; if the rules left articles undecided, let the LLM judge them and re-cluster."""
-    clusters = cluster_task(articles, settings, window_end, published)
+    clusters = on_runner(cluster_task, articles, settings, window_end, published)
     uncertain = set(clusters.uncertain)
     if no_llm or not uncertain:
         return clusters, LLMStats()
-    verdicts, stats = judge_task([a for a in articles if a.id in uncertain], settings)
+    verdicts, stats = on_runner(judge_task, [a for a in articles if a.id in uncertain], settings)
     kept, rejected = steps.split_rejected(articles, verdicts)
     if not rejected:
         return clusters, stats
-    clusters = cluster_task(kept, settings, window_end, published)
+    clusters = on_runner(cluster_task, kept, settings, window_end, published)
     return clusters.model_copy(update={"dropped": clusters.dropped + rejected}), stats
 
 
@@ -251,14 +252,16 @@ def weekly_digest(
     window = periodic.week_window(day, settings.tz)
     with window_run(settings, f"weekly-{week}", window, offline) as run:
         with steps.timed(run.times, "cluster"):
-            clusters = cluster_task(run.articles, periodic.weekly_settings(settings), window[1], [])
+            clusters = on_runner(
+                cluster_task, run.articles, periodic.weekly_settings(settings), window[1], []
+            )
         if not clusters.stories:
             summary = assemble.no_draft(
                 settings.output_dir, week, day, "weekly", run.report, clusters, run.articles
             )
             return finish(summary, run.times)
         with steps.timed(run.times, "write"):
-            written = write_weekly_task(clusters.stories, settings, week, no_llm)
+            written = on_runner(write_weekly_task, clusters.stories, settings, week, no_llm)
         with steps.timed(run.times, "publish"):
             summary = periodic.publish_weekly(
                 run.archive,
@@ -289,8 +292,8 @@ def brief_digest(
     with window_run(settings, f"brief-{day}", window, offline) as run:
         published = steps.published_before(run.archive, settings.output_dir, "brief", day)
         with steps.timed(run.times, "cluster"):
-            clusters = cluster_task(
-                run.articles, brief.brief_settings(settings), window[1], published
+            clusters = on_runner(
+                cluster_task, run.articles, brief.brief_settings(settings), window[1], published
             )
         if not clusters.stories:
             summary = assemble.no_draft(
@@ -298,7 +301,7 @@ def brief_digest(
             )
             return finish(summary, run.times)
         with steps.timed(run.times, "write"):
-            written = write_brief_task(clusters.stories, settings, no_llm)
+            written = on_runner(write_brief_task, clusters.stories, settings, no_llm)
         with steps.timed(run.times, "publish"):
             summary = brief.publish_brief(
                 run.archive,
@@ -342,6 +345,15 @@ def ingest_window(
             except Exception as exc:  # a crashed batch is recorded, the run goes on
                 report.failures.extend(assemble.batch_failures(batch, exc))
             progress.advance("pages", len(batch))
+
+
+def on_runner(task_: Task[..., T], *args: Any) -> T:
+    """Run a task on the flow's task runner (threads, or Dask workers) and wait for it.
+
+    A task called directly runs in the flow process; submitted, it goes where the runner
+    sends it, so the heavy stages follow `[prefect] task_runner`.
+    """
+    return task_.submit(*args).result()
 
 
 def flow_settings(config: str | None, output_dir: str | None) -> Settings:

@@ -280,13 +280,16 @@ def test_run_summary_is_a_prefect_markdown_artifact(
 ) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
     serve_day(server)
     run_flow(write_config(tmp_path, server), tmp_path / "output")
     key = f"daily-digest-{DAY}"
     with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        found = client.read_artifacts(  # the newest: other tests of the session use the key too
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
         )
     assert found and found[0].type == "markdown"
     text = str(found[0].data)
