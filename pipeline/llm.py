@@ -31,6 +31,8 @@ from pipeline.prompting import Prompts
 from pipeline.structured import Unusable, parse_answer, strict_schema
 
 logger = logging.getLogger(__name__)
+# output room for the retry of an answer cut off at the token limit (providers cap it)
+LENGTH_RETRY_CAP = 16_000
 
 OutputMode = Literal["json_schema", "json_object", "text"]
 MODES: tuple[OutputMode, ...] = ("json_schema", "json_object", "text")
@@ -201,16 +203,20 @@ class LLMClient:
     async def _ask_validated(self, request: StructuredRequest[T]) -> T:
         turns: list[dict[str, str]] = [{"role": "user", "content": request.user}]
         content, finish = await self._chat(request, turns)
+        max_tokens = None
         try:
             return parse_answer(content, finish, request.schema)
         except Unusable as exc:
             logger.warning("llm answer unusable (%s), asking once more: %s", request.kind, exc)
-            if content.strip():
+            if finish == "length":
+                # a cut-off answer fed back would be cut off again: ask afresh, with room
+                max_tokens = min(2 * self.llm.max_output_tokens, LENGTH_RETRY_CAP)
+            elif content.strip():
                 turns.append({"role": "assistant", "content": content[:6000]})
             turns.append(
                 {"role": "user", "content": self.prompts.render("repair.user.j2", error=str(exc))}
             )
-        content, finish = await self._chat(request, turns)
+        content, finish = await self._chat(request, turns, max_tokens=max_tokens)
         try:
             return parse_answer(content, finish, request.schema)
         except Unusable as exc:
@@ -219,7 +225,11 @@ class LLMClient:
             ) from exc
 
     async def _chat(
-        self, request: StructuredRequest[Any], turns: list[dict[str, str]]
+        self,
+        request: StructuredRequest[Any],
+        turns: list[dict[str, str]],
+        *,
+        max_tokens: int | None = None,
     ) -> tuple[str, str | None]:
         """One chat completion, stepping down the capability ladder on a 400 that asks for it."""
         if self.fatal is not None:
@@ -229,7 +239,7 @@ class LLMClient:
             while True:
                 capability = self._load_capability()
                 try:
-                    return await self._create(request, turns, capability)
+                    return await self._create(request, turns, capability, max_tokens)
                 except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                     if not self._step_down(capability, exc):
                         raise self._classify(exc) from exc
@@ -237,10 +247,16 @@ class LLMClient:
                     self._settled = True
 
     async def _create(
-        self, request: StructuredRequest[Any], turns: list[dict[str, str]], capability: Capability
+        self,
+        request: StructuredRequest[Any],
+        turns: list[dict[str, str]],
+        capability: Capability,
+        max_tokens: int | None = None,
     ) -> tuple[str, str | None]:
         assert self._sdk is not None, "complete() opens a session"
         params = self._params(request, turns, capability)
+        if max_tokens is not None:
+            params[self.quirks.max_tokens_param] = max_tokens
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.llm.timeout):

@@ -216,13 +216,20 @@ def test_deadline_covers_the_whole_call_and_degrades(fake: FakeOpenAI) -> None:
 # ---------------------------------------------------------------- unusable answers
 
 
-def test_truncated_json_gets_one_corrective_retry(fake: FakeOpenAI) -> None:
+def test_answer_cut_off_at_the_token_limit_is_asked_afresh_with_more_room(
+    fake: FakeOpenAI,
+) -> None:
     fake.add_faults("truncated")
-    draft = run(Writer(fake.settings()).write_story(model_story()))
+    settings = fake.settings(max_output_tokens=3000)
+    draft = run(Writer(settings).write_story(model_story()))
     assert len(fake.calls) == 2 and not draft.degraded
-    retry = fake.calls[1]["messages"]
-    assert retry[-2]["role"] == "assistant"
-    assert "finish_reason=length" in retry[-1]["content"]
+    first, retry = fake.calls
+    limit = [body.get("max_tokens", body.get("max_completion_tokens")) for body in (first, retry)]
+    assert limit == [3000, 6000]
+    roles = [m["role"] for m in retry["messages"]]
+    assert roles == ["system", "user", "user"]  # the cut-off text is not fed back
+    assert "finish_reason=length" in retry["messages"][-1]["content"]
+    assert "更精炼" in retry["messages"][-1]["content"]
 
 
 def test_schema_violation_is_fed_back(fake: FakeOpenAI) -> None:
