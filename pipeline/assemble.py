@@ -132,8 +132,9 @@ def build_record(
     findings: dict[str, list[str]],
     failures: list[Failure],
     stats: dict[str, float | int | str],
+    notes: dict[str, str] | None = None,
 ) -> RunRecord:
-    """The provenance record: every story with its articles, every drop and failure."""
+    """The provenance record: every story with its articles, every drop, failure and note."""
     stories = []
     for story in clusters.stories:
         draft = drafts.get(story.id)
@@ -157,6 +158,7 @@ def build_record(
         stories=stories,
         dropped=clusters.dropped,
         failures=failures,
+        notes=notes or {},
         stats=stats,
     )
 
@@ -186,8 +188,7 @@ def publish_daily(
     markdown = render_daily(draft, settings.digest, settings.templates_dir)
     failures = report.failures + written.failures
     stats = run_stats(report, written, clusters, articles, findings, meta_findings)
-    record = build_record(day, clusters, drafts, findings, failures, stats)
-    record.stats["summary_unsupported"] = len(meta_findings)
+    record = build_record(day, clusters, drafts, findings, failures, stats, report.notes)
     target = choose_target(
         settings.output_dir, "daily", str(day), force=force, now=datetime.now(settings.tz)
     )
@@ -202,7 +203,7 @@ def publish_daily(
         record=str(target.record),
         note=target.note,
         stats=final.stats,
-        dropped=reasons(list(clusters.dropped)),
+        dropped=reasons(clusters.dropped),
         failures=failures,
         problems=problems,
         exit_code=EXIT_PROBLEMS if (failures or problems or stats.get("degraded")) else EXIT_CLEAN,
@@ -246,7 +247,7 @@ def run_stats(
         "entries_seen": report.entries_seen,
         "pages_fetched": report.pages_fetched,
         "articles_new": report.articles_new,
-        "feed_text_fallbacks": report.feed_text_fallbacks,
+        "extraction_notes": len(report.notes),
         "articles_in_window": len(articles),
         "stories": len(clusters.stories),
         "main_stories": sum(1 for s in clusters.stories if s.placement == "main"),
@@ -254,6 +255,7 @@ def run_stats(
         "dropped": len(clusters.dropped),
         "degraded": sum(1 for d in written.drafts.values() if d.degraded),
         "unsupported": sum(len(v) for v in findings.values()) + len(meta_findings),
+        "summary_unsupported": len(meta_findings),
     }
 
 
@@ -334,7 +336,12 @@ def no_draft(
     record = None
     if not markdown.exists():
         record = RunRecord(
-            date=day, format=fmt, dropped=clusters.dropped, failures=report.failures, stats=stats
+            date=day,
+            format=fmt,
+            dropped=clusters.dropped,
+            failures=report.failures,
+            notes=report.notes,
+            stats=stats,
         )
         record_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(record_path, record.model_dump_json(indent=2) + "\n")
@@ -345,6 +352,6 @@ def no_draft(
         note=f"no draft written: {why}",
         exit_code=EXIT_NO_DRAFT,
         stats=stats,
-        dropped=reasons(list(clusters.dropped)),
+        dropped=reasons(clusters.dropped),
         failures=report.failures,
     )

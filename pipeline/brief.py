@@ -142,7 +142,9 @@ def publish_brief(
     grounding = Grounding(clusters.stories)
     grounding.by_story = findings
     stats = run_numbers(report, written, clusters, articles, grounding, degraded)
-    record = periodic_record("brief", day, clusters, drafts, findings, failures, stats)
+    record = periodic_record(
+        "brief", day, clusters, drafts, findings, failures, stats, notes=report.notes
+    )
     main = [s for s in clusters.stories if s.placement == "main"]
     published = published_of(day, main, drafts)
     return publish(

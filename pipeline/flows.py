@@ -175,6 +175,16 @@ def finish(summary: assemble.RunSummary, times: dict[str, float]) -> dict[str, A
     return summary.model_dump(mode="json")
 
 
+def without_draft(
+    run: WindowRun, settings: Settings, stem: str, day: date, fmt: str, clusters: ClusterResult
+) -> dict[str, Any]:
+    """End a run that found no story: no draft, a record of why, exit code 2."""
+    summary = assemble.no_draft(
+        settings.output_dir, stem, day, fmt, run.report, clusters, run.articles
+    )
+    return finish(summary, run.times)
+
+
 @flow(name="daily-digest", task_runner=thread_runner(), persist_result=False)
 def daily_digest(
     date: str | None = None,
@@ -195,10 +205,7 @@ def daily_digest(
                 run.articles, settings, window[1], published, no_llm
             )
         if not clusters.stories:
-            summary = assemble.no_draft(
-                settings.output_dir, str(day), day, "daily", run.report, clusters, run.articles
-            )
-            return finish(summary, run.times)
+            return without_draft(run, settings, str(day), day, "daily", clusters)
         with steps.timed(run.times, "write"):
             written = on_runner(write_task, clusters.stories, settings, day, no_llm)
             written.stats.add(judged)
@@ -256,10 +263,7 @@ def weekly_digest(
                 cluster_task, run.articles, periodic.weekly_settings(settings), window[1], []
             )
         if not clusters.stories:
-            summary = assemble.no_draft(
-                settings.output_dir, week, day, "weekly", run.report, clusters, run.articles
-            )
-            return finish(summary, run.times)
+            return without_draft(run, settings, week, day, "weekly", clusters)
         with steps.timed(run.times, "write"):
             written = on_runner(write_weekly_task, clusters.stories, settings, week, no_llm)
         with steps.timed(run.times, "publish"):
@@ -296,10 +300,7 @@ def brief_digest(
                 cluster_task, run.articles, brief.brief_settings(settings), window[1], published
             )
         if not clusters.stories:
-            summary = assemble.no_draft(
-                settings.output_dir, str(day), day, "brief", run.report, clusters, run.articles
-            )
-            return finish(summary, run.times)
+            return without_draft(run, settings, str(day), day, "brief", clusters)
         with steps.timed(run.times, "write"):
             written = on_runner(write_brief_task, clusters.stories, settings, no_llm)
         with steps.timed(run.times, "publish"):

@@ -209,6 +209,8 @@ class RunRecord(BaseModel):
     stories: list[RecordStory] = Field(default_factory=list)
     dropped: list[Dropped] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)
+    # articles whose text is not the page's full extraction, and why (url → note)
+    notes: dict[str, str] = Field(default_factory=dict)
     stats: dict[str, float | int | str] = Field(default_factory=dict)
     markdown_sha256: str = ""
     draft: str = ""  # path of the Markdown written

@@ -279,7 +279,15 @@ def publish_weekly(
     failures = report.failures + written.failures
     stats = run_numbers(report, written, clusters, articles, grounding, degraded)
     record = periodic_record(
-        "weekly", day, clusters, {}, grounding.by_story, failures, stats, degraded=bool(degraded)
+        "weekly",
+        day,
+        clusters,
+        {},
+        grounding.by_story,
+        failures,
+        stats,
+        degraded=bool(degraded),
+        notes=report.notes,
     )
     published = published_of(day, main, {})
     return publish(
@@ -302,7 +310,6 @@ def run_numbers(
     result = WriteResult(drafts={}, meta=DigestMeta(title="", summary=[]), stats=written.stats)
     stats = run_stats(report, result, clusters, articles, grounding.by_story, grounding.general)
     stats["degraded"] = degraded
-    stats["summary_unsupported"] = len(grounding.general)
     return stats
 
 
@@ -316,8 +323,9 @@ def periodic_record(
     stats: dict[str, float | int | str],
     *,
     degraded: bool = False,
+    notes: dict[str, str] | None = None,
 ) -> RunRecord:
-    record = build_record(day, clusters, drafts, findings, failures, stats)
+    record = build_record(day, clusters, drafts, findings, failures, stats, notes)
     stories = [
         s.model_copy(update={"degraded": True}) if degraded and s.placement == "main" else s
         for s in record.stories

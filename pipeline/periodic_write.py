@@ -15,13 +15,13 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import LLMError
 from pipeline.excerpt import clip, escape_data, select_text, story_input
 from pipeline.llm import StructuredRequest
 from pipeline.models import Failure, LLMStats, Story
-from pipeline.write import HAN_RE, Writer
+from pipeline.write import ChineseText, Writer
 
 logger = logging.getLogger(__name__)
 
@@ -39,25 +39,14 @@ WEEKLY_MORE_TOKENS = 60  # excerpt budget of one 其他重要资讯 candidate
 # ---------------------------------------------------------------- output schemas
 
 
-def _chinese(value: str) -> str:
-    if not HAN_RE.search(value):
-        raise ValueError("must be written in Chinese")
-    return value.strip()
-
-
 class HighlightOut(BaseModel):
     """One Highlights bullet: a bold lead and the rest of the sentence."""
 
     model_config = ConfigDict(extra="ignore")
 
-    title: str = Field(min_length=4, max_length=50)
+    title: ChineseText = Field(min_length=4, max_length=50)
     text: str = ""
     stories: list[str] = Field(default_factory=list)
-
-    @field_validator("title")
-    @classmethod
-    def _zh(cls, value: str) -> str:
-        return _chinese(value)
 
 
 class TopicOut(BaseModel):
@@ -65,15 +54,10 @@ class TopicOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    title: str = Field(min_length=4, max_length=50)
+    title: ChineseText = Field(min_length=4, max_length=50)
     paragraphs: list[str] = Field(min_length=1, max_length=3)
     bullets: list[str] = Field(default_factory=list, max_length=6)
     stories: list[str] = Field(default_factory=list)
-
-    @field_validator("title")
-    @classmethod
-    def _zh(cls, value: str) -> str:
-        return _chinese(value)
 
 
 class NewsGroupOut(BaseModel):
@@ -111,17 +95,12 @@ class BriefItemOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    title: str = Field(min_length=4, max_length=60)
+    title: ChineseText = Field(min_length=4, max_length=60)
     category: str
     explanation: str = Field(min_length=8)
     background: str = ""
     points: list[str] = Field(default_factory=list, max_length=5)
     source: str = ""  # id of the article the 来源出处 link points to
-
-    @field_validator("title")
-    @classmethod
-    def _zh(cls, value: str) -> str:
-        return _chinese(value)
 
 
 class WeeklyWrite(BaseModel):

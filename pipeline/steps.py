@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from pipeline.history import published_stories
 from pipeline.ingest import FeedOutcome, PageOutcome, wants_page
 from pipeline.models import Article, Dropped, Failure, FeedEntry, PublishedStory, Source
 from pipeline.store import Archive, FeedState, SourceRun
@@ -35,8 +36,8 @@ class IngestReport(BaseModel):
     entries_seen: int = 0
     pages_fetched: int = 0
     articles_new: int = 0
-    feed_text_fallbacks: int = 0
     failures: list[Failure] = Field(default_factory=list)
+    notes: dict[str, str] = Field(default_factory=dict)  # url → extraction note
 
 
 def feed_states(
@@ -57,8 +58,9 @@ def absorb_feeds(
     """Store feed entries, feed state and source health; return every entry seen."""
     entries: list[FeedEntry] = []
     for outcome in outcomes:
-        _save_feed_state(archive, outcome, now)
-        new = sum(1 for e in outcome.entries if not archive.has_article(e.url))
+        urls = [e.url for e in outcome.entries]
+        new = len(set(urls) - archive.known_urls(urls))
+        _save_feed_state(archive, outcome, now, has_new=new > 0)
         archive.record_source_run(
             SourceRun(
                 source=outcome.source.name,
@@ -95,10 +97,11 @@ def _count_feed(outcome: FeedOutcome, report: IngestReport) -> None:
         report.failures.append(Failure(url=link, stage="feed", error=error))
 
 
-def _save_feed_state(archive: Archive, outcome: FeedOutcome, now: datetime) -> None:
+def _save_feed_state(
+    archive: Archive, outcome: FeedOutcome, now: datetime, *, has_new: bool
+) -> None:
     old = archive.get_feed_state(outcome.source.url)
     ok = outcome.error is None
-    new_items = any(not archive.has_article(e.url) for e in outcome.entries)
     archive.save_feed_state(
         FeedState(
             url=outcome.source.url,
@@ -106,7 +109,7 @@ def _save_feed_state(archive: Archive, outcome: FeedOutcome, now: datetime) -> N
             last_modified=outcome.last_modified if ok else (old.last_modified if old else None),
             last_status=outcome.status,
             last_success=now if ok else (old.last_success if old else None),
-            last_new=now if new_items else (old.last_new if old else None),
+            last_new=now if has_new else (old.last_new if old else None),
         )
     )
 
@@ -128,7 +131,7 @@ def absorb_pages(archive: Archive, outcome: PageOutcome, report: IngestReport) -
         archive.put_article(article)
     report.pages_fetched += outcome.fetched
     report.articles_new += len(outcome.articles)
-    report.feed_text_fallbacks += len(outcome.notes)
+    report.notes.update(outcome.notes)
     report.failures.extend(outcome.failures)
 
 
@@ -145,8 +148,6 @@ def published_before(
     Drafts on disk count as published in the form the editor left them, so a story an
     editor added by hand is not repeated either.
     """
-    from pipeline.history import published_stories
-
     start = day - timedelta(days=PUBLISHED_LOOKBACK_DAYS)
     stories = archive.published_between(start, day - timedelta(days=1), format=fmt)
     for offset in range(1, PUBLISHED_LOOKBACK_DAYS + 1):
@@ -157,9 +158,9 @@ def published_before(
     return stories
 
 
-def reasons(dropped: list[object]) -> dict[str, int]:
+def reasons(dropped: list[Dropped]) -> dict[str, int]:
     """Dropped articles counted by reason."""
-    return dict(Counter(getattr(d, "reason", "?") for d in dropped))
+    return dict(Counter(d.reason for d in dropped))
 
 
 def split_rejected(

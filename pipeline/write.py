@@ -16,9 +16,9 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date as Date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from pipeline import progress
 from pipeline.config import LLMSettings, Section
@@ -57,6 +57,16 @@ RELEVANCE_BATCH = 50
 # ---------------------------------------------------------------- output schemas
 
 
+def require_chinese(value: str) -> str:
+    """Reject text with no Chinese character (a headline left in English); strip it."""
+    if not HAN_RE.search(value):
+        raise ValueError("must be written in Chinese")
+    return value.strip()
+
+
+ChineseText = Annotated[str, AfterValidator(require_chinese)]
+
+
 class FactOut(BaseModel):
     """A labelled fact or impact line as the model writes it."""
 
@@ -72,19 +82,12 @@ class StoryOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    headline: str = Field(min_length=4, max_length=80)
+    headline: ChineseText = Field(min_length=4, max_length=80)
     lead: str = Field(min_length=10)
     facts: list[FactOut] = Field(min_length=1, max_length=8)
     analysis: list[str] = Field(min_length=1, max_length=4)
     impact: list[FactOut] = Field(default_factory=list, max_length=4)
     url: str = ""
-
-    @field_validator("headline")
-    @classmethod
-    def _chinese(cls, value: str) -> str:
-        if not HAN_RE.search(value):
-            raise ValueError("headline must be written in Chinese")
-        return value.strip()
 
 
 class SectionTitleOut(BaseModel):

@@ -146,6 +146,9 @@ def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpen
     failed = {(f["stage"], f["url"]) for f in record["failures"]}
     assert ("feed", server.url("/dead/feed.xml")) in failed
     assert ("page", server.url("/zh/broken.html")) in failed
+    # articles whose text is not a full page extraction say so, by URL
+    assert record["stats"]["extraction_notes"] == len(record["notes"]) > 0
+    assert set(record["notes"]) <= urls_in_stories | set(dropped)
     assert record["stats"]["llm_calls"] == len(llm.calls) > 0
     assert record["stats"]["prompt_tokens"] > 0
     assert summary["exit_code"] == 1  # a draft, with failures to look at
