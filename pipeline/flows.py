@@ -1,6 +1,7 @@
 """Prefect flows: thin tasks around the stage functions, flow bodies like a table of contents.
 
-Tasks declare retries and run in worker threads; they take and return pydantic
+Tasks declare retries and are submitted to the flow's task runner (threads by default,
+Dask workers with ``[prefect] task_runner = "dask"``); they take and return pydantic
 models only. The flow process alone reads and writes the archive and ``output/``.
 """
 

@@ -1,8 +1,8 @@
 """The flow's plain steps around the archive: what the flow process does between tasks.
 
 Tasks (in worker threads or processes) fetch, extract and write; these functions
-read and update the archive, which only the flow process touches, and assemble the
-draft and its record. No Prefect here: every step is testable on its own.
+read and update the archive, which only the flow process touches (assembling the
+draft and its record is ``assemble``'s). No Prefect here: each step is testable alone.
 """
 
 from __future__ import annotations
