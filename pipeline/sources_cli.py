@@ -242,6 +242,8 @@ def read_config(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         fail(f"cannot read config {path}: {exc}")
+    except RecursionError:
+        fail(f"cannot read config {path}: it is nested too deeply")
 
 
 def configured_sources(path: Path) -> list[dict[str, Any]]:
@@ -293,13 +295,18 @@ def source_block(source: Source) -> str:
     """One [[sources]] table as TOML text (JSON string escapes are valid TOML)."""
     lines = [
         "[[sources]]",
-        f"name = {json.dumps(source.name, ensure_ascii=False)}",
-        f"url = {json.dumps(source.url, ensure_ascii=False)}",
+        f"name = {toml_string(source.name)}",
+        f"url = {toml_string(source.url)}",
         f'lang = "{source.lang}"',
     ]
     if source.weight != 1.0:
         lines.append(f"weight = {source.weight!r}")
     return "\n".join(lines) + "\n"
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes, plus DEL, which TOML forbids raw."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 # --- export ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from tests.conftest import SEEDS_DIR
+from tests.conftest import FIXTURES, seed_params
 
 runner = CliRunner()
 
@@ -60,7 +60,7 @@ def test_api_key_in_config_file_is_refused(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 2 and "OPENAI_API_KEY" in result.output
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS_DIR.glob("*.txt")), ids=lambda p: p.name[:3])
+@pytest.mark.parametrize("seed", seed_params(), ids=lambda p: p.name[:3])
 def test_lint_reformat_reproduces_every_seed(seed: Path) -> None:
     result = runner.invoke(app, ["lint", "--reformat", str(seed)])
     assert result.exit_code == 0
@@ -68,7 +68,7 @@ def test_lint_reformat_reproduces_every_seed(seed: Path) -> None:
 
 
 def test_lint_reports_markers_with_line_numbers(tmp_path: Path) -> None:
-    seed = next(SEEDS_DIR.glob("002_*.txt")).read_text(encoding="utf-8")
+    seed = (FIXTURES / "formats" / "golden_daily.md").read_text(encoding="utf-8")
     flagged = seed.replace("3455 Elo 分数", "3455 Elo 分数【待核实：3455】", 1)
     path = tmp_path / "draft.md"
     path.write_text(flagged, encoding="utf-8")
