@@ -230,6 +230,7 @@ class RunRecord(BaseModel):
     stats: dict[str, float | int | str] = Field(default_factory=dict)
     markdown_sha256: str = ""
     draft: str = ""  # path of the Markdown written
+    no_draft: str = ""  # why no draft was written (a run that found no story)
 
 
 class PublishedStory(Frozen):
