@@ -20,6 +20,7 @@ from rich.markup import escape
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import DigestError, MissingAPIKeyError
+from pipeline.progress import FailureFilter
 from pipeline.review_cli import review
 from pipeline.sources_cli import sources_app
 
@@ -66,9 +67,12 @@ def setup_logging(debug: bool) -> None:
             console=err_console, show_path=False, show_time=False, markup=False
         )
         logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler])
-        return
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pipeline.progress").setLevel(logging.INFO)
+    else:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("pipeline.progress").setLevel(logging.INFO)
+    if not debug:  # recorded failures are listed once, in the run's report
+        for installed in logging.getLogger().handlers:
+            installed.addFilter(FailureFilter())
 
 
 def settings_from(config: Path | None, **flags: object) -> Settings:

@@ -350,11 +350,17 @@ class Writer:
                 try:
                     return await self.write_story(story)
                 except LLMError as exc:
-                    logger.warning("story %s degraded: %s", story.id, exc)
+                    logger.warning(
+                        "story %s degraded: %s", story.id, exc, extra=progress.failure("stories")
+                    )
                     failures.append(Failure(url=story.primary.url, stage="write", error=str(exc)))
                     return extractive_draft(story)
                 except Exception as exc:  # a bug on one story's path must not lose the draft
-                    logger.exception("story %s degraded by an unexpected error", story.id)
+                    logger.exception(
+                        "story %s degraded by an unexpected error",
+                        story.id,
+                        extra=progress.failure("stories"),
+                    )
                     error = f"unexpected error: {exc!r}"
                     failures.append(Failure(url=story.primary.url, stage="write", error=error))
                     return extractive_draft(story)
@@ -380,9 +386,11 @@ class Writer:
             return await self.write_meta(main, drafts, more, sections, date=date)
         except Exception as exc:  # LLMError, or a bug: either way the draft is still written
             if isinstance(exc, LLMError):
-                logger.warning("digest text degraded: %s", exc)
+                logger.warning("digest text degraded: %s", exc, extra=progress.failure("write"))
             else:
-                logger.exception("digest text degraded by an unexpected error")
+                logger.exception(
+                    "digest text degraded by an unexpected error", extra=progress.failure("write")
+                )
             error = str(exc) if isinstance(exc, LLMError) else f"unexpected error: {exc!r}"
             failures.append(Failure(url=f"digest:{date.isoformat()}", stage="write", error=error))
             meta = fallback_meta(list(drafts.values()), sections, date=date)
