@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from pipeline import progress
 from pipeline.config import LLMSettings, Section
-from pipeline.errors import LLMError
+from pipeline.errors import ConfigError, LLMError
 from pipeline.excerpt import (
     digest_input,
     escape_data,
@@ -349,6 +349,8 @@ class Writer:
             async with gate:
                 try:
                     return await self.write_story(story)
+                except ConfigError:
+                    raise  # no API key for an answer not in the cache: the run must stop
                 except LLMError as exc:
                     logger.warning(
                         "story %s degraded: %s", story.id, exc, extra=progress.failure("stories")
@@ -384,6 +386,8 @@ class Writer:
             return fallback_meta([], sections, date=date), []
         try:
             return await self.write_meta(main, drafts, more, sections, date=date)
+        except ConfigError:
+            raise  # no API key for an answer not in the cache: the run must stop
         except Exception as exc:  # LLMError, or a bug: either way the draft is still written
             if isinstance(exc, LLMError):
                 logger.warning("digest text degraded: %s", exc, extra=progress.failure("write"))
