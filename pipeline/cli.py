@@ -72,7 +72,8 @@ def setup_logging(debug: bool) -> None:
         logging.getLogger("pipeline.progress").setLevel(logging.INFO)
     if not debug:  # recorded failures are listed once, in the run's report
         for installed in logging.getLogger().handlers:
-            installed.addFilter(FailureFilter())
+            if not any(isinstance(f, FailureFilter) for f in installed.filters):
+                installed.addFilter(FailureFilter())
 
 
 def settings_from(config: Path | None, **flags: object) -> Settings:

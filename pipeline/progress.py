@@ -34,6 +34,7 @@ LOG_EVERY_SECONDS = 10.0
 
 
 FAILED_STAGE = "failed_stage"  # the LogRecord attribute that marks a recorded failure
+COUNTED = "failure_counted"  # set once the failure is counted on its bar
 
 
 class Reporter(Protocol):
@@ -77,7 +78,9 @@ class FailureFilter(logging.Filter):
         stage_name = getattr(record, FAILED_STAGE, None)
         if stage_name is None:
             return True
-        _reporter.fail(str(stage_name))
+        if not getattr(record, COUNTED, False):  # once, however many handlers filter it
+            setattr(record, COUNTED, True)
+            _reporter.fail(str(stage_name))
         return False
 
 
