@@ -113,6 +113,11 @@ def test_offline_rerun_answered_from_the_cache_needs_no_key(
         again = runner.invoke(app, [*args, "--offline"])
         assert again.exit_code == 0, again.output  # offline: no feed was fetched, none failed
         assert len(fake.calls) == calls and draft.read_text(encoding="utf-8") == written
+        (tmp_path / "data" / "llm-cache.sqlite3").unlink()  # now an answer must be asked for
+        uncached = runner.invoke(app, [*args, "--offline"])
+        assert uncached.exit_code == 2 and "Error: no API key" in uncached.output
+        assert "--no-llm" in uncached.output and len(fake.calls) == calls
+        assert draft.read_text(encoding="utf-8") == written  # the good draft is kept
 
 
 def test_lint_takes_several_files_and_exits_with_the_worst(tmp_path: Path) -> None:
