@@ -29,7 +29,7 @@ from pipeline.models import (
     Story,
     StoryDraft,
 )
-from pipeline.publish import choose_target, paths_for, write_draft
+from pipeline.publish import choose_target, paths_for, record_json, write_draft
 from pipeline.render import render_daily
 from pipeline.steps import IngestReport, reasons
 from pipeline.store import Archive
@@ -303,6 +303,22 @@ def summary_markdown(summary: RunSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
+def no_story_reason(report: IngestReport, articles: int) -> str:
+    """Why a run found no story, in words an operator can act on."""
+    fetched = report.feeds_ok + report.feeds_failed
+    if not articles and not fetched:
+        return "the archive has no article published in the window (nothing was fetched)"
+    if not articles and report.feeds_failed == fetched:
+        return (
+            f"every feed failed ({fetched} of {fetched}), so nothing was fetched: check the "
+            "network connection and proxy settings (HTTPS_PROXY), then run again"
+        )
+    if not articles:
+        failed = f"{report.feeds_failed} of {fetched} feeds failed"
+        return f"no article was published in the window ({failed})"
+    return f"none of the {articles} articles in the window made a story"
+
+
 def no_draft(
     output_dir: Path,
     stem: str,
@@ -317,14 +333,7 @@ def no_draft(
     The record (every drop and failure) is written only where no draft exists for the
     date, so an earlier draft, edited or not, keeps its own record.
     """
-    fetched = report.feeds_ok + report.feeds_failed
-    if not articles and not fetched:
-        why = "the archive has no article published in the window (nothing was fetched)"
-    elif not articles:
-        failed = f"{report.feeds_failed} of {fetched} feeds failed"
-        why = f"no article was published in the window ({failed})"
-    else:
-        why = f"none of the {len(articles)} articles in the window made a story"
+    why = no_story_reason(report, len(articles))
     stats: dict[str, float | int | str] = {
         "feeds_ok": report.feeds_ok,
         "feeds_failed": report.feeds_failed,
@@ -342,9 +351,10 @@ def no_draft(
             failures=report.failures,
             notes=report.notes,
             stats=stats,
+            no_draft=why,
         )
         record_path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(record_path, record.model_dump_json(indent=2) + "\n")
+        atomic_write(record_path, record_json(record))
     return RunSummary(
         date=day,
         format=fmt,

@@ -19,7 +19,8 @@ from rich.logging import RichHandler
 from rich.markup import escape
 
 from pipeline.config import Settings, load_settings
-from pipeline.errors import DigestError
+from pipeline.errors import DigestError, MissingAPIKeyError
+from pipeline.progress import FailureFilter
 from pipeline.review_cli import review
 from pipeline.sources_cli import sources_app
 
@@ -34,6 +35,13 @@ console = Console()
 err_console = Console(stderr=True)
 
 FORMATS = ("daily", "weekly", "brief")
+# The oldest digest date accepted: older dates have no news to archive (and date
+# arithmetic near year 1 overflows).
+EARLIEST_DAY = date(2000, 1, 1)
+# Each date of a backfill is a whole run (minutes, LLM calls, cost): a typo in a year
+# must not queue thousands of them.
+MAX_BACKFILL_DAYS = 31
+NO_LLM_HINT = "; or add --no-llm for an extractive draft without any LLM call"
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="Config file (default: ./digest.toml if present)."),
@@ -59,9 +67,13 @@ def setup_logging(debug: bool) -> None:
             console=err_console, show_path=False, show_time=False, markup=False
         )
         logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler])
-        return
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pipeline.progress").setLevel(logging.INFO)
+    else:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("pipeline.progress").setLevel(logging.INFO)
+    if not debug:  # recorded failures are listed once, in the run's report
+        for installed in logging.getLogger().handlers:
+            if not any(isinstance(f, FailureFilter) for f in installed.filters):
+                installed.addFilter(FailureFilter())
 
 
 def settings_from(config: Path | None, **flags: object) -> Settings:
@@ -86,20 +98,40 @@ def default_day(settings: Settings) -> date:
     return datetime.now(settings.tz).date() + timedelta(days=1)
 
 
+def checked_day(value: str, option: str, settings: Settings) -> date:
+    """A digest date the pipeline can write: from 2000-01-01 to tomorrow."""
+    day = parse_day(value, option)
+    if day < EARLIEST_DAY:
+        fail(f"{option} {day} is before {EARLIEST_DAY}: no news archive reaches back that far")
+    latest = default_day(settings)
+    if day > latest:
+        fail(
+            f"{option} {day} is after tomorrow ({latest}): a digest covers the day before "
+            "its date, and that day has not happened yet"
+        )
+    return day
+
+
 def days_to_run(
     settings: Settings, day: str | None, start: str | None, end: str | None
 ) -> list[date]:
-    """The dates a run covers: one date, a --from/--to range, or the default."""
+    """The dates a run covers: one date, a --from/--to range (at most 31 dates), or tomorrow."""
     if start or end:
         if day:
             fail("use either --date or --from/--to, not both")
         if not (start and end):
             fail("a backfill needs both --from and --to")
-        first, last = parse_day(start, "--from"), parse_day(end, "--to")
+        first, last = checked_day(start, "--from", settings), checked_day(end, "--to", settings)
         if last < first:
             fail("--to is before --from")
-        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return [parse_day(day, "--date") if day else default_day(settings)]
+        count = (last - first).days + 1
+        if count > MAX_BACKFILL_DAYS:
+            fail(
+                f"a backfill covers at most {MAX_BACKFILL_DAYS} dates, not {count}: each date "
+                "is a whole run with its own LLM calls; split it into several backfills"
+            )
+        return [first + timedelta(days=i) for i in range(count)]
+    return [checked_day(day, "--date", settings) if day else default_day(settings)]
 
 
 @app.command()
@@ -148,7 +180,8 @@ def run(
     except DigestError as exc:
         if debug:
             raise
-        fail(str(exc), code=2)
+        hint = NO_LLM_HINT if isinstance(exc, MissingAPIKeyError) else ""
+        fail(f"{exc}{hint}", code=2)
     except Exception as exc:  # a bug: one line for the user, the traceback with --debug
         if debug:
             raise
@@ -158,34 +191,67 @@ def run(
 
 @app.command()
 def lint(
-    file: Annotated[Path, typer.Argument(help="A digest Markdown file.")],
+    files: Annotated[list[Path], typer.Argument(help="Digest Markdown files.")],
     reformat: Annotated[
-        bool, typer.Option("--reformat", help="Print the re-rendered document.")
+        bool, typer.Option("--reformat", help="Print the re-rendered document (one file).")
     ] = False,
 ) -> None:
-    """Check a digest for format problems (exit 1 if any); --reformat prints it re-rendered."""
-    from pipeline.lint import lint_text
+    """Check digests for format problems (exit 1 if any); --reformat prints one re-rendered."""
     from pipeline.lint import reformat as reformat_text
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {file}: {exc}")
     if reformat:
-        sys.stdout.write(reformat_text(text))
+        if len(files) != 1:
+            fail(f"--reformat takes one file, not {len(files)}")
+        sys.stdout.write(reformat_text(read_draft(files[0])))
         return
+    codes = [lint_file(path) for path in files]
+    if len(files) > 1:
+        flagged = sum(code == 1 for code in codes)
+        unreadable = sum(code == 2 for code in codes)
+        console.print(
+            f"{len(files)} files: {len(files) - flagged - unreadable} ok, {flagged} with "
+            f"errors, {unreadable} unreadable",
+            highlight=False,
+        )
+    raise typer.Exit(max(codes))
+
+
+def read_draft(path: Path) -> str:
+    """A draft's text, or one ``Error:`` line and exit 2."""
+    text = try_read(path)
+    if text is None:
+        raise typer.Exit(2)
+    return text
+
+
+def try_read(path: Path) -> str | None:
+    """A draft's text; None (with an ``Error:`` line) when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        err_console.print(f"[bold red]Error:[/] cannot read {escape(str(path))}: {escape(reason)}")
+        return None
+
+
+def lint_file(path: Path) -> int:
+    """Print one file's problems (``path:line: severity: message``); 0 ok, 1 errors, 2 unread."""
+    from pipeline.lint import lint_text
+
+    text = try_read(path)
+    if text is None:
+        return 2
     problems = lint_text(text)
     for problem in problems:
         console.print(
-            f"{file}:{problem.line}: {problem.severity}: {problem.message}",
+            f"{path}:{problem.line}: {problem.severity}: {problem.message}",
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
-    errors = [p for p in problems if p.severity == "error"]
     if not problems:
-        console.print(f"{file}: ok", highlight=False)
-    raise typer.Exit(1 if errors else 0)
+        console.print(f"{path}: ok", markup=False, highlight=False)
+    return 1 if any(p.severity == "error" for p in problems) else 0
 
 
 app.command()(review)

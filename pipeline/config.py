@@ -7,13 +7,15 @@ comes only from the environment (``OPENAI_API_KEY``); core modules never read
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -40,6 +42,9 @@ ENV_MAP: dict[str, tuple[str, ...]] = {
     "DIGEST_PROVIDER": ("llm", "provider"),
 }
 
+# Names of keys that hold secrets: refused in the config file (secrets come from the environment).
+SECRET_KEY_RE = re.compile(r"api[_-]?key|secret|passw(or)?d|(^|_)token$", re.IGNORECASE)
+
 ProviderName = Literal["openai", "deepseek", "qwen", "glm", "kimi", "ollama", "vllm", "custom"]
 
 # base URL and default model of each preset; `[llm] base_url`/`model` override them.
@@ -56,6 +61,8 @@ PROVIDER_PRESETS: dict[str, tuple[str, str]] = {
 
 class LLMSettings(BaseModel):
     """The OpenAI-compatible endpoint and how to call it."""
+
+    model_config = ConfigDict(extra="forbid")
 
     provider: ProviderName = "openai"
     base_url: str = ""  # empty: the provider preset's
@@ -88,6 +95,8 @@ class LLMSettings(BaseModel):
 class NetworkSettings(BaseModel):
     """How the pipeline talks to the web."""
 
+    model_config = ConfigDict(extra="forbid")
+
     allow_hosts: list[str] = Field(default_factory=list)
     user_agent: str = (
         "Mozilla/5.0 (compatible; ai-digest/0.1; +https://github.com/ai-digest/ai-digest)"
@@ -107,6 +116,8 @@ class NetworkSettings(BaseModel):
 class Section(BaseModel):
     """One section of the house taxonomy."""
 
+    model_config = ConfigDict(extra="forbid")
+
     key: str
     title: str  # heading used when the writer gives none
     keywords: list[str] = Field(default_factory=list)
@@ -114,6 +125,8 @@ class Section(BaseModel):
 
 class DigestSettings(BaseModel):
     """What goes into a digest and how it looks."""
+
+    model_config = ConfigDict(extra="forbid")
 
     main_stories: int = Field(default=12, ge=1, le=40)
     more_items: int = Field(default=20, ge=0, le=80)
@@ -138,6 +151,8 @@ class DigestSettings(BaseModel):
 
 class PrefectSettings(BaseModel):
     """How the flow runs its tasks."""
+
+    model_config = ConfigDict(extra="forbid")
 
     task_runner: Literal["threads", "dask"] = "threads"
     max_workers: int = Field(default=4, ge=1, le=64)
@@ -230,6 +245,10 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return TomlConfigSettingsSource(Settings, toml_file=path)()
+    except RecursionError as exc:
+        raise ConfigError(f"cannot read config {path}: it is nested too deeply") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read config {path}: not UTF-8 text ({exc.reason})") from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from exc
 
@@ -257,9 +276,11 @@ def load_settings(
     """Build the settings: flag > env > config file > defaults; raise ConfigError if invalid."""
     path = find_config(config)
     file_values = _read_toml(path) if path else {}
-    if "api_key" in file_values.get("llm", {}):
+    secret = next(secret_keys(file_values), None)
+    if secret is not None:
         raise ConfigError(
-            f"{path}: [llm] api_key is not read from files; set OPENAI_API_KEY in the environment"
+            f"{path}: {secret} looks like a secret, and secrets are not read from files: "
+            "set OPENAI_API_KEY in the environment and remove it from the file"
         )
     env_values = MappingEnvSource(Settings, env or {})()
     flag_values = InitSettingsSource(Settings, dict(overrides or {}))()
@@ -275,9 +296,54 @@ def load_settings(
         raise ConfigError(f"invalid settings{where}:\n{_describe(exc)}") from exc
 
 
+def secret_keys(values: Mapping[str, Any], where: str = "") -> Iterator[str]:
+    """The dotted names of keys that look like API keys or passwords, at any depth."""
+    for key, value in values.items():
+        name = f"{where}.{key}" if where else str(key)
+        if SECRET_KEY_RE.search(str(key)) or (where == "llm" and str(key).lower() == "key"):
+            yield name
+        children = value if isinstance(value, list) else [value]
+        for child in children:
+            if isinstance(child, Mapping):
+                yield from secret_keys(child, name)
+
+
 def _describe(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"])
-        lines.append(f"  {loc}: {err['msg']}")
-    return "\n".join(lines)
+    """One line per problem: where (``network.allow_host``, ``sources #3.url``) and what."""
+    return "\n".join(f"  {_where(err['loc'])}: {_problem(err)}" for err in exc.errors())
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A location as a config reader counts: ``sources #3.url`` for the third [[sources]]."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f" #{part + 1}"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _problem(err: Any) -> str:
+    """What is wrong; for an unknown key, the nearest valid name."""
+    if err["type"] != "extra_forbidden":
+        return str(err["msg"]).removeprefix("Value error, ")
+    key = str(err["loc"][-1])
+    section = ".".join(p for p in err["loc"][:-1] if isinstance(p, str))
+    known = list(SECTION_MODELS[section].model_fields) if section in SECTION_MODELS else []
+    known = [name for name in known if name != "api_key"]
+    nearest = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"; did you mean {nearest[0]}?" if nearest else f"; valid: {', '.join(known)}"
+    return f"unknown setting {key!r}{hint}"
+
+
+# The model of each config table, to suggest the nearest name for an unknown key.
+SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "": Settings,
+    "llm": LLMSettings,
+    "network": NetworkSettings,
+    "digest": DigestSettings,
+    "digest.sections": Section,
+    "prefect": PrefectSettings,
+    "sources": Source,
+}

@@ -11,6 +11,7 @@ import html
 import io
 import json
 import logging
+import math
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -23,11 +24,13 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser
-from pydantic import BaseModel, Field
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import fromstring as defused_fromstring
+from pydantic import BaseModel, Field, ValidationError
 
 from pipeline.charset import is_traditional, simplify
 from pipeline.errors import ConfigError
-from pipeline.models import FeedEntry, Lang, Source
+from pipeline.models import MAX_SOURCE_NAME, MAX_SOURCE_WEIGHT, FeedEntry, Lang, Source
 from pipeline.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,8 @@ DROP_BLOCK_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 TAG_RE = re.compile(r"<[^>]*>")
 BREAK_RE = re.compile(r"</?(?:br|p|div|li|ul|ol|h\d|tr|td|blockquote|figure)\b[^>]*>", re.I)
 IMG_RE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
+# C0 (but tab), DEL and C1 controls: invisible in a name, and DEL is invalid in TOML
+CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 SPACE_RE = re.compile(r"\s+")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -407,10 +412,7 @@ def _parse_feedparser(raw: str) -> datetime | None:
 
 def parse_opml(content: bytes) -> list[Source]:
     """The feeds listed in an OPML file, at any nesting depth; ConfigError if not OPML."""
-    try:
-        root = ET.fromstring(content)
-    except ET.ParseError as exc:
-        raise ConfigError(f"not an OPML file: {exc}") from exc
+    root = _opml_root(content)
     sources: dict[str, Source] = {}
     for outline in root.iter("outline"):
         source = _outline_source(outline.attrib)
@@ -419,18 +421,37 @@ def parse_opml(content: bytes) -> list[Source]:
     return list(sources.values())
 
 
+def _opml_root(content: bytes) -> ET.Element:
+    """The parsed document; entity declarations are refused (they can expand to gigabytes)."""
+    try:
+        return defused_fromstring(content)
+    except EntitiesForbidden as exc:
+        raise ConfigError(
+            f"refused: the file declares the XML entity {exc.name!r} "
+            "(entities can expand to gigabytes; OPML needs none)"
+        ) from exc
+    except (DTDForbidden, ExternalReferenceForbidden) as exc:
+        raise ConfigError("refused: the file refers to an external DTD or entity") from exc
+    except ET.ParseError as exc:
+        raise ConfigError(f"not an OPML file (not well-formed XML: {exc})") from exc
+
+
 def _outline_source(attrs: dict[str, str]) -> Source | None:
-    lowered = {key.lower(): value.strip() for key, value in attrs.items()}
+    lowered = {key.lower(): CONTROL_RE.sub(" ", value).strip() for key, value in attrs.items()}
     url = lowered.get("xmlurl", "")
-    if urlsplit(url).scheme not in ("http", "https"):
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
         return None
     name = lowered.get("text") or lowered.get("title") or url
-    return Source(
-        name=name,
-        url=url,
-        lang=_opml_lang(lowered.get("language"), name),
-        weight=_weight(lowered.get("weight")),
-    )
+    try:
+        return Source(
+            name=name[:MAX_SOURCE_NAME],
+            url=url,
+            lang=_opml_lang(lowered.get("language"), name),
+            weight=_weight(lowered.get("weight"), name),
+        )
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"feed {name[:80]!r}: {reason}") from exc
 
 
 def _opml_lang(language: str | None, name: str) -> Lang:
@@ -440,11 +461,20 @@ def _opml_lang(language: str | None, name: str) -> Lang:
     return "zh" if CJK_RE.search(name) else "en"
 
 
-def _weight(value: str | None) -> float:
-    try:
-        return float(value) if value else 1.0
-    except ValueError:
+def _weight(value: str | None, name: str) -> float:
+    """The outline's weight attribute: a finite number from 0 to 10 (default 1)."""
+    if not value:
         return 1.0
+    try:
+        weight = float(value)
+    except ValueError:
+        weight = math.nan
+    if not (0 <= weight <= MAX_SOURCE_WEIGHT):  # also refuses nan
+        raise ConfigError(
+            f"feed {name[:80]!r}: weight {value[:20]!r} is not a number from 0 to "
+            f"{MAX_SOURCE_WEIGHT:g}"
+        )
+    return weight
 
 
 def export_opml(sources: Iterable[Source], title: str = "AI digest sources") -> str:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -136,14 +137,17 @@ class Fetcher:
         )
 
     async def _with_retries(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult:
+        """Attempts with backoff, all within one deadline for the URL (retries included)."""
         attempts = self.settings.retries + 1
+        budget = _Deadline(self.settings.deadline)
         for attempt in range(1, attempts + 1):
             try:
-                return await self._follow(url, headers, page=page)
+                return await self._follow(url, headers, page=page, budget=budget)
             except FetchError as exc:
-                if not exc.retryable or attempt == attempts or _not_now(exc):
-                    raise _final(exc, attempt) from exc
                 delay = self._delay(attempt, exc)
+                last = attempt == attempts or delay >= budget.remaining()
+                if not exc.retryable or last or _not_now(exc):
+                    raise _final(exc, attempt) from exc
                 logger.info("retrying %s in %.1f s: %s", url, delay, exc)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -154,11 +158,13 @@ class Fetcher:
         base = self.backoff * 2.0 ** (attempt - 1)
         return base + random.uniform(0, base)
 
-    async def _follow(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult:
+    async def _follow(
+        self, url: str, headers: dict[str, str], *, page: bool, budget: _Deadline
+    ) -> FetchResult:
         """One attempt: follow redirects hop by hop, checking every hop against the URL policy."""
         seen = {url}
         for _ in range(self.settings.max_redirects + 1):
-            target = await self._hop(url, headers, page=page)
+            target = await self._hop(url, headers, page=page, budget=budget)
             if isinstance(target, FetchResult):
                 return target
             if target in seen:
@@ -169,19 +175,24 @@ class Fetcher:
             f"too many redirects (more than {self.settings.max_redirects})", retryable=False
         )
 
-    async def _hop(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult | str:
-        """One request under the deadline: a result, or the URL it redirects to."""
+    async def _hop(
+        self, url: str, headers: dict[str, str], *, page: bool, budget: _Deadline
+    ) -> FetchResult | str:
+        """One request under the URL's deadline: a result, or the URL it redirects to."""
         await self._check(url)
         deadline = self.settings.deadline
         server = _server(url)
         async with self._slot(url):
             self._skip_if_hung(server)
             try:
-                async with asyncio.timeout(deadline):
+                async with asyncio.timeout(budget.start()):
                     return await self._request(url, headers, page=page)
             except TimeoutError as exc:
                 self._timeouts[server] += 1
-                raise FetchError(f"timed out after {deadline:g} s", retryable=True) from exc
+                message = (
+                    f"timed out after {deadline:g} s (the deadline of one URL, retries included)"
+                )
+                raise FetchError(message, retryable=False) from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 self._timeouts[server] += isinstance(exc, httpx.TimeoutException)
                 raise _http_error(exc, self.settings) from exc
@@ -259,6 +270,25 @@ class Fetcher:
             if wait > 0:
                 await asyncio.sleep(wait)
             gate.next_at = loop.time() + self.settings.politeness_delay
+
+
+class _Deadline:
+    """The wall-clock budget of one URL: it starts with the first request actually sent."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at: float | None = None
+
+    def start(self) -> float:
+        """Seconds left for the next request (starting the clock on the first)."""
+        now = time.monotonic()
+        if self.at is None:
+            self.at = now + self.seconds
+        return max(0.0, self.at - now)
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (all of it before the first request)."""
+        return self.seconds if self.at is None else max(0.0, self.at - time.monotonic())
 
 
 def _server(url: str) -> str:

@@ -111,7 +111,7 @@ async def _fetch_feed(
     try:
         result = await fetcher.fetch_feed(source.url, etag=state[0], last_modified=state[1])
     except DigestError as exc:
-        log.warning("feed %s failed: %s", source.name, exc)
+        log.warning("feed %s failed: %s", source.name, exc, extra=progress.failure("feeds"))
         return FeedOutcome(source=source, error=str(exc))
     outcome = FeedOutcome(
         source=source,
@@ -164,10 +164,10 @@ async def _page(fetcher: Fetcher, entry: FeedEntry) -> tuple[str, str, Failure |
     try:
         result = await fetcher.fetch_page(entry.url)
     except UnsafeURLError as exc:
-        log.warning("page %s refused: %s", entry.url, exc)
+        log.warning("page %s refused: %s", entry.url, exc, extra=progress.failure("pages"))
         return "", entry.url, Failure(url=entry.url, stage="page", error=f"{REFUSED_PREFIX}{exc}")
     except DigestError as exc:
-        log.warning("page %s failed: %s", entry.url, exc)
+        log.warning("page %s failed: %s", entry.url, exc, extra=progress.failure("pages"))
         return "", entry.url, Failure(url=entry.url, stage="page", error=str(exc))
     return result.text or "", result.url, None
 
@@ -191,7 +191,7 @@ def _extract_into(
             outcome.failures.append(Failure(url=entry.url, stage="extract", error=str(exc)))
         return
     except Exception as exc:  # a bug on one page must not stop the batch
-        log.exception("extraction crashed on %s", entry.url)
+        log.exception("extraction crashed on %s", entry.url, extra=progress.failure("pages"))
         outcome.failures.append(Failure(url=entry.url, stage="extract", error=repr(exc)))
         return
     outcome.articles.append(extracted.article)

@@ -134,10 +134,12 @@ class LLMClient:
         self.stats = LLMStats()
         self.quirks = PROVIDER_QUIRKS.get(llm.provider, PROVIDER_QUIRKS["custom"])
         self.fatal: LLMError | None = None  # quota or auth: no further calls this run
-        self._api_key = require_api_key(llm)
+        # resolved at the first real call: a run answered from the cache needs no key
+        self._api_key: str | None = None
         self._capability: Capability | None = None
         self._settled = False  # first call done: concurrent callers need not queue
         self._sdk: openai.AsyncOpenAI | None = None
+        self._in_session = False
         self._probe_lock: asyncio.Lock | None = None
 
     @property
@@ -157,15 +159,24 @@ class LLMClient:
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[LLMClient]:
         """Keep one SDK client (and its connection pool) open for a batch of calls."""
-        if self._sdk is not None:
+        if self._in_session:
             yield self
             return
-        self._sdk, self._probe_lock = self._build_sdk(), asyncio.Lock()
+        self._in_session, self._probe_lock = True, asyncio.Lock()
         try:
             yield self
         finally:
-            sdk, self._sdk = self._sdk, None
-            await sdk.close()
+            sdk, self._sdk, self._in_session = self._sdk, None, False
+            if sdk is not None:
+                await sdk.close()
+
+    def _client(self) -> openai.AsyncOpenAI:
+        """The SDK client of the session, built (and the API key required) on first use."""
+        assert self._in_session, "complete() opens a session"
+        if self._sdk is None:
+            self._api_key = self._api_key or require_api_key(self.llm)
+            self._sdk = self._build_sdk()
+        return self._sdk
 
     def _build_sdk(self) -> openai.AsyncOpenAI:
         http = openai.DefaultAsyncHttpxClient(event_hooks={"response": [_no_retry_on_quota]})
@@ -253,14 +264,14 @@ class LLMClient:
         capability: Capability,
         max_tokens: int | None = None,
     ) -> tuple[str, str | None]:
-        assert self._sdk is not None, "complete() opens a session"
+        sdk = self._client()
         params = self._params(request, turns, capability)
         if max_tokens is not None:
             params[self.quirks.max_tokens_param] = max_tokens
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.llm.timeout):
-                response = await self._sdk.chat.completions.create(**params)
+                response = await sdk.chat.completions.create(**params)
         except TimeoutError as exc:
             raise LLMError(
                 f"no answer within the {self.llm.timeout:g}s deadline", retryable=True

@@ -10,11 +10,16 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Lang = Literal["zh", "en"]
 Placement = Literal["main", "more"]
+# Bounds of a configured source: a weight scales ranking; names and URLs are shown everywhere.
+MAX_SOURCE_WEIGHT = 10.0
+MAX_SOURCE_NAME = 200
+MAX_SOURCE_URL = 2000
 Stage = Literal["feed", "page", "extract", "cluster", "write", "check", "render", "store"]
 
 
@@ -32,10 +37,21 @@ class Frozen(BaseModel):
 class Source(Frozen):
     """One configured feed."""
 
-    name: str
-    url: str
+    name: str = Field(min_length=1, max_length=MAX_SOURCE_NAME)
+    url: str = Field(max_length=MAX_SOURCE_URL)
     lang: Lang = "zh"
-    weight: float = 1.0
+    weight: float = Field(default=1.0, ge=0, le=MAX_SOURCE_WEIGHT, allow_inf_nan=False)
+
+    @field_validator("url")
+    @classmethod
+    def _fetchable(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme.lower() not in ("http", "https"):
+            scheme = parts.scheme or "none"
+            raise ValueError(f"only http and https feeds can be fetched, not {scheme!r}")
+        if not parts.hostname:
+            raise ValueError(f"{value!r} names no host")
+        return value.strip()
 
 
 class FeedEntry(Frozen):
@@ -214,6 +230,7 @@ class RunRecord(BaseModel):
     stats: dict[str, float | int | str] = Field(default_factory=dict)
     markdown_sha256: str = ""
     draft: str = ""  # path of the Markdown written
+    no_draft: str = ""  # why no draft was written (a run that found no story)
 
 
 class PublishedStory(Frozen):

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline import progress
 from pipeline.errors import LLMError
 from pipeline.excerpt import clip, escape_data, select_text, story_input
 from pipeline.llm import StructuredRequest
@@ -198,7 +199,7 @@ class PeriodicWriter(Writer):
             async with self.client.session():
                 out = await self.write_weekly(main, more, week=week)
         except LLMError as exc:
-            logger.warning("weekly text degraded: %s", exc)
+            logger.warning("weekly text degraded: %s", exc, extra=progress.failure("write"))
             failure = Failure(url=f"weekly:{week}", stage="write", error=str(exc))
             return WeeklyWrite(failures=[failure], stats=self.stats.model_copy())
         return WeeklyWrite(out=out, stats=self.stats.model_copy())
@@ -215,7 +216,9 @@ class PeriodicWriter(Writer):
                 try:
                     return story.id, await self.write_brief_item(story)
                 except LLMError as exc:
-                    logger.warning("brief item %s degraded: %s", story.id, exc)
+                    logger.warning(
+                        "brief item %s degraded: %s", story.id, exc, extra=progress.failure("write")
+                    )
                     failures.append(Failure(url=story.primary.url, stage="write", error=str(exc)))
                     return story.id, None
 

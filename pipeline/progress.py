@@ -2,6 +2,11 @@
 
 Stages report through :func:`stage`; the CLI installs a reporter for the run. Tasks
 that run in another process (Dask workers) report to the default no-op reporter.
+
+A failure that the run records (and the run report lists) is logged with
+``extra=failure(stage)``: :class:`FailureFilter` counts it on the stage's bar instead of
+printing it a second time. While bars are shown, every log line goes through their
+console, so it prints above them instead of being glued onto a bar.
 """
 
 from __future__ import annotations
@@ -28,11 +33,16 @@ log = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 10.0
 
 
+FAILED_STAGE = "failed_stage"  # the LogRecord attribute that marks a recorded failure
+COUNTED = "failure_counted"  # set once the failure is counted on its bar
+
+
 class Reporter(Protocol):
     """Receives the progress of stages."""
 
     def start(self, name: str, total: int) -> None: ...
     def advance(self, name: str, amount: int = 1) -> None: ...
+    def fail(self, name: str) -> None: ...
     def finish(self, name: str) -> None: ...
 
 
@@ -45,8 +55,33 @@ class NullReporter:
     def advance(self, name: str, amount: int = 1) -> None:
         pass
 
+    def fail(self, name: str) -> None:
+        pass
+
     def finish(self, name: str) -> None:
         pass
+
+
+def failure(stage: str) -> dict[str, str]:
+    """The ``extra`` of a log call about a failure the run records (and reports at the end)."""
+    return {FAILED_STAGE: stage}
+
+
+class FailureFilter(logging.Filter):
+    """Counts recorded failures on their stage's progress and drops their log lines.
+
+    Each such failure is in the run's record and its end-of-run report: printing it as it
+    happens too would show it twice. ``--debug`` does without this filter.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        stage_name = getattr(record, FAILED_STAGE, None)
+        if stage_name is None:
+            return True
+        if not getattr(record, COUNTED, False):  # once, however many handlers filter it
+            setattr(record, COUNTED, True)
+            _reporter.fail(str(stage_name))
+        return False
 
 
 class LogReporter:
@@ -54,14 +89,20 @@ class LogReporter:
 
     def __init__(self, logger: logging.Logger = log) -> None:
         self.logger = logger
-        self._state: dict[str, list[float]] = {}  # name → [done, total, started, last log]
+        # name → [done, total, started, last log, failed]
+        self._state: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
     def start(self, name: str, total: int) -> None:
         now = time.monotonic()
         with self._lock:
-            self._state[name] = [0, total, now, now]
+            self._state[name] = [0, total, now, now, 0]
         self.logger.info("%s: %d to do", name, total)
+
+    def fail(self, name: str) -> None:
+        with self._lock:
+            if name in self._state:
+                self._state[name][4] += 1
 
     def advance(self, name: str, amount: int = 1) -> None:
         with self._lock:
@@ -80,8 +121,9 @@ class LogReporter:
             state = self._state.pop(name, None)
         if state is not None:
             elapsed = time.monotonic() - state[2]
+            failed = f", {int(state[4])} failed" if state[4] else ""
             self.logger.info(
-                "%s: %d/%d done in %.1f s", name, int(state[0]), int(state[1]), elapsed
+                "%s: %d/%d done in %.1f s%s", name, int(state[0]), int(state[1]), elapsed, failed
             )
 
 
@@ -94,29 +136,64 @@ class RichReporter:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            TextColumn("{task.fields[failed]}", style="red"),
             console=console,
             transient=True,
         )
         self._tasks: dict[str, TaskID] = {}
+        self._failed: dict[str, int] = {}
+        self._routed: list[tuple[logging.Handler, Console]] = []
 
     def __enter__(self) -> RichReporter:
         self.progress.start()
+        self._routed = route_logs(self.progress.console)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for handler, console in self._routed:
+            handler.console = console  # type: ignore[attr-defined]
+        self._routed = []
         self.progress.stop()
 
     def start(self, name: str, total: int) -> None:
-        self._tasks[name] = self.progress.add_task(name, total=total)
+        self._failed[name] = 0
+        self._tasks[name] = self.progress.add_task(name, total=total, failed="")
 
     def advance(self, name: str, amount: int = 1) -> None:
         if name in self._tasks:
             self.progress.advance(self._tasks[name], amount)
 
+    def fail(self, name: str) -> None:
+        if name in self._tasks:
+            self._failed[name] += 1
+            self.progress.update(self._tasks[name], failed=f"{self._failed[name]} failed")
+
     def finish(self, name: str) -> None:
         task = self._tasks.pop(name, None)
         if task is not None:
             self.progress.remove_task(task)
+
+
+def route_logs(console: Console) -> list[tuple[logging.Handler, Console]]:
+    """Point every rich logging handler at console; returns (handler, old console) pairs."""
+    routed = []
+    for handler in _console_handlers():
+        old = handler.console  # type: ignore[attr-defined]
+        if old is not console:
+            handler.console = console  # type: ignore[attr-defined]
+            routed.append((handler, old))
+    return routed
+
+
+def _console_handlers() -> list[logging.Handler]:
+    """The logging handlers that print through a rich Console (ours and Prefect's)."""
+    loggers = [logging.getLogger()] + [
+        item
+        for item in logging.Logger.manager.loggerDict.values()
+        if isinstance(item, logging.Logger)
+    ]
+    handlers = {id(h): h for lg in loggers for h in lg.handlers}
+    return [h for h in handlers.values() if isinstance(getattr(h, "console", None), Console)]
 
 
 _reporter: Reporter = NullReporter()

@@ -85,6 +85,11 @@ def choose_target(output_dir: Path, fmt: str, stem: str, *, force: bool, now: da
     )
 
 
+def record_json(record: RunRecord) -> str:
+    """A record as indented JSON text with Chinese as itself (UTF-8), never ``\\uXXXX``."""
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
 def generated_path(markdown: Path) -> Path:
     """Where the text the pipeline generated for a draft is kept (for ``digest review --diff``)."""
     return markdown.parent / GENERATED_DIR / markdown.name
@@ -101,6 +106,6 @@ def write_draft(target: Target, markdown: str, record: RunRecord) -> RunRecord:
     final = record.model_copy(
         update={"markdown_sha256": sha256_text(markdown), "draft": str(target.markdown)}
     )
-    atomic_write(target.record, final.model_dump_json(indent=2) + "\n")
+    atomic_write(target.record, record_json(final))
     log.info("wrote %s and %s", target.markdown, target.record)
     return final

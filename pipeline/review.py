@@ -17,6 +17,7 @@ from pipeline.publish import draft_state, generated_path, paths_for
 RERUN_RE = re.compile(r"^(?P<stem>.+)\.rerun-(?P<n>\d+)$")
 NOT_KEPT = "generated text not kept"
 MARKER_MESSAGE = " marker 【"  # how lint words an editor marker left in the text
+NO_DRAFT = "no draft"
 
 
 class DraftReview(BaseModel):
@@ -25,7 +26,8 @@ class DraftReview(BaseModel):
     stem: str  # the date, e.g. 2026-02-07
     markdown: Path
     record: Path
-    state: str  # generated | edited | unknown (no record)
+    state: str  # generated | edited | unknown (no record) | no draft (a record only)
+    reason: str = ""  # for "no draft": why the run wrote none
     lint_errors: int = 0
     markers: int = 0  # 【待核实】/【待编辑】 left in the text
     unsupported: int = 0
@@ -45,8 +47,9 @@ class DraftReview(BaseModel):
 
 
 def draft_stems(folder: Path) -> list[str]:
-    """The stems of the main drafts in a folder (no rerun files), sorted."""
-    return sorted(p.stem for p in folder.glob("*.md") if not RERUN_RE.match(p.stem))
+    """The stems of the main drafts and of records without a draft (no rerun files), sorted."""
+    found = {p.stem for p in folder.glob("*.md")} | {p.stem for p in folder.glob("*.json")}
+    return sorted(stem for stem in found if not RERUN_RE.match(stem))
 
 
 def rerun_files(folder: Path, stem: str) -> list[Path]:
@@ -90,12 +93,33 @@ def review_draft(output_dir: Path, fmt: str, stem: str) -> DraftReview:
     )
 
 
+def review_no_draft(output_dir: Path, fmt: str, stem: str) -> DraftReview | None:
+    """A date whose run wrote a record but no draft, with the record's reason; else None."""
+    markdown, record_path = paths_for(output_dir, fmt, stem)
+    record = read_record(record_path)
+    if record is None:
+        return None
+    reason = record.get("no_draft") or "the run wrote no draft (its record gives no reason)"
+    return DraftReview(
+        stem=stem,
+        markdown=markdown,
+        record=record_path,
+        state=NO_DRAFT,
+        reason=str(reason),
+        failures=len(record.get("failures") or []),
+    )
+
+
 def review_drafts(output_dir: Path, fmt: str, stem: str | None = None) -> list[DraftReview]:
-    """Every draft of a format (or just one date's), newest first."""
-    folder = output_dir / fmt
-    stems = [stem] if stem else draft_stems(folder)
-    found = [s for s in stems if paths_for(output_dir, fmt, s)[0].is_file()]
-    return [review_draft(output_dir, fmt, s) for s in reversed(found)]
+    """Every draft of a format (or just one date's), and dates with only a record, newest first."""
+    stems = [stem] if stem else draft_stems(output_dir / fmt)
+    found: list[DraftReview] = []
+    for item in reversed(stems):
+        if paths_for(output_dir, fmt, item)[0].is_file():
+            found.append(review_draft(output_dir, fmt, item))
+        elif (no_draft := review_no_draft(output_dir, fmt, item)) is not None:
+            found.append(no_draft)
+    return found
 
 
 def generated_text(markdown: Path, record: Path) -> str | None:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from pipeline.config import load_settings
 from pipeline.errors import DigestError
-from pipeline.review import NOT_KEPT, DraftReview, editor_diff, review_drafts
+from pipeline.review import NO_DRAFT, NOT_KEPT, DraftReview, editor_diff, review_drafts
 
 FORMATS = ("daily", "weekly", "brief")
 DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
@@ -48,9 +48,14 @@ def review(
         console.print(f"no {fmt} draft{' for ' + day if day else ''} in {where}", highlight=False)
         return
     console.print(review_table(reviews, fmt))
+    for item in reviews:
+        if item.state == NO_DRAFT:
+            line = f"{item.stem}: no draft: {item.reason} (record: {item.record})"
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
     if diff:
         for item in reviews:
-            print_diff(item)
+            if item.state != NO_DRAFT:
+                print_diff(item)
 
 
 def review_table(reviews: list[DraftReview], fmt: str) -> Table:
@@ -61,7 +66,7 @@ def review_table(reviews: list[DraftReview], fmt: str) -> Table:
         table.add_column(column, justify="left" if left else "right", no_wrap=column == "draft")
     for item in reviews:
         table.add_row(
-            item.markdown.name,
+            item.markdown.name if item.state != NO_DRAFT else item.record.name,
             Text(item.label, style=_state_style(item)),
             str(item.lint_errors),
             str(item.unsupported),
@@ -85,7 +90,7 @@ def print_diff(item: DraftReview) -> None:
 
 
 def _state_style(item: DraftReview) -> str:
-    if item.flagged:
+    if item.flagged or item.state == NO_DRAFT:
         return "red"
     return "yellow" if item.state == "edited" else "green"
 

@@ -22,8 +22,12 @@ from pipeline.progress import LogReporter, RichReporter
 
 
 def preflight(settings: Settings, *, offline: bool, no_llm: bool) -> None:
-    """Fail before any work when the run cannot succeed: no LLM key, no sources."""
-    if not no_llm:
+    """Fail before any work when the run cannot succeed: no LLM key, no sources.
+
+    Offline, the key is asked for only by a call whose answer is not in the LLM cache:
+    a rerun answered from the cache needs none.
+    """
+    if not (no_llm or offline):
         require_api_key(settings.llm)
     if not offline and not settings.sources:
         raise ConfigError("no sources configured: add [[sources]] to digest.toml")

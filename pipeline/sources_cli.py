@@ -7,6 +7,7 @@ module imports this one at top level, so its helpers are imported lazily here.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tomllib
 from datetime import datetime
@@ -31,6 +32,7 @@ sources_app = typer.Typer(help="Inspect, import and export the feed sources.", n
 
 ARCHIVE_FILE = "archive.sqlite3"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="Config file (default: ./digest.toml if present)."),
@@ -81,26 +83,48 @@ def check(
     stale_days: Annotated[
         int, typer.Option("--stale-days", min=1, help="Flag a source with nothing new for N days.")
     ] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the health as JSON.")] = False,
 ) -> None:
     """Show each source's health from the archive; exit 1 if any is failing or stale.
 
     Reads the archive only (no network). FAILING: the last run could not fetch or
     parse the feed. STALE: it answers but gave nothing new for --stale-days days.
-    NEVER RUN: no run has fetched it yet (not an error).
+    NEVER RUN: no run has fetched it yet (not an error). A table on a terminal, one
+    plain line per feed otherwise (cron mail), JSON with --json.
     """
     settings = load(config)
     now = datetime.now(settings.tz)
     health = read_health(settings.data_dir / ARCHIVE_FILE, now, stale_days)
     statuses = {s.name: status_of(health.get(s.name)) for s in settings.sources}
+    counts = {key: list(statuses.values()).count(key) for key in ("FAILING", "STALE", "NEVER RUN")}
     console = out()
+    if as_json:
+        sys.stdout.write(health_json(settings, health, statuses, counts, stale_days) + "\n")
+    elif console.is_terminal:
+        print_health_table(console, settings, health, statuses, stale_days)
+    else:
+        for source in settings.sources:
+            h, status = health.get(source.name), statuses[source.name]
+            line = plain_line(source, h, status, settings, stale_days)
+            console.print(line, markup=False, soft_wrap=True)
+    if not as_json:
+        console.print(", ".join(f"{n} {key.lower()}" for key, n in counts.items()), soft_wrap=True)
+    raise typer.Exit(1 if counts["FAILING"] or counts["STALE"] else 0)
+
+
+def print_health_table(
+    console: Console,
+    settings: Settings,
+    health: dict[str, SourceHealth],
+    statuses: dict[str, str],
+    stale_days: int,
+) -> None:
+    """The health table, then a plain line per failing or stale source."""
     console.print(health_table(settings, health, statuses))
     for source in settings.sources:
         line = problem_line(source, health.get(source.name), statuses[source.name], stale_days)
         if line:
             console.print(line, markup=False, soft_wrap=True)
-    counts = {key: list(statuses.values()).count(key) for key in ("FAILING", "STALE", "NEVER RUN")}
-    console.print(", ".join(f"{n} {key.lower()}" for key, n in counts.items()), soft_wrap=True)
-    raise typer.Exit(1 if counts["FAILING"] or counts["STALE"] else 0)
 
 
 def read_health(path: Path, now: datetime, stale_days: int) -> dict[str, SourceHealth]:
@@ -167,8 +191,49 @@ def problem_line(source: Source, h: SourceHealth | None, status: str, stale_days
         return ""
     if status == "FAILING":
         runs = f"{h.consecutive_failures} run{'s' if h.consecutive_failures != 1 else ''}"
-        return f"FAILING {source.name} ({source.url}): {h.last_error} [{runs}]"
-    return f"STALE {source.name} ({source.url}): answers, nothing new for {stale_days}+ days"
+        return one_line(f"FAILING {source.name} ({source.url}): {h.last_error} [{runs}]")
+    return one_line(
+        f"STALE {source.name} ({source.url}): answers, nothing new for {stale_days}+ days"
+    )
+
+
+def plain_line(
+    source: Source, h: SourceHealth | None, status: str, settings: Settings, stale_days: int
+) -> str:
+    """One line per feed, whatever its state (the output when not on a terminal)."""
+    if h is None:
+        return one_line(f"NEVER RUN {source.name} ({source.url}): no run has fetched it yet")
+    seen = f"last success {when(h.last_success, settings)}, last new {when(h.last_new, settings)}"
+    if status != "ok":
+        return f"{problem_line(source, h, status, stale_days)}; {seen}"
+    counts = f"{h.items_seen}/{h.new_articles} items/new at {when(h.last_run, settings)}"
+    return one_line(f"ok {source.name} ({source.url}): {counts}; {seen}")
+
+
+def one_line(text: str) -> str:
+    """text with line breaks and other control characters made spaces."""
+    return CONTROL_RE.sub(" ", text)
+
+
+def health_json(
+    settings: Settings,
+    health: dict[str, SourceHealth],
+    statuses: dict[str, str],
+    counts: dict[str, int],
+    stale_days: int,
+) -> str:
+    """The health of every source as a JSON document (UTF-8, times in ISO 8601)."""
+    rows = []
+    for source in settings.sources:
+        h = health.get(source.name)
+        row: dict[str, Any] = {"name": source.name, "url": source.url, "lang": source.lang}
+        row["status"] = statuses[source.name]
+        if h is not None:
+            row.update(h.model_dump(mode="json", exclude={"source", "url", "stale"}))
+        rows.append(row)
+    summary = {key.lower().replace(" ", "_"): n for key, n in counts.items()}
+    document = {"stale_days": stale_days, "counts": summary, "sources": rows}
+    return json.dumps(document, ensure_ascii=False, indent=2)
 
 
 # --- import ----------------------------------------------------------------------------
@@ -242,6 +307,8 @@ def read_config(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         fail(f"cannot read config {path}: {exc}")
+    except RecursionError:
+        fail(f"cannot read config {path}: it is nested too deeply")
 
 
 def configured_sources(path: Path) -> list[dict[str, Any]]:
@@ -293,13 +360,18 @@ def source_block(source: Source) -> str:
     """One [[sources]] table as TOML text (JSON string escapes are valid TOML)."""
     lines = [
         "[[sources]]",
-        f"name = {json.dumps(source.name, ensure_ascii=False)}",
-        f"url = {json.dumps(source.url, ensure_ascii=False)}",
+        f"name = {toml_string(source.name)}",
+        f"url = {toml_string(source.url)}",
         f'lang = "{source.lang}"',
     ]
     if source.weight != 1.0:
         lines.append(f"weight = {source.weight!r}")
     return "\n".join(lines) + "\n"
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes, plus DEL, which TOML forbids raw."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 # --- export ----------------------------------------------------------------------------

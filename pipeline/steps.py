@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from pipeline import progress
 from pipeline.history import published_stories
 from pipeline.ingest import FeedOutcome, PageOutcome, wants_page
 from pipeline.models import Article, Dropped, Failure, FeedEntry, PublishedStory, Source
@@ -87,8 +88,9 @@ def _count_feed(outcome: FeedOutcome, report: IngestReport) -> None:
         return
     report.feeds_ok += 1
     report.feeds_not_modified += int(outcome.not_modified)
-    if outcome.warning:
-        log.warning("feed %s: %s", outcome.source.name, outcome.warning)
+    if outcome.warning:  # recorded below when entries may be lost: listed once, at the end
+        extra = progress.failure("feeds") if outcome.damaged else None
+        log.warning("feed %s: %s", outcome.source.name, outcome.warning, extra=extra)
     if outcome.damaged:  # salvaged: the editor should know entries may be missing
         error = f"{outcome.warning}; kept {len(outcome.entries)} entries, others may be lost"
         report.failures.append(Failure(url=outcome.source.url, stage="feed", error=error))

@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from pipeline import progress
 from pipeline.config import LLMSettings, Section
-from pipeline.errors import LLMError
+from pipeline.errors import ConfigError, LLMError
 from pipeline.excerpt import (
     digest_input,
     escape_data,
@@ -349,12 +349,20 @@ class Writer:
             async with gate:
                 try:
                     return await self.write_story(story)
+                except ConfigError:
+                    raise  # no API key for an answer not in the cache: the run must stop
                 except LLMError as exc:
-                    logger.warning("story %s degraded: %s", story.id, exc)
+                    logger.warning(
+                        "story %s degraded: %s", story.id, exc, extra=progress.failure("stories")
+                    )
                     failures.append(Failure(url=story.primary.url, stage="write", error=str(exc)))
                     return extractive_draft(story)
                 except Exception as exc:  # a bug on one story's path must not lose the draft
-                    logger.exception("story %s degraded by an unexpected error", story.id)
+                    logger.exception(
+                        "story %s degraded by an unexpected error",
+                        story.id,
+                        extra=progress.failure("stories"),
+                    )
                     error = f"unexpected error: {exc!r}"
                     failures.append(Failure(url=story.primary.url, stage="write", error=error))
                     return extractive_draft(story)
@@ -378,11 +386,15 @@ class Writer:
             return fallback_meta([], sections, date=date), []
         try:
             return await self.write_meta(main, drafts, more, sections, date=date)
+        except ConfigError:
+            raise  # no API key for an answer not in the cache: the run must stop
         except Exception as exc:  # LLMError, or a bug: either way the draft is still written
             if isinstance(exc, LLMError):
-                logger.warning("digest text degraded: %s", exc)
+                logger.warning("digest text degraded: %s", exc, extra=progress.failure("write"))
             else:
-                logger.exception("digest text degraded by an unexpected error")
+                logger.exception(
+                    "digest text degraded by an unexpected error", extra=progress.failure("write")
+                )
             error = str(exc) if isinstance(exc, LLMError) else f"unexpected error: {exc!r}"
             failures.append(Failure(url=f"digest:{date.isoformat()}", stage="write", error=error))
             meta = fallback_meta(list(drafts.values()), sections, date=date)

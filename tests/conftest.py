@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,44 @@ from pipeline.config import Settings, load_settings
 from tests.fake_openai import MODEL, FakeOpenAI, fake_openai
 from tests.servers import TestServer, serve
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REPO_DIR = Path(__file__).resolve().parents[1]
+NO_SEEDS = "the published seeds (shared/seeds beside the clone, or DIGEST_SEEDS_DIR) are absent"
+
+
+def find_seeds() -> Path | None:
+    """The published digests: $DIGEST_SEEDS_DIR, else shared/seeds beside the clone or above it.
+
+    They exist only in the team's workspace, not in a clone: tests that read them are
+    skipped without them, and the project's own fixtures cover every format.
+    """
+    chosen = os.environ.get("DIGEST_SEEDS_DIR")
+    if chosen:
+        return Path(chosen) if Path(chosen).is_dir() else None
+    for folder in REPO_DIR.parents:
+        if (folder / "shared" / "seeds").is_dir():
+            return folder / "shared" / "seeds"
+    return None
+
+
+SEEDS_DIR = find_seeds()
+SEEDS: list[Path] = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR else []
+requires_seeds = pytest.mark.skipif(not SEEDS, reason=NO_SEEDS)
+
+
+def seed_params() -> list[Any]:
+    """The seeds as parameters, or one skipped parameter saying why there are none."""
+    if SEEDS:
+        return list(SEEDS)
+    return [pytest.param(None, marks=pytest.mark.skip(reason=NO_SEEDS), id="no-seeds")]
+
+
+def seed_text(prefix: str) -> str:
+    """The text of the seed whose name starts with prefix (``002``); skip the test without it."""
+    path = next((p for p in SEEDS if p.name.startswith(prefix)), None)
+    if path is None:
+        pytest.skip(NO_SEEDS)
+    return path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

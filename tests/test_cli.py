@@ -8,7 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from tests.conftest import SEEDS_DIR
+from tests.conftest import FIXTURES, seed_params
+from tests.fake_openai import MODEL, fake_openai
+from tests.servers import TestServer
+from tests.test_flows import DAY, serve_day, write_config
 
 runner = CliRunner()
 
@@ -60,7 +63,7 @@ def test_api_key_in_config_file_is_refused(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 2 and "OPENAI_API_KEY" in result.output
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS_DIR.glob("*.txt")), ids=lambda p: p.name[:3])
+@pytest.mark.parametrize("seed", seed_params(), ids=lambda p: p.name[:3])
 def test_lint_reformat_reproduces_every_seed(seed: Path) -> None:
     result = runner.invoke(app, ["lint", "--reformat", str(seed)])
     assert result.exit_code == 0
@@ -68,7 +71,7 @@ def test_lint_reformat_reproduces_every_seed(seed: Path) -> None:
 
 
 def test_lint_reports_markers_with_line_numbers(tmp_path: Path) -> None:
-    seed = next(SEEDS_DIR.glob("002_*.txt")).read_text(encoding="utf-8")
+    seed = (FIXTURES / "formats" / "golden_daily.md").read_text(encoding="utf-8")
     flagged = seed.replace("3455 Elo 分数", "3455 Elo 分数【待核实：3455】", 1)
     path = tmp_path / "draft.md"
     path.write_text(flagged, encoding="utf-8")
@@ -76,3 +79,72 @@ def test_lint_reports_markers_with_line_numbers(tmp_path: Path) -> None:
     assert result.exit_code == 1
     line = next(i for i, text in enumerate(flagged.splitlines(), 1) if "【待核实" in text)
     assert f"{path}:{line}: error" in result.output
+
+
+def test_run_without_key_names_the_no_llm_way_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The no-key error says how to run without any LLM: --no-llm."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", "--date", "2026-02-07"])
+    assert result.exit_code == 2 and "--no-llm" in " ".join(result.output.split())
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_offline_rerun_answered_from_the_cache_needs_no_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: TestServer
+) -> None:
+    """--offline without OPENAI_API_KEY rebuilds the same draft when every answer is cached."""
+    serve_day(server)
+    config = write_config(tmp_path, server)
+    args = ["run", "--date", DAY, "--config", str(config), "--output-dir", str(tmp_path / "out")]
+    with fake_openai() as fake:
+        port = fake.base_url.rsplit(":", 1)[1].split("/")[0]
+        monkeypatch.setenv("OPENAI_BASE_URL", f"http://[::ffff:127.0.0.1]:{port}/v1")  # keyed
+        monkeypatch.setenv("DIGEST_MODEL", MODEL)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        first = runner.invoke(app, args)
+        assert first.exit_code == 1, first.output  # a draft; the dead feed failed
+        draft = tmp_path / "out" / "daily" / f"{DAY}.md"
+        written, calls = draft.read_text(encoding="utf-8"), len(fake.calls)
+        monkeypatch.delenv("OPENAI_API_KEY")
+        refused = runner.invoke(app, args)
+        assert refused.exit_code == 2 and "--no-llm" in refused.output
+        again = runner.invoke(app, [*args, "--offline"])
+        assert again.exit_code == 0, again.output  # offline: no feed was fetched, none failed
+        assert len(fake.calls) == calls and draft.read_text(encoding="utf-8") == written
+        (tmp_path / "data" / "llm-cache.sqlite3").unlink()  # now an answer must be asked for
+        uncached = runner.invoke(app, [*args, "--offline"])
+        assert uncached.exit_code == 2 and "Error: no API key" in uncached.output
+        assert "--no-llm" in uncached.output and len(fake.calls) == calls
+        assert draft.read_text(encoding="utf-8") == written  # the good draft is kept
+
+
+def test_lint_takes_several_files_and_exits_with_the_worst(tmp_path: Path) -> None:
+    """digest lint a.md b.md …: every file's problems, a count, exit 1 if any has an error."""
+    golden = FIXTURES / "formats" / "golden_daily.md"
+    flagged = tmp_path / "flagged.md"
+    flagged.write_text(
+        golden.read_text(encoding="utf-8").replace("3455 Elo", "3455【待核实：3455】 Elo", 1),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["lint", str(golden), str(flagged)])
+    assert result.exit_code == 1
+    assert f"{golden}: ok" in result.output and f"{flagged}:" in result.output
+    assert result.output.splitlines()[-1] == "2 files: 1 ok, 1 with errors, 0 unreadable"
+
+
+def test_lint_unreadable_file_is_reported_and_the_others_still_checked(tmp_path: Path) -> None:
+    """A missing file among several is one Error line (exit 2); the rest are still linted."""
+    golden = FIXTURES / "formats" / "golden_brief.md"
+    result = runner.invoke(app, ["lint", str(tmp_path / "gone.md"), str(golden)])
+    assert result.exit_code == 2
+    assert f"Error: cannot read {tmp_path / 'gone.md'}" in " ".join(result.output.split())
+    assert f"{golden}: ok" in result.output
+
+
+def test_lint_reformat_takes_one_file() -> None:
+    """--reformat prints one document; with two files it refuses in one line."""
+    golden = str(FIXTURES / "formats" / "golden_daily.md")
+    result = runner.invoke(app, ["lint", "--reformat", golden, golden])
+    assert result.exit_code == 2 and "--reformat takes one file, not 2" in result.output

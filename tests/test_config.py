@@ -79,3 +79,48 @@ def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
 def test_the_example_config_is_valid() -> None:
     settings = load_settings(PROJECT_DIR / "digest.example.toml", env={})
     assert settings.llm.provider == "deepseek" and len(settings.sources) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[network]\nallow_host = ['127.0.0.1']\n", "network.allow_host: unknown setting"),
+        ("[llm]\nprovder = 'qwen'\n", "did you mean provider?"),
+        ("[digest]\nmain_storys = 8\n", "did you mean main_stories?"),
+        ("[prefect]\ntask_runer = 'dask'\n", "did you mean task_runner?"),
+        ("timzone = 'UTC'\n", "did you mean timezone?"),
+        ("[[sources]]\nname = 'A'\nurll = 'https://a.example/feed'\n", "did you mean url?"),
+        (
+            "[[digest.sections]]\nkey = 'a'\ntitel = 'A'\n",
+            "digest.sections #1.titel: unknown setting 'titel'; did you mean title?",
+        ),
+    ],
+)
+def test_unknown_key_in_any_table_is_refused_with_the_nearest_name(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text), env={})
+    assert expected in str(caught.value)
+
+
+def test_unknown_key_without_a_near_name_lists_the_valid_ones(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, "[prefect]\nzzz = 1\n"), env={})
+    assert "unknown setting 'zzz'; valid: task_runner, max_workers" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ftp://ftp.example.com/feed.xml", "not 'ftp'"),
+        ("file:///etc/passwd", "not 'file'"),
+        ("feeds.example.com/rss", "not 'none'"),
+        ("https:///rss", "names no host"),
+    ],
+)
+def test_a_source_url_must_be_http_or_https(tmp_path: Path, url: str, expected: str) -> None:
+    text = f"[[sources]]\nname = 'A'\nurl = '{url}'\n"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text), env={})
+    assert "sources #1.url: " in str(caught.value) and expected in str(caught.value)

@@ -24,9 +24,8 @@ from pipeline.document import (
     quote_yaml,
 )
 from pipeline.parse import parse
-from tests.conftest import SEEDS_DIR
+from tests.conftest import seed_params, seed_text
 
-SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 FORMATS = ("daily", "weekly", "brief")
 
 
@@ -69,7 +68,7 @@ def test_front_matter_bad_date_is_none() -> None:
 
 
 def test_footer_defaults_to_the_published_card() -> None:
-    seed = next(p for p in SEEDS if p.name.startswith("002")).read_text(encoding="utf-8")
+    seed = seed_text("002")
     assert seed.endswith("---\n\n" + TELEGRAM_CARD)
     assert Footer().html.text == TELEGRAM_CARD
 
@@ -79,7 +78,7 @@ def test_nodes_refuse_unknown_fields() -> None:
         Paragraph(text="x", colour="red")  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+@pytest.mark.parametrize("path", seed_params(), ids=lambda p: p.name[:3])
 def test_parsed_documents_survive_json(path: Path) -> None:
     """The discriminated unions let a parsed document be stored and reloaded."""
     doc = parse(path.read_text(encoding="utf-8"))

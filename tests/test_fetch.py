@@ -31,6 +31,9 @@ BIG5_PAGE = (
 )
 
 
+DEADLINE_PASSED = "timed out after {:g} s (the deadline of one URL, retries included)"
+
+
 def network(settings: Settings, **changes: Any) -> NetworkSettings:
     """The test network settings (loopback allowed, short timeouts) with changes."""
     return settings.network.model_copy(update=changes)
@@ -184,14 +187,42 @@ def test_trickle_cut_at_deadline(server: TestServer, settings: Settings) -> None
     url = server.route("/trickle", Reply(body="<p>" + "x" * 40 + "</p>", fault="trickle"))
     started = time.monotonic()
     error = fetch_error(network(settings, read_timeout=2, deadline=1, retries=0), url)
-    assert str(error) == "timed out after 1 s" and error.retryable
+    assert str(error) == f"{DEADLINE_PASSED.format(1)}" and not error.retryable
     assert time.monotonic() - started < 2.5
 
 
 def test_hanging_server_cut_at_deadline(server: TestServer, settings: Settings) -> None:
     url = server.route("/hang", Reply(fault="hang"))
     error = fetch_error(network(settings, read_timeout=5, deadline=1, retries=0), url)
-    assert str(error) == "timed out after 1 s"
+    assert str(error) == DEADLINE_PASSED.format(1)
+
+
+def test_deadline_bounds_the_whole_fetch_retries_included(
+    server: TestServer, settings: Settings
+) -> None:
+    """Three read timeouts of 1 s would cost 3 s and more; a 2 s deadline stops it at 2 s."""
+    url = server.route("/hang-long", Reply(fault="hang"))
+    started = time.monotonic()
+    error = fetch_error(network(settings, read_timeout=1, deadline=2, retries=2), url)
+    elapsed = time.monotonic() - started
+    assert str(error) == DEADLINE_PASSED.format(2) + " after 2 attempts"
+    assert len(server.requests_to("/hang-long")) == 2  # retried within the deadline
+    assert 1.9 < elapsed < 2.6, elapsed
+
+
+def test_deadline_clock_starts_with_the_request_not_the_queue(
+    server: TestServer, settings: Settings
+) -> None:
+    """URLs queued behind a slow one on the same host get their own full deadline."""
+    slow = server.route("/slow-first", Reply(body="<p>" + "x" * 300 + "</p>", delay=1.2))
+    quick = server.route("/quick-after", Reply(body="<p>" + "y" * 300 + "</p>", delay=0.5))
+    net = network(settings, per_host=1, deadline=1.5, read_timeout=2, retries=0)
+
+    async def both(fetcher: Fetcher) -> list[FetchResult]:
+        return list(await asyncio.gather(fetcher.fetch_page(slow), fetcher.fetch_page(quick)))
+
+    results = run_with(net, both)
+    assert [r.status for r in results] == [200, 200]
 
 
 def test_reset_mid_response_retried(server: TestServer, settings: Settings) -> None:

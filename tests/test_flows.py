@@ -270,7 +270,7 @@ lang = "en"
     )
     summary = run_flow(config, tmp_path / "output", no_llm=True)
     assert summary["exit_code"] == 2 and summary["draft"] is None
-    assert "no draft written" in summary["note"] and "1 of 1 feeds failed" in summary["note"]
+    assert "no draft written" in summary["note"] and "every feed failed (1 of 1)" in summary["note"]
     assert [f["stage"] for f in summary["failures"]] == ["feed"]
     record = json.loads((tmp_path / "output" / "daily" / f"{DAY}.json").read_text("utf-8"))
     assert summary["record"].endswith(f"{DAY}.json") and record["stories"] == []

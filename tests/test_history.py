@@ -5,12 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pipeline.history import published_stories
-from tests.conftest import SEEDS_DIR
-
-
-def _seed(prefix: str) -> str:
-    path = next(p for p in sorted(SEEDS_DIR.glob("*.txt")) if p.name.startswith(prefix))
-    return path.read_text(encoding="utf-8")
+from tests.conftest import seed_text as _seed
 
 
 def test_published_stories_of_a_linked_daily() -> None:

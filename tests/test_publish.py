@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
-from pipeline.models import RunRecord
+from pipeline.models import Failure, RunRecord
 from pipeline.publish import choose_target, draft_state, paths_for, write_draft
 
 NOW = datetime(2026, 2, 6, 23, 30)
@@ -58,3 +59,22 @@ def test_draft_without_record_counts_as_edited(tmp_path: Path) -> None:
     md_path.write_text("hand-written\n", encoding="utf-8")
     assert draft_state(md_path, record) == "edited"
     assert _write(tmp_path, "# new\n").name == "2026-02-07.rerun-1.md"
+
+
+def test_record_is_utf8_chinese_not_escaped(tmp_path: Path) -> None:
+    """The record is readable as it is: Chinese, emoji and curly quotes as UTF-8, no \\u escapes."""
+    record = RunRecord(
+        date=date(2026, 2, 7),
+        format="daily",
+        failures=[
+            Failure(url="https://www.ithome.com/rss/", stage="feed", error="连接失败 “超时” 🙂")
+        ],
+        notes={"https://www.jiqizhixin.com/a": "抽取为空；使用了订阅源的内容"},
+    )
+    target = choose_target(tmp_path, "daily", "2026-02-07", force=False, now=NOW)
+    write_draft(target, "# 草稿\n", record)
+    raw = target.record.read_bytes()
+    assert b"\\u" not in raw
+    text = raw.decode("utf-8")
+    assert "连接失败 “超时” 🙂" in text and "抽取为空；使用了订阅源的内容" in text
+    assert json.loads(text)["failures"][0]["error"] == "连接失败 “超时” 🙂"

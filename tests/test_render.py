@@ -40,7 +40,7 @@ from pipeline.render import (
     render_daily,
     render_document,
 )
-from tests.conftest import FIXTURES, SEEDS_DIR
+from tests.conftest import FIXTURES, seed_text
 
 GOLDEN = FIXTURES / "formats"
 DIGEST = DigestSettings()
@@ -212,7 +212,7 @@ def test_built_documents_parse_back_to_themselves(doc: object) -> None:
 
 def test_daily_layout_matches_the_published_seed() -> None:
     """Front-matter lines, heading forms and the footer are those of seed 002."""
-    seed = next(SEEDS_DIR.glob("002_*.txt")).read_text(encoding="utf-8")
+    seed = seed_text("002")
     out = render_daily(_draft(), DIGEST, DEFAULT_TEMPLATES)
     assert [line.split(":")[0] for line in out.split("\n")[:9]] == [
         line.split(":")[0] for line in seed.split("\n")[:9]

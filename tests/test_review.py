@@ -9,6 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from pipeline.assemble import no_draft
+from pipeline.cluster import ClusterResult
 from pipeline.models import Failure, RecordStory, RunRecord
 from pipeline.publish import choose_target, generated_path, write_draft
 from pipeline.review import (
@@ -17,6 +19,7 @@ from pipeline.review import (
     review_drafts,
 )
 from pipeline.review_cli import review
+from pipeline.steps import IngestReport
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "formats" / "golden_daily.md"
 DAY = "2026-02-14"
@@ -139,3 +142,33 @@ def test_cli_bad_input_and_nothing_to_review(
     result = cli.invoke(app, args, terminal_width=200)
     assert result.exit_code == code
     assert message in " ".join(result.output.split())
+
+
+def test_cli_lists_a_night_without_draft_with_its_reason(tmp_path: Path) -> None:
+    """A date whose run failed (a record, no draft) is listed with the record's reason."""
+    publish(tmp_path, GOLDEN.read_text(encoding="utf-8"))
+    failures = [
+        Failure(url=f"https://feed{n}.example.com/rss", stage="feed", error="connection failed")
+        for n in range(3)
+    ]
+    report = IngestReport(feeds_failed=3, failures=failures)
+    night = date(2026, 2, 15)
+    no_draft(tmp_path, str(night), night, "daily", report, ClusterResult(), [])
+    result = cli.invoke(app, ["review", "--output-dir", str(tmp_path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "2026-02-15.json" in result.output and f"{DAY}.md" in result.output
+    reason = next(line for line in result.output.splitlines() if line.startswith("2026-02-15:"))
+    assert "no draft: every feed failed (3 of 3)" in reason and "network" in reason
+    [item] = review_drafts(tmp_path, "daily", "2026-02-15")
+    assert item.state == "no draft" and item.failures == 3
+
+
+def test_cli_review_of_one_failed_date(tmp_path: Path) -> None:
+    """digest review DATE shows that date's no-draft record instead of "no draft for"."""
+    night = date(2026, 2, 15)
+    no_draft(tmp_path, str(night), night, "daily", IngestReport(), ClusterResult(), [])
+    result = cli.invoke(
+        app, ["review", "2026-02-15", "--diff", "--output-dir", str(tmp_path)], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert "2026-02-15: no draft: the archive has no article" in result.output

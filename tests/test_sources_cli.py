@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from pipeline.config import load_settings
 from pipeline.sources_cli import sources_app
 from pipeline.store import Archive, SourceRun
 from tests.conftest import FIXTURES
+from tests.terminal import run_in_pty, run_piped, screen_lines
 
 runner = CliRunner()
 NOW = datetime.now(UTC)
@@ -125,8 +127,54 @@ def test_check_flags_failing_stale_and_never_run_and_exits_1(workdir: Path) -> N
     assert any(line.startswith("STALE Stale") and "nothing new for 3+ days" in line for line in out)
     assert not any(line.startswith(("FAILING Healthy", "STALE Healthy")) for line in out)
     assert out[-1] == "1 failing, 1 stale, 1 never run"
-    row = next(line for line in out if line.startswith("│ Healthy"))
-    assert "ok" in row and "10/2" in row
+    row = next(line for line in out if line.startswith("ok Healthy"))
+    assert "10/2 items/new" in row
+
+
+def test_check_piped_prints_one_plain_line_per_feed(workdir: Path) -> None:
+    """Under cron (stdout a pipe) every feed is one line, whatever the width; no table."""
+    (workdir / "digest.toml").write_text(CONFIG, encoding="utf-8")
+    seed_health(workdir / "data")
+    done = run_piped(["sources", "check"], workdir, {"COLUMNS": "60"})
+    assert done.code == 1, done.stderr
+    out = done.stdout.splitlines()
+    assert len(out) == 4 + 1  # one line per feed, then the counts
+    assert [line.split(" ", 1)[0] for line in out[:4]] == ["ok", "FAILING", "STALE", "NEVER"]
+    assert out[1].startswith("FAILING Failing (https://failing.example.com/feed): timed out")
+    assert not any(ch in done.stdout for ch in "│┃━─\x1b")
+    assert out[-1] == "1 failing, 1 stale, 1 never run"
+
+
+def test_check_on_a_terminal_shows_the_table(workdir: Path) -> None:
+    """On a terminal the health is a table, with the failing and stale feeds spelled out below."""
+    (workdir / "digest.toml").write_text(CONFIG, encoding="utf-8")
+    seed_health(workdir / "data")
+    done = run_in_pty(["sources", "check"], workdir, columns=200)
+    assert done.code == 1, done.stdout
+    shown = screen_lines(done.stdout)
+    assert any(line.startswith("┃ source") for line in shown)
+    assert any(line.startswith("│ Healthy") and "10/2" in line for line in shown)
+    assert any(line.startswith("FAILING Failing") for line in shown)
+
+
+def test_check_json_is_utf8_and_complete(workdir: Path) -> None:
+    """--json gives every feed's status and health as JSON, Chinese unescaped, same exit code."""
+    (workdir / "digest.toml").write_text(CONFIG.replace('"Stale"', '"量子位"'), encoding="utf-8")
+    seed_health(workdir / "data")
+    result = invoke("check", "--json")
+    assert result.exit_code == 1  # Failing fails; 量子位 has no history under that name
+    assert "量子位" in result.output and "\\u" not in result.output
+    document = json.loads(result.output)
+    assert document["counts"] == {"failing": 1, "stale": 0, "never_run": 2}
+    rows = {row["name"]: row for row in document["sources"]}
+    assert rows["Failing"]["status"] == "FAILING" and rows["Failing"]["consecutive_failures"] == 2
+    assert rows["Healthy"]["items_seen"] == 10 and rows["Healthy"]["last_success"]
+    assert rows["量子位"] == {
+        "name": "量子位",
+        "url": "https://stale.example.com/feed",
+        "lang": "zh",
+        "status": "NEVER RUN",
+    }
 
 
 def test_check_stale_days_option(workdir: Path) -> None:

@@ -420,7 +420,7 @@ def test_no_llm_needs_no_api_key() -> None:
 
 def test_missing_api_key_message_says_how_to_configure() -> None:
     with pytest.raises(MissingAPIKeyError) as info:
-        Writer(LLMSettings(provider="deepseek"))
+        require_api_key(LLMSettings(provider="deepseek"))
     message = str(info.value)
     assert "\n" not in message and "export OPENAI_API_KEY=" in message
     assert "api.deepseek.com" in message and "OPENAI_BASE_URL" in message
@@ -515,3 +515,25 @@ def test_an_unexpected_error_on_one_story_degrades_only_that_story(fake: FakeOpe
     assert degraded == {"s-glm"}
     assert [f.error for f in result.failures] == ["unexpected error: KeyError('facts')"]
     assert result.meta.title and not result.meta.title.startswith("【待编辑】")
+
+
+def test_answers_in_the_cache_need_no_api_key(fake: FakeOpenAI) -> None:
+    """A rerun whose answers are all cached asks for no key, even where the endpoint needs one."""
+    port = fake.base_url.rsplit(":", 1)[1].split("/")[0]
+    keyed = fake.settings(base_url=f"http://[::ffff:127.0.0.1]:{port}/v1")  # not exempt
+    assert api_key_required(keyed)
+    cache = DictCache()
+    stories = [capital_story(), model_story()]
+    with_key = Writer(keyed.model_copy(update={"api_key": SecretStr("sk-test")}), cache=cache)
+    first = run(write_digest(stories, SECTIONS, date=DAY, writer=with_key))
+    calls = len(fake.calls)
+    second = run(write_digest(stories, SECTIONS, date=DAY, writer=Writer(keyed, cache=cache)))
+    assert len(fake.calls) == calls and second.stats.llm_calls == 0
+    assert second.drafts == first.drafts and second.failures == []
+
+
+def test_an_answer_not_cached_without_a_key_stops_the_run() -> None:
+    """Without a key, a call the cache cannot answer raises MissingAPIKeyError, not a degrade."""
+    writer = Writer(LLMSettings(provider="deepseek"), cache=DictCache())
+    with pytest.raises(MissingAPIKeyError, match="OPENAI_API_KEY"):
+        run(write_digest([capital_story()], SECTIONS, date=DAY, writer=writer))
