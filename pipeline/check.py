@@ -153,6 +153,18 @@ def check_meta(
     return meta.model_copy(update=update), _unique(findings)
 
 
+def secure_lines(lines: Sequence[str], stories: Sequence[Story]) -> tuple[list[str], list[str]]:
+    """Lines quoted from the sources (extractive fallbacks): sanitiser and link check, no grounding.
+
+    Their numbers and names are the sources' own, but their markup and links are as
+    untrusted as anything else a feed says.
+    """
+    ev = _evidence([a for s in stories for a in s.articles])
+    findings: list[str] = []
+    safe = [_make_safe(line, ev, ev.urls, findings) for line in lines]
+    return safe, _unique(findings)
+
+
 # --- draft traversal -----------------------------------------------------------------------
 
 
