@@ -21,11 +21,11 @@ from pydantic import BaseModel
 
 from pipeline.charset import decode_html, to_simplified
 from pipeline.config import NetworkSettings
-from pipeline.connect import PinnedTransport, Resolver
+from pipeline.connect import PinnedTransport
 from pipeline.errors import FetchError
 from pipeline.inflate import ACCEPT_ENCODING, BoundedDecoder, too_large
 from pipeline.redact import redact_text, redact_url
-from pipeline.urls import check_url, resolve_host, wire_host
+from pipeline.urls import check_url, wire_host
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +73,12 @@ class _StatusError(FetchError):
 
 
 def build_client(
-    settings: NetworkSettings, resolver: Resolver = resolve_host, *, pinned: bool = True
+    settings: NetworkSettings, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
     """The one HTTP client of a run: real User-Agent, timeouts, redirects handled by Fetcher.
 
-    Pinned (the default), it connects only to addresses the URL policy vetted in the
-    same lookup; unpinned, it goes through the environment's proxy (which resolves).
+    With a PinnedTransport it connects only to addresses the URL policy vetted in the
+    same lookup; without a transport, httpx's own goes through the environment's proxy.
     """
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
     limits = httpx.Limits(max_connections=settings.concurrency)
@@ -87,10 +87,15 @@ def build_client(
         "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
         "Accept-Encoding": ACCEPT_ENCODING,
     }
-    transport = PinnedTransport(limits, settings.allow_hosts, resolver) if pinned else None
     return httpx.AsyncClient(
         timeout=timeout, limits=limits, headers=headers, follow_redirects=False, transport=transport
     )
+
+
+def pinned_transport(settings: NetworkSettings) -> PinnedTransport:
+    """The transport that resolves once, vets, and connects to the vetted address."""
+    limits = httpx.Limits(max_connections=settings.concurrency)
+    return PinnedTransport(limits, settings.allow_hosts)
 
 
 def environment_proxy() -> bool:
@@ -107,15 +112,18 @@ class Fetcher:
         client: httpx.AsyncClient | None = None,
         *,
         backoff: float = 0.5,
-        resolver: Resolver = resolve_host,
+        transport: PinnedTransport | None = None,
     ) -> None:
         self.settings = settings
         self.backoff = backoff  # base of the exponential backoff between attempts, s
         # An injected client or a proxy connects on its own: then the policy resolves first.
-        self._pinned = client is None and not environment_proxy()
-        if client is None and not self._pinned:
+        proxied = client is None and transport is None and environment_proxy()
+        self._pinned = client is None and not proxied
+        if proxied:
             logger.info("using the environment's HTTP proxy: hosts are vetted before the request")
-        self._client = client or build_client(settings, resolver, pinned=self._pinned)
+        elif client is None and transport is None:
+            transport = pinned_transport(settings)
+        self._client = client or build_client(settings, transport)
         self._owns_client = client is None
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, _HostGate] = {}

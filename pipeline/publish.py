@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from pipeline.errors import NoDraftError, UnsafePathError
 from pipeline.files import publish_files, read_bytes_nofollow, read_text_nofollow, sha256_text
 from pipeline.models import RunRecord
-from pipeline.sanitize import check_link, sanitize_text, strip_invisible
+from pipeline.sanitize import sanitize_text, strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +135,15 @@ def clean_record(record: RunRecord) -> RunRecord:
     return RunRecord.model_validate(data)
 
 
+def _no_link(url: str) -> bool:
+    """Titles in a record are text: a link in one is dropped, its words kept."""
+    return False
+
+
 def _clean(value: Any, key: str = "") -> Any:
     if isinstance(value, str):
         value = strip_invisible(value)
-        return sanitize_text(value, check_link, []) if key == "title" else value
+        return sanitize_text(value, _no_link, []) if key == "title" else value
     if isinstance(value, list):
         return [_clean(item, key) for item in value]
     if isinstance(value, dict):

@@ -55,7 +55,7 @@ from pipeline.models import (
     StoryDraft,
 )
 from pipeline.parse import split_lead, to_heading
-from pipeline.sanitize import check_link, sanitize_text
+from pipeline.sanitize import check_link, defang, sanitize_text
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +258,7 @@ def _unsupported_marks(story: StoryDraft, blocks: list[Block]) -> list[Block]:
     for finding in story.unsupported:
         token = FINDING_RE.match(finding)
         inline_mark = UNSUPPORTED_MARK.format(claim=token.group(1)) if token else None
-        mark = UNSUPPORTED_MARK.format(claim=inline(finding))
+        mark = UNSUPPORTED_MARK.format(claim=inline(defang(finding)))
         if mark not in written and (inline_mark is None or inline_mark not in written):
             lines.append(Paragraph(text=mark))
     return lines

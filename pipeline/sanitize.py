@@ -42,6 +42,8 @@ URL_TRAIL = ".,;:!?'\"”’"
 # ``[label]: destination`` at the start of a line defines a link for every ``[label]``.
 REFERENCE_DEFINITION = re.compile(r"^(\s{0,3})\[([^\]\n]*)\]:", re.MULTILINE)
 WEB_SCHEMES = frozenset({"http", "https"})
+_SCHEME_COLON = re.compile(r"(?i)\b(https?|ftp|file|javascript|vbscript|data):")
+_ANGLES = str.maketrans({"<": "‹", ">": "›"})
 
 
 def strip_invisible(text: str) -> str:
@@ -61,6 +63,12 @@ def sanitize_text(text: str, link_ok: LinkCheck, findings: list[str]) -> str:
     text = _strip_html(text, findings)
     text = _drop_links(text, link_ok, findings)
     return REFERENCE_DEFINITION.sub(r"\1\\[\2]:", text)
+
+
+def defang(text: str) -> str:
+    """A finding shown in a draft names what was removed without being it (``https[:]//a[.]b``)."""
+    text = BARE_URL.sub(lambda m: m.group().replace(".", "[.]"), text)
+    return _SCHEME_COLON.sub(r"\1[:]", text).translate(_ANGLES)
 
 
 def check_link(url: str, allowed: Collection[str] | None = None) -> bool:
