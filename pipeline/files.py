@@ -38,6 +38,10 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     publish_files([(path, data)])
 
 
+class PublishInterruptedError(OSError):
+    """Some files of a publish were put in place, not all (a rename failed)."""
+
+
 @dataclass(frozen=True)
 class Staged:
     """New content written and synced beside its destination, not yet in place."""
@@ -59,11 +63,15 @@ def publish_files(files: Sequence[tuple[Path, str | bytes]]) -> None:
     try:
         for path, data in files:
             staged.append(stage(path, data))
-        for item in staged:
-            os.replace(item.tmp, item.path)
     except BaseException:
         discard(staged)
         raise
+    for n, item in enumerate(staged):
+        try:
+            os.replace(item.tmp, item.path)
+        except OSError as exc:
+            discard(staged[n:])
+            raise PublishInterruptedError(exc.errno or 0, exc.strerror or str(exc)) from exc
     for directory in dict.fromkeys(item.path.parent for item in staged):
         _fsync_dir(directory)
 
@@ -75,16 +83,24 @@ def stage(path: Path, data: str | bytes) -> Staged:
     mode = _mode_of(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            _write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, mode)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     return Staged(path, tmp)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    """Write every byte (os.write may write fewer than asked)."""
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def discard(staged: Sequence[Staged]) -> None:

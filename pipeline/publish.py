@@ -17,7 +17,13 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from pipeline.errors import NoDraftError, UnsafePathError
-from pipeline.files import publish_files, read_bytes_nofollow, read_text_nofollow, sha256_text
+from pipeline.files import (
+    PublishInterruptedError,
+    publish_files,
+    read_bytes_nofollow,
+    read_text_nofollow,
+    sha256_text,
+)
 from pipeline.models import RunRecord
 from pipeline.sanitize import sanitize_text, strip_invisible
 
@@ -121,6 +127,9 @@ def write_draft(target: Target, markdown: str, record: RunRecord) -> RunRecord:
     ]
     try:
         publish_files(files)
+    except PublishInterruptedError as exc:
+        message = f"publishing {target.markdown} was interrupted ({exc.strerror}); run again"
+        raise NoDraftError(message) from exc
     except OSError as exc:
         reason = exc.strerror or str(exc)
         unchanged = "the previous draft and record are unchanged"

@@ -41,6 +41,7 @@ SECRET_WORDS = frozenset(
 )
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _QUERY_PAIR = re.compile(r"(?P<name>[^&=;#]+)=(?P<value>[^&;#]*)")
+_URL_TRAIL = ".,;:!?)]}'\"”’"
 _URL_IN_TEXT = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+")
 _BARE_SECRETS = (
     (re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-]{8,}"), r"\1-" + MASK),
@@ -74,7 +75,13 @@ def redact_url(url: str) -> str:
 
 def redact_text(text: str) -> str:
     """A free text (error message, log line) with every URL redacted and bare keys masked."""
-    return _mask_bare(_URL_IN_TEXT.sub(lambda m: redact_url(m.group()), text))
+    return _mask_bare(_URL_IN_TEXT.sub(_redact_match, text))
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    """A URL found in a text, redacted; punctuation closing the sentence is kept as it was."""
+    url = match.group().rstrip(_URL_TRAIL)
+    return redact_url(url) + match.group()[len(url) :]
 
 
 def _mask_pair(match: re.Match[str]) -> str:
