@@ -28,7 +28,7 @@ from pipeline.models import (
     Story,
     StoryDraft,
 )
-from pipeline.publish import choose_target, paths_for, write_draft
+from pipeline.publish import choose_target, clean_record, paths_for, write_draft
 from pipeline.render import render_daily
 from pipeline.steps import IngestReport, reasons
 from pipeline.store import Archive
@@ -342,7 +342,7 @@ def no_draft(
             stats=stats,
         )
         record_path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(record_path, record.model_dump_json(indent=2) + "\n")
+        atomic_write(record_path, clean_record(record).model_dump_json(indent=2) + "\n")
     return RunSummary(
         date=day,
         format=fmt,

@@ -13,6 +13,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from pipeline.sanitize import strip_invisible
+
 MASK = "***"
 # Query parameter names (split into words) that carry a credential.
 SECRET_WORDS = frozenset(
@@ -96,7 +98,11 @@ def _mask_bare(text: str) -> str:
 
 
 def install_log_redaction() -> None:
-    """Redact every log record of the process, whichever handler (ours, Prefect's) prints it."""
+    """Redact every log record of the process, whichever handler (ours, Prefect's) prints it.
+
+    Feed titles and LLM answers are logged too: their bidi and control characters
+    (terminal escapes) are dropped on the way.
+    """
     global _REDACTING
     if _REDACTING:
         return
@@ -112,12 +118,12 @@ def install_log_redaction() -> None:
 
 
 def _redact_record(record: logging.LogRecord) -> None:
-    """Mask secrets in a record's message and traceback text, leaving other records as they are."""
+    """Mask secrets (and drop hidden characters) in a record's message and traceback text."""
     try:
         message = record.getMessage()
     except (TypeError, ValueError):  # a bad format string: the handler reports it as usual
         return
-    clean = redact_text(message)
+    clean = strip_invisible(redact_text(message))
     if clean != message:
         record.msg, record.args = clean, None
     if record.exc_info and record.exc_info[0] is not None:
