@@ -66,12 +66,18 @@ def draft_state(markdown: Path, record: Path) -> DraftState:
     ``.generated/`` (the first file a publish puts in place, so a publish interrupted
     between its renames still reads as generated, not as an editor's change).
     """
-    text = read_text_nofollow(markdown)
+    try:
+        text = read_text_nofollow(markdown)
+    except UnsafePathError:  # a link or a FIFO where the draft should be: never ours, kept
+        return "edited"
     if text is None:
         return "missing"
     if sha256_text(text) == recorded_hash(record):
         return "generated"
-    kept = read_text_nofollow(generated_path(markdown))
+    try:
+        kept = read_text_nofollow(generated_path(markdown))
+    except UnsafePathError:
+        return "edited"
     return "generated" if kept is not None and kept == text else "edited"
 
 

@@ -112,7 +112,7 @@ def test_backup_path_planted_as_a_link_is_replaced_not_followed(tmp_path: Path) 
 
 
 def test_draft_replaced_by_a_link_is_refused(tmp_path: Path) -> None:
-    """A draft swapped for a link to a private file is neither read nor copied into a backup."""
+    """A draft swapped for a link to a private file is never read, copied or written through."""
     output = tmp_path / "output"
     draft = publish_once(output, "# AI 日报 v1\n")
     secret = tmp_path / "secret.txt"
@@ -121,5 +121,8 @@ def test_draft_replaced_by_a_link_is_refused(tmp_path: Path) -> None:
     draft.symlink_to(secret)
     with pytest.raises(UnsafePathError, match="symbolic link"):
         publish_once(output, "# AI 日报 v2\n", force=True)
+    beside = publish_once(output, "# AI 日报 v2\n")  # without --force: like an edited draft
+    assert beside.name == f"{DAY}.rerun-1.md" and draft.is_symlink()
+    assert secret.read_text(encoding="utf-8") == "sk-not-for-drafts\n"
     assert "sk-not-for-drafts" not in str(snapshot(output))
     assert generated_path(draft).read_text(encoding="utf-8") == "# AI 日报 v1\n"
