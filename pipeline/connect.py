@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import urllib.request
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import anyio
@@ -32,6 +33,12 @@ from pipeline.urls import (
 logger = logging.getLogger(__name__)
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+PROXY_SCHEMES = ("http", "https", "all")
+
+
+def environment_proxy() -> bool:
+    """Whether the environment names an HTTP(S) proxy (then the proxy connects, not we)."""
+    return any(urllib.request.getproxies().get(scheme) for scheme in PROXY_SCHEMES)
 
 
 class PinnedBackend(httpcore.AsyncNetworkBackend):

@@ -6,9 +6,8 @@ import asyncio
 import logging
 import random
 import re
-import urllib.request
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,9 +20,9 @@ from pydantic import BaseModel
 
 from pipeline.charset import decode_html, to_simplified
 from pipeline.config import NetworkSettings
-from pipeline.connect import PinnedTransport
+from pipeline.connect import PinnedTransport, environment_proxy
 from pipeline.errors import FetchError
-from pipeline.inflate import ACCEPT_ENCODING, BoundedDecoder, too_large
+from pipeline.inflate import ACCEPT_ENCODING, BoundedDecoder, CappedBody, too_large
 from pipeline.redact import redact_text, redact_url
 from pipeline.urls import check_url, wire_host
 
@@ -34,7 +33,6 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_RETRY_AFTER = 30.0  # s; a server asking for longer is treated as "not now"
 # Timeouts after which a host's remaining requests in this fetcher fail at once.
 HUNG_SERVER_TIMEOUTS = 3
-PROXY_SCHEMES = ("http", "https", "all")
 
 
 class FetchResult(BaseModel):
@@ -96,11 +94,6 @@ def pinned_transport(settings: NetworkSettings) -> PinnedTransport:
     """The transport that resolves once, vets, and connects to the vetted address."""
     limits = httpx.Limits(max_connections=settings.concurrency)
     return PinnedTransport(limits, settings.allow_hosts)
-
-
-def environment_proxy() -> bool:
-    """Whether the environment names an HTTP(S) proxy (then the proxy connects, not we)."""
-    return any(urllib.request.getproxies().get(scheme) for scheme in PROXY_SCHEMES)
 
 
 class Fetcher:
@@ -269,7 +262,7 @@ class Fetcher:
         if declared.isdigit() and int(declared) > cap:
             raise too_large(cap)
         decoder = BoundedDecoder(response.headers.get("Content-Encoding"), cap)
-        body = _Body(cap)
+        body = CappedBody(cap)
         async for chunk in response.aiter_raw():
             body.wire += len(chunk)
             if body.wire > cap:
@@ -299,25 +292,6 @@ class Fetcher:
             if wait > 0:
                 await asyncio.sleep(wait)
             gate.next_at = loop.time() + self.settings.politeness_delay
-
-
-@dataclass
-class _Body:
-    """A response body as it is decoded: the pieces, and the bytes on the wire so far."""
-
-    cap: int
-    wire: int = 0
-    size: int = 0
-    pieces: list[bytes] = field(default_factory=list)
-
-    async def take(self, pieces: Iterator[bytes]) -> None:
-        """Keep decoded pieces until the cap, yielding to the event loop after each."""
-        for piece in pieces:
-            self.size += len(piece)
-            if self.size > self.cap:
-                raise too_large(self.cap)
-            self.pieces.append(piece)
-            await asyncio.sleep(0)
 
 
 def _server(url: str) -> str:

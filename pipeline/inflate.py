@@ -9,9 +9,11 @@ short enough for the fetch deadline to fire between steps.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from pipeline.errors import FetchError, ResponseTooLargeError
 
@@ -107,6 +109,25 @@ class BoundedDecoder:
         for layer in self.layers:
             pieces = itertools.chain(layer.feed(pieces), layer.flush())
         yield from pieces
+
+
+@dataclass
+class CappedBody:
+    """A response body as it is decoded: the pieces, and the bytes on the wire so far."""
+
+    cap: int
+    wire: int = 0
+    size: int = 0
+    pieces: list[bytes] = field(default_factory=list)
+
+    async def take(self, pieces: Iterator[bytes]) -> None:
+        """Keep decoded pieces until the cap, yielding to the event loop after each."""
+        for piece in pieces:
+            self.size += len(piece)
+            if self.size > self.cap:
+                raise too_large(self.cap)
+            self.pieces.append(piece)
+            await asyncio.sleep(0)
 
 
 def encodings(header: str | None) -> list[str]:
