@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import traceback
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -101,7 +104,8 @@ def install_log_redaction() -> None:
     """Redact every log record of the process, whichever handler (ours, Prefect's) prints it.
 
     Feed titles and LLM answers are logged too: their bidi and control characters
-    (terminal escapes) are dropped on the way.
+    (terminal escapes) are dropped on the way. Uncaught tracebacks (``--debug``) are
+    printed with secrets masked as well.
     """
     global _REDACTING
     if _REDACTING:
@@ -114,7 +118,16 @@ def install_log_redaction() -> None:
         return record
 
     logging.setLogRecordFactory(redacting)
+    if sys.excepthook is sys.__excepthook__:  # --debug tracebacks are printed by the hook
+        sys.excepthook = _print_redacted
     _REDACTING = True
+
+
+def _print_redacted(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
+    """An uncaught exception's traceback on stderr, with secrets masked."""
+    sys.stderr.write(redact_text("".join(traceback.format_exception(kind, value, tb))))
 
 
 def _redact_record(record: logging.LogRecord) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,17 @@ def test_cli_error_line_masks_credentials(tmp_path: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 2
     assert "https://***@llm.example/v1?api-key=***" in result.output
     assert leaked(result.output) == []
+
+
+def test_debug_traceback_masks_credentials(tmp_path: Path) -> None:
+    """An uncaught exception (what --debug shows) prints its traceback with secrets masked."""
+    script = tmp_path / "boom.py"
+    script.write_text(
+        "from pipeline.redact import install_log_redaction\n"
+        "install_log_redaction()\n"
+        "raise RuntimeError('cannot reach https://u:hunter2@llm.example/v1?api-key=sk-query-0123456789')\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert "RuntimeError: cannot reach https://***@llm.example/v1?api-key=***" in done.stderr
+    assert leaked(done.stderr) == []
