@@ -15,7 +15,6 @@ from pipeline.config import Settings
 from pipeline.files import atomic_write
 from pipeline.lint import lint_text
 from pipeline.models import (
-    DEGRADED_MARK,
     Article,
     DailyDraft,
     Failure,
@@ -29,7 +28,7 @@ from pipeline.models import (
     Story,
     StoryDraft,
 )
-from pipeline.publish import choose_target, paths_for, record_json, write_draft
+from pipeline.publish import choose_target, clean_record, paths_for, record_json, write_draft
 from pipeline.render import render_daily
 from pipeline.steps import IngestReport, reasons
 from pipeline.store import Archive
@@ -179,9 +178,8 @@ def publish_daily(
     main = [s for s in stories if s.placement == "main"]
     drafts, findings = checked_drafts(main, written)
     more, more_findings = checked_more(stories, written.more)
-    meta, meta_findings = written.meta, list[str]()
-    if not meta.title.startswith(DEGRADED_MARK):  # extractive text quotes sources: no check
-        meta, meta_findings = check_meta(written.meta, list(drafts.values()), main)
+    # checked whoever wrote it: a fallback quotes feed titles and story headlines, untrusted too
+    meta, meta_findings = check_meta(written.meta, list(drafts.values()), main)
     findings.update({k: v for k, v in more_findings.items() if v})
     written = written.model_copy(update={"meta": meta})
     draft = daily_draft(day, settings, main, drafts, written, more)
@@ -354,7 +352,7 @@ def no_draft(
             no_draft=why,
         )
         record_path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(record_path, record_json(record))
+        atomic_write(record_path, record_json(clean_record(record)))
     return RunSummary(
         date=day,
         format=fmt,

@@ -109,8 +109,10 @@ def brief_input(
     findings: dict[str, list[str]] = {}
     for story in (s for s in stories if s.placement == "main"):
         out = written.items.get(story.id)
-        if out is None:
-            draft, category = extractive_brief(story), brief_category(story.primary.title)
+        if out is None:  # the sources' own words, but their markup and links are checked too
+            checked = check_draft(extractive_brief(story), story)
+            draft, findings[story.id] = checked.draft, checked.unsupported
+            category = brief_category(story.primary.title)
         else:
             checked = check_draft(brief_draft(story, out), story)
             draft, findings[story.id] = checked.draft, checked.unsupported

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
@@ -31,6 +30,7 @@ from pipeline.models import (
     StoryDraft,
 )
 from pipeline.quantities import Quantity, extract_quantities, normalize_digits, quantities_match
+from pipeline.sanitize import BARE_URL, MD_LINK, check_link, link_key, sanitize_text
 
 logger = logging.getLogger(__name__)
 
@@ -39,17 +39,7 @@ _CHINA = timezone(timedelta(hours=8))
 _MAX_WINDOW = 8  # longest name, in atoms, looked up in the sources
 
 _MARK = re.compile(r"【待核实：[^】]*】")
-_MD_LINK = re.compile(
-    r"(?P<img>!?)\[(?P<text>[^\]\n]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)"
-)
-_URL = re.compile(
-    r"(?i)(?<![A-Za-z0-9])(?:https?://|www\.)[^\s<>()\[\]（）【】「」\"'，。；！？、]+"
-)
-_URL_TRAIL = ".,;:!?'\"”’"
 _ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
-_HTML_BLOCK = re.compile(r"(?is)<(script|style|iframe|object)\b[^>]*>.*?</\1\s*>")
-_HTML_COMMENT = re.compile(r"(?s)<!--.*?-->")
-_HTML_TAG = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9:-]*)\b(?:[^<>]*)?/?>")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
 _WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:[-‐‑_.+'’&][A-Za-z0-9]+)*")
 _VERSION = re.compile(r" ?([0-9]{1,2}(?:\.[0-9]+)*)(?![0-9%A-Za-z])")
@@ -137,7 +127,7 @@ def check_more_item(item: MoreItem, story: Story) -> tuple[MoreItem, list[str]]:
     ev = _evidence(story.articles)
     findings: list[str] = []
     url = item.url
-    if _canonical(url) not in ev.urls and story.articles:
+    if not check_link(url, ev.urls) and story.articles:
         findings.append(f"链接 {url} 不是本条来源")
         url = story.primary.url
     title = _check_text(item.title, ev, findings)
@@ -163,6 +153,18 @@ def check_meta(
     return meta.model_copy(update=update), _unique(findings)
 
 
+def secure_lines(lines: Sequence[str], stories: Sequence[Story]) -> tuple[list[str], list[str]]:
+    """Lines quoted from the sources (extractive fallbacks): sanitiser and link check, no grounding.
+
+    Their numbers and names are the sources' own, but their markup and links are as
+    untrusted as anything else a feed says.
+    """
+    ev = _evidence([a for s in stories for a in s.articles])
+    findings: list[str] = []
+    safe = [_make_safe(line, ev, ev.urls, findings) for line in lines]
+    return safe, _unique(findings)
+
+
 # --- draft traversal -----------------------------------------------------------------------
 
 
@@ -170,7 +172,7 @@ def _secure_draft(draft: StoryDraft, story: Story) -> tuple[StoryDraft, list[str
     ev = _evidence(story.articles)
     findings: list[str] = []
     url = draft.url
-    if _canonical(url) not in ev.urls and story.articles:
+    if not check_link(url, ev.urls) and story.articles:
         findings.append(f"链接 {url} 不是本条来源")
         url = story.primary.url
     safe = _map_fields(draft, story, lambda text, e: _make_safe(text, e, ev.urls, findings))
@@ -245,7 +247,7 @@ def _article_evidence(article: Article) -> _Evidence:
         quantities=(*extract_quantities(corpus), *_published_dates(article.published)),
         names=_name_keys(normalize_digits(corpus)),
         text=corpus,
-        urls=frozenset({_canonical(article.url)}),
+        urls=frozenset({link_key(article.url)}),
     )
 
 
@@ -289,38 +291,9 @@ def _name_key(raw: str) -> str:
 
 
 def _make_safe(text: str, ev: _Evidence, allowed: frozenset[str], findings: list[str]) -> str:
-    text = _strip_html(text, findings)
-    text = _drop_links(text, allowed, findings)
+    """The one sanitiser (markup, links, invisible characters), then foreign calls to action."""
+    text = sanitize_text(text, lambda url: check_link(url, allowed), findings)
     return _drop_calls_to_action(text, ev, findings)
-
-
-def _strip_html(text: str, findings: list[str]) -> str:
-    for m in _HTML_BLOCK.finditer(text):
-        findings.append(f"HTML 标签 <{m.group(1).lower()}> 已删除")
-    text = _HTML_COMMENT.sub("", _HTML_BLOCK.sub("", text))
-    for m in _HTML_TAG.finditer(text):
-        findings.append(f"HTML 标签 <{m.group(1).lower()}> 已删除")
-    return _HTML_TAG.sub("", text).replace("<", "&lt;")
-
-
-def _drop_links(text: str, allowed: frozenset[str], findings: list[str]) -> str:
-    def markdown(m: re.Match[str]) -> str:
-        if _canonical(m["url"]) in allowed:
-            return m.group()
-        findings.append(f"链接 {m['url']} 不是本条来源")
-        return "" if m["img"] else m["text"]
-
-    text = _MD_LINK.sub(markdown, text)
-    kept = [(m.start(), m.end()) for m in _MD_LINK.finditer(text)]
-    out, pos = [], 0
-    for m in _URL.finditer(text):
-        url = m.group().rstrip(_URL_TRAIL)
-        if _inside(m.start(), kept) or _canonical(url) in allowed:
-            continue
-        findings.append(f"链接 {url} 不是本条来源")
-        out.append(text[pos : m.start()])
-        pos = m.start() + len(url)
-    return "".join(out) + text[pos:]
 
 
 def _drop_calls_to_action(text: str, ev: _Evidence, findings: list[str]) -> str:
@@ -336,20 +309,6 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
     after = _SENTENCE_END.search(text, end)
     return (before[-1] if before else 0), (after.end() if after else len(text))
-
-
-def _canonical(url: str) -> str:
-    """Scheme-less, host lower-case, no fragment, no trailing slash: for comparing links."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    host = parts.netloc.lower().removeprefix("www.")
-    if not host and parts.path.lower().startswith("www."):  # "www.example.com/x"
-        host, _, path = parts.path.lower().removeprefix("www.").partition("/")
-        return f"{host}/{path}".rstrip("/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{parts.path.rstrip('/')}{query}"
 
 
 # --- grounding -----------------------------------------------------------------------------
@@ -432,8 +391,8 @@ def _known_term(key: str, ev: _Evidence) -> bool:
 
 def _masked_spans(text: str) -> list[tuple[int, int]]:
     """Spans never checked as claims: kept links and HTML entities."""
-    spans = [(m.start("url") - 1, m.end()) for m in _MD_LINK.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _URL.finditer(text)]
+    spans = [(m.start("url") - 1, m.end()) for m in MD_LINK.finditer(text)]
+    spans += [(m.start(), m.end()) for m in BARE_URL.finditer(text)]
     spans += [(m.start(), m.end()) for m in _ENTITY.finditer(text)]
     return spans
 
@@ -458,10 +417,6 @@ def _join_marks(clean: str, kept: list[tuple[int, str]], new: list[tuple[int, st
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
-
-
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
 
 
 def _unique(items: Iterable[str]) -> list[str]:

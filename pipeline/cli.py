@@ -21,6 +21,7 @@ from rich.markup import escape
 from pipeline.config import Settings, load_settings
 from pipeline.errors import DigestError, MissingAPIKeyError
 from pipeline.progress import FailureFilter
+from pipeline.redact import install_log_redaction, redact_text
 from pipeline.review_cli import review
 from pipeline.sources_cli import sources_app
 
@@ -51,7 +52,8 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks and deb
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one ``Error:`` line and exit."""
-    err_console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    shown = escape(redact_text(message))
+    err_console.print(f"[bold red]Error:[/] {shown}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -61,6 +63,7 @@ def setup_logging(debug: bool) -> None:
     On a terminal, warnings print above the progress bars (rich); elsewhere (cron,
     CI) they are plain lines, with the progress of long stages as INFO lines.
     """
+    install_log_redaction()  # before any handler: no secret reaches a log line
     level = logging.DEBUG if debug else logging.WARNING
     if err_console.is_terminal:
         handler: logging.Handler = RichHandler(

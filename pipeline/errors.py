@@ -13,6 +13,7 @@ DigestError
 ├── LLMError               the LLM call failed or answered garbage
 │   └── QuotaError         insufficient quota / payment required (permanent, fail fast)
 ├── RunLockedError         another run holds the lock for this date and format
+├── UnsafePathError        a lock, state or draft file is a symbolic link (never followed)
 └── NoDraftError           nothing could be written
 """
 
@@ -64,6 +65,10 @@ class QuotaError(LLMError):
 
 class RunLockedError(DigestError):
     """Another run holds the lock for the same date and format."""
+
+
+class UnsafePathError(DigestError):
+    """A lock, state or draft file is a symbolic link or not a regular file: never followed."""
 
 
 class NoDraftError(DigestError):

@@ -21,15 +21,18 @@ from pydantic import BaseModel
 
 from pipeline.charset import decode_html, to_simplified
 from pipeline.config import NetworkSettings
-from pipeline.errors import FetchError, ResponseTooLargeError
-from pipeline.urls import check_url
+from pipeline.connect import PinnedTransport, environment_proxy
+from pipeline.errors import FetchError
+from pipeline.inflate import ACCEPT_ENCODING, BoundedDecoder, CappedBody, too_large
+from pipeline.redact import redact_text, redact_url
+from pipeline.urls import check_url, wire_host
 
 logger = logging.getLogger(__name__)
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_RETRY_AFTER = 30.0  # s; a server asking for longer is treated as "not now"
-# Timeouts after which a server's remaining requests in this fetcher fail at once.
+# Timeouts after which a host's remaining requests in this fetcher fail at once.
 HUNG_SERVER_TIMEOUTS = 3
 
 
@@ -68,14 +71,30 @@ class _StatusError(FetchError):
         self.retry_after = retry_after
 
 
-def build_client(settings: NetworkSettings) -> httpx.AsyncClient:
-    """The one HTTP client of a run: real User-Agent, timeouts, redirects handled by Fetcher."""
+def build_client(
+    settings: NetworkSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one HTTP client of a run: real User-Agent, timeouts, redirects handled by Fetcher.
+
+    With a PinnedTransport it connects only to addresses the URL policy vetted in the
+    same lookup; without a transport, httpx's own goes through the environment's proxy.
+    """
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
     limits = httpx.Limits(max_connections=settings.concurrency)
-    headers = {"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    headers = {
+        "User-Agent": settings.user_agent,
+        "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
     return httpx.AsyncClient(
-        timeout=timeout, limits=limits, headers=headers, follow_redirects=False
+        timeout=timeout, limits=limits, headers=headers, follow_redirects=False, transport=transport
     )
+
+
+def pinned_transport(settings: NetworkSettings) -> PinnedTransport:
+    """The transport that resolves once, vets, and connects to the vetted address."""
+    limits = httpx.Limits(max_connections=settings.concurrency)
+    return PinnedTransport(limits, settings.allow_hosts)
 
 
 class Fetcher:
@@ -87,14 +106,22 @@ class Fetcher:
         client: httpx.AsyncClient | None = None,
         *,
         backoff: float = 0.5,
+        transport: PinnedTransport | None = None,
     ) -> None:
         self.settings = settings
         self.backoff = backoff  # base of the exponential backoff between attempts, s
-        self._client = client or build_client(settings)
+        # An injected client or a proxy connects on its own: then the policy resolves first.
+        proxied = client is None and transport is None and environment_proxy()
+        self._pinned = client is None and not proxied
+        if proxied:
+            logger.info("using the environment's HTTP proxy: hosts are vetted before the request")
+        elif client is None and transport is None:
+            transport = pinned_transport(settings)
+        self._client = client or build_client(settings, transport)
         self._owns_client = client is None
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, _HostGate] = {}
-        self._timeouts: Counter[str] = Counter()  # server (host:port) → timeouts this run
+        self._timeouts: Counter[str] = Counter()  # host → timeouts this run
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -148,7 +175,7 @@ class Fetcher:
                 last = attempt == attempts or delay >= budget.remaining()
                 if not exc.retryable or last or _not_now(exc):
                     raise _final(exc, attempt) from exc
-                logger.info("retrying %s in %.1f s: %s", url, delay, exc)
+                logger.info("retrying %s in %.1f s: %s", redact_url(url), delay, exc)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -168,7 +195,7 @@ class Fetcher:
             if isinstance(target, FetchResult):
                 return target
             if target in seen:
-                raise FetchError(f"redirect loop at {target}", retryable=False)
+                raise FetchError(f"redirect loop at {redact_url(target)}", retryable=False)
             seen.add(target)
             url = target
         raise FetchError(
@@ -198,10 +225,11 @@ class Fetcher:
                 raise _http_error(exc, self.settings) from exc
 
     def _skip_if_hung(self, server: str) -> None:
-        """Fail fast on a server that keeps timing out in this run.
+        """Fail fast on a host that keeps timing out in this run.
 
-        Requests queued for a hung server would otherwise cost a deadline each, so a
-        source with many entries could hold the run for hours.
+        Requests queued for a hung host would otherwise cost a deadline each, so a
+        source with many entries (or one host answering on many ports) could hold
+        the run for hours.
         """
         count = self._timeouts[server]
         if count >= HUNG_SERVER_TIMEOUTS:
@@ -213,7 +241,7 @@ class Fetcher:
         limit = self.settings.connect_timeout
         try:
             async with asyncio.timeout(limit):
-                await check_url(url, self.settings.allow_hosts)
+                await check_url(url, self.settings.allow_hosts, resolve=not self._pinned)
         except TimeoutError as exc:
             host = urlsplit(url).hostname
             message = f"cannot resolve host '{host}' within {limit:g} s"
@@ -234,20 +262,25 @@ class Fetcher:
             return _result(response, content)
 
     async def _read(self, response: httpx.Response) -> bytes:
-        """The body, streamed, aborted as soon as it passes the size cap."""
+        """The decoded body, streamed, aborted as soon as the wire or decoded size passes the cap.
+
+        Decoding is ours (not httpx's), in steps of bounded output with a yield to the
+        event loop between them: stacked encodings cannot inflate past the cap, and the
+        deadline can fire while a large body is decoded.
+        """
         cap = self.settings.max_bytes
-        too_large = ResponseTooLargeError(f"response larger than {cap / 1e6:g} MB", retryable=False)
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise too_large
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise too_large
-            chunks.append(chunk)
-        return b"".join(chunks)
+            raise too_large(cap)
+        decoder = BoundedDecoder(response.headers.get("Content-Encoding"), cap)
+        body = CappedBody(cap)
+        async for chunk in response.aiter_raw():
+            body.wire += len(chunk)
+            if body.wire > cap:
+                raise too_large(cap)
+            await body.take(decoder.decode(chunk))
+        await body.take(decoder.finish())
+        return b"".join(body.pieces)
 
     @asynccontextmanager
     async def _slot(self, url: str) -> AsyncIterator[None]:
@@ -292,8 +325,16 @@ class _Deadline:
 
 
 def _server(url: str) -> str:
-    """host:port of a URL: the unit that hangs together (one server process)."""
-    return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
+    """The host of a URL: the unit that gives up together, whatever the port.
+
+    A slow host answering on many ports is one slow host: counting per host:port
+    let eight ports cost eight times the give-up.
+    """
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    try:
+        return wire_host(host)
+    except FetchError:
+        return host.lower()
 
 
 def _raise_for_status(response: httpx.Response) -> None:
@@ -379,4 +420,4 @@ def _http_error(exc: httpx.HTTPError | httpx.InvalidURL, settings: NetworkSettin
 
 
 def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    return redact_text(str(exc)) or type(exc).__name__

@@ -17,8 +17,10 @@ from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from pipeline.prefect_env import configure
+from pipeline.redact import install_log_redaction
 
 configure(os.environ)
+install_log_redaction()  # a worker's flow run logs no secret either (the CLI does the same)
 
 from prefect import Task, flow, get_run_logger, task  # noqa: E402 - after the Prefect defaults
 from prefect.artifacts import create_markdown_artifact  # noqa: E402

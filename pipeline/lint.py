@@ -34,6 +34,7 @@ from pipeline.document import (
 )
 from pipeline.parse import front_bounds, parse, split_lines
 from pipeline.render import DEFAULT_TEMPLATES, render_document
+from pipeline.sanitize import invisible_characters
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ _SCHEME = re.compile(r"[A-Za-z][\w+.-]*:")
 _TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|<!--")
 _SPAN_LINE = re.compile(r'<span style="[^"<>]*">[^<>]*</span>')
 _BRIEF_TITLE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 ")
+_SCRIPT_URL = re.compile(r"(?i)\b(?:javascript|vbscript)\s*:|\bdata:[a-z]+/[\w.+-]+[;,]")
 
 
 class Problem(BaseModel):
@@ -93,6 +95,7 @@ def lint_text(text: str, fmt: Format | None = None) -> list[Problem]:
         problems.append(_error(1, f"cannot parse the text ({type(exc).__name__}: {exc})"))
         doc = None
     problems += _check_markers(lines)
+    problems += _check_invisible(lines)
     exempt = _html_lines(doc, lines)
     problems += _check_links(lines, exempt, relative=isinstance(doc, WeeklyDocument))
     problems += _check_html(lines, exempt)
@@ -115,6 +118,14 @@ def _check_markers(lines: Sequence[str]) -> Iterator[Problem]:
         for mark in _MARKERS.finditer(line):
             what = "degraded story" if mark[0] == "【待编辑】" else "unverified claim"
             yield _error(number, f"{what} marker {mark[0]}: an editor must resolve it")
+
+
+def _check_invisible(lines: Sequence[str]) -> Iterator[Problem]:
+    """Bidi, zero-width and control characters: they hide or reorder what an editor reads."""
+    for number, line in enumerate(lines, 1):
+        found = invisible_characters(line)
+        if found:
+            yield _error(number, f"invisible character {', '.join(found)}: remove it")
 
 
 def _check_links(lines: Sequence[str], exempt: set[int], *, relative: bool) -> Iterator[Problem]:
@@ -182,6 +193,7 @@ def _check_front(front: FrontMatter | None, fmt: str, lines: Sequence[str]) -> I
         if not field.key and field.raw.strip():
             yield _error(line, f"front matter: cannot read line {field.raw[:60]!r}")
         yield from _check_value(field, line)
+        yield from _check_front_content(field, line, lines[line - 1] if line <= len(lines) else "")
     for key in REQUIRED_KEYS.get(fmt, ()):
         if key not in seen:
             yield _error(1, f"front matter: missing key {key!r}")
@@ -217,6 +229,21 @@ def _check_value(field: FrontField, line: int) -> Iterator[Problem]:
         yield _error(line, "front matter: 'summary' must be a non-empty string")
     elif key == "summary" and any(not s.startswith("- ") for s in str(value).split("\n")):
         yield _warning(line, "front matter: 'summary' lines should start with '- '")
+
+
+def _check_front_content(field: FrontField, line: int, raw: str) -> Iterator[Problem]:
+    """HTML, links and hidden characters in a front-matter value (sites render it as HTML)."""
+    values = field.value if isinstance(field.value, list) else [field.value or ""]
+    for value in values:
+        if _TAG.search(value):
+            yield _error(line, f"front matter: HTML in {field.key!r}")
+        for link in _LINK.finditer(value):
+            yield _error(line, f"front matter: Markdown link in {field.key!r}: {link[0][:80]}")
+        if _SCRIPT_URL.search(value):
+            yield _error(line, f"front matter: script URL in {field.key!r}")
+        hidden = invisible_characters(value)
+        if hidden and not invisible_characters(raw):  # escaped (\u202e) in a quoted value
+            yield _error(line, f"front matter: invisible character {', '.join(hidden)}")
 
 
 def _is_date(value: object) -> bool:

@@ -28,6 +28,7 @@ from pipeline.errors import LLMError, MissingAPIKeyError, QuotaError
 from pipeline.files import sha256_text
 from pipeline.models import LLMStats
 from pipeline.prompting import Prompts
+from pipeline.redact import redact_text, redact_url
 from pipeline.structured import Unusable, parse_answer, strict_schema
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def require_api_key(llm: LLMSettings) -> str:
         return llm.api_key.get_secret_value()
     if not api_key_required(llm):
         return PLACEHOLDER_KEY
-    raise MissingAPIKeyError(MISSING_KEY_HELP.format(url=llm.resolved_base_url))
+    raise MissingAPIKeyError(MISSING_KEY_HELP.format(url=redact_url(llm.resolved_base_url)))
 
 
 class LLMClient:
@@ -149,6 +150,11 @@ class LLMClient:
     @property
     def base_url(self) -> str:
         return self.llm.resolved_base_url
+
+    @property
+    def shown_url(self) -> str:
+        """The endpoint as messages show it: credentials in it masked."""
+        return redact_url(self.base_url)
 
     def key_for(self, kind: str, schema: type[BaseModel], payload: Any) -> str:
         """Cache key: model, endpoint, prompt and schema versions, and the exact input."""
@@ -281,7 +287,8 @@ class LLMClient:
         except openai.APIStatusError as exc:
             raise self._classify(exc) from exc
         except openai.APIConnectionError as exc:
-            raise LLMError(f"cannot reach {self.base_url}: {exc}", retryable=True) from exc
+            message = redact_text(f"cannot reach {self.shown_url}: {exc}")
+            raise LLMError(message, retryable=True) from exc
         return self._record(request, response, time.monotonic() - started, capability)
 
     def _params(
@@ -350,7 +357,7 @@ class LLMClient:
         return content, choice.finish_reason if choice else None
 
     def _capability_key(self) -> str:
-        return f"capability:{self.base_url}|{self.model}"
+        return f"capability:{self.shown_url}|{self.model}"  # no secret in the cache file
 
     def _load_capability(self) -> Capability:
         if self._capability is None:
@@ -373,7 +380,7 @@ class LLMClient:
             return False
         logger.warning(
             "endpoint %s model %s: now using %s (temperature %s) after: %s",
-            self.base_url,
+            self.shown_url,
             self.model,
             capability.mode,
             "on" if capability.temperature else "off",
@@ -389,7 +396,7 @@ class LLMClient:
     def _classify(self, exc: openai.APIStatusError) -> LLMError:
         """Turn an HTTP error into LLMError or QuotaError; remember the ones that end the run."""
         status, text = exc.status_code, _error_text(exc)
-        detail = f"HTTP {status} from {self.base_url}: {text[:300]}"
+        detail = redact_text(f"HTTP {status} from {self.shown_url}: {text[:300]}")
         error: LLMError
         if status == 402 or (status in (400, 403, 429) and QUOTA_RE.search(text)):
             error = QuotaError(f"quota or billing problem, top up the account: {detail}")

@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pipeline.redact import redact_text
+from pipeline.sanitize import strip_invisible
+
 Lang = Literal["zh", "en"]
 Placement = Literal["main", "more"]
 # Bounds of a configured source: a weight scales ranking; names and URLs are shown everywhere.
@@ -95,11 +98,17 @@ class Dropped(Frozen):
 
 
 class Failure(Frozen):
-    """A feed, page or story that failed, with a readable reason."""
+    """A feed, page or story that failed, with a readable reason (secrets masked)."""
 
     url: str
     stage: Stage
     error: str
+
+    @field_validator("url", "error")
+    @classmethod
+    def _shown(cls, value: str) -> str:
+        """Failures are printed and stored: no credential, no invisible or control character."""
+        return strip_invisible(redact_text(value))
 
 
 class Story(Frozen):

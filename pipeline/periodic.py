@@ -24,7 +24,7 @@ from pipeline.assemble import (
     published_of,
     run_stats,
 )
-from pipeline.check import check_meta
+from pipeline.check import check_meta, secure_lines
 from pipeline.cluster import ClusterResult
 from pipeline.config import Settings
 from pipeline.document import (
@@ -153,6 +153,16 @@ class Grounding:
             self.general.extend(found)
         return list(checked.summary)
 
+    def safe(self, lines: list[str]) -> list[str]:
+        """Lines quoted from the sources, through the sanitiser and link check (no grounding)."""
+        safe, found = secure_lines(lines, self.every)
+        self.general.extend(found)
+        return safe
+
+    def link(self, link: Link) -> Link:
+        """A source link whose title (a feed's words) went through the sanitiser."""
+        return link.model_copy(update={"title": self.safe([link.title])[0]})
+
 
 # --- weekly -----------------------------------------------------------------------------------
 
@@ -165,11 +175,34 @@ def weekly_input(
     more = [s for s in stories if s.placement == "more"]
     grounding = Grounding(stories)
     data = (
-        extractive_weekly(day, main, more)
+        secure_weekly(extractive_weekly(day, main, more), grounding)
         if out is None
         else llm_weekly(day, main, more, out, grounding)
     )
     return data, grounding
+
+
+def secure_weekly(data: WeeklyInput, grounding: Grounding) -> WeeklyInput:
+    """An extractive weekly (feed titles, source sentences) through the sanitiser and link check."""
+    safe = grounding.safe
+    intro, summary = safe([data.intro, data.summary])
+    highlights = []
+    for h in data.highlights:
+        title, text = safe([h.title, h.text])
+        highlights.append(WeeklyHighlight(title=title, text=text))
+    topics = [
+        WeeklyTopic(
+            title=safe([t.title])[0],
+            paragraphs=safe(t.paragraphs),
+            bullets=safe(t.bullets),
+            sources=[grounding.link(link) for link in t.sources],
+        )
+        for t in data.topics
+    ]
+    other = [WeeklyNewsGroup(label=g.label, text=safe([g.text])[0]) for g in data.other_news]
+    update = {"intro": intro, "summary": summary, "highlights": highlights, "topics": topics}
+    update |= {"other_news": other, "reading": [grounding.link(r) for r in data.reading]}
+    return data.model_copy(update=update)
 
 
 def _weekly_frame(day: date, intro: str, summary: str) -> WeeklyInput:
@@ -202,8 +235,15 @@ def llm_weekly(
     for g in out.other_news:
         label, text = grounding.lines([g.label, g.text], cited(g.stories))
         data.other_news.append(WeeklyNewsGroup(label=label, text=text))
-    data.other_news = data.other_news or _other_groups(_uncited(out, known, [*main, *more]))
-    data.reading = _reading(out, known, main)
+    data.other_news = data.other_news or [
+        g.model_copy(update={"text": grounding.safe([g.text])[0]})
+        for g in _other_groups(_uncited(out, known, [*main, *more]))
+    ]
+    reading = _reading(out, known, main)  # titles the model chose: grounded like its text
+    titles = grounding.lines([r.title for r in reading])
+    data.reading = [r.model_copy(update={"title": t}) for r, t in zip(reading, titles, strict=True)]
+    for topic in data.topics:  # source links carry the feeds' titles
+        topic.sources = [grounding.link(link) for link in topic.sources]
     return data
 
 

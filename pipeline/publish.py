@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from pipeline.files import atomic_write, sha256_text
+from pipeline.errors import NoDraftError, UnsafePathError
+from pipeline.files import (
+    PublishInterruptedError,
+    publish_files,
+    read_bytes_nofollow,
+    read_text_nofollow,
+    sha256_text,
+)
 from pipeline.models import RunRecord
+from pipeline.sanitize import sanitize_text, strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -45,19 +52,33 @@ def paths_for(output_dir: Path, fmt: str, stem: str) -> tuple[Path, Path]:
 def recorded_hash(record_path: Path) -> str | None:
     """The Markdown hash stored in a record, or None if there is no readable record."""
     try:
-        data = json.loads(record_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_text_nofollow(record_path) or "")
+    except (OSError, ValueError, UnsafePathError):  # a linked record is no record: "edited"
         return None
     value = data.get("markdown_sha256") if isinstance(data, dict) else None
     return value if isinstance(value, str) and value else None
 
 
 def draft_state(markdown: Path, record: Path) -> DraftState:
-    """Whether a draft is missing, exactly as generated, or edited since (or of unknown origin)."""
-    if not markdown.exists():
+    """Whether a draft is missing, exactly as generated, or edited since (or of unknown origin).
+
+    Generated means: the text is the one the record's hash names, or the one kept in
+    ``.generated/`` (the first file a publish puts in place, so a publish interrupted
+    between its renames still reads as generated, not as an editor's change).
+    """
+    try:
+        text = read_text_nofollow(markdown)
+    except UnsafePathError:  # a link or a FIFO where the draft should be: never ours, kept
+        return "edited"
+    if text is None:
         return "missing"
-    text = markdown.read_text(encoding="utf-8", errors="replace")
-    return "generated" if sha256_text(text) == recorded_hash(record) else "edited"
+    if sha256_text(text) == recorded_hash(record):
+        return "generated"
+    try:
+        kept = read_text_nofollow(generated_path(markdown))
+    except UnsafePathError:
+        return "edited"
+    return "generated" if kept is not None and kept == text else "edited"
 
 
 def choose_target(output_dir: Path, fmt: str, stem: str, *, force: bool, now: datetime) -> Target:
@@ -96,16 +117,55 @@ def generated_path(markdown: Path) -> Path:
 
 
 def write_draft(target: Target, markdown: str, record: RunRecord) -> RunRecord:
-    """Write the draft and then its record (with the draft's hash), each atomically."""
-    target.markdown.parent.mkdir(parents=True, exist_ok=True)
-    if target.backup is not None:
-        target.backup.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(target.markdown, target.backup)
-    atomic_write(target.markdown, markdown)
-    atomic_write(generated_path(target.markdown), markdown)
-    final = record.model_copy(
+    """Publish the draft, its generated copy and its record (with the draft's hash): all or none.
+
+    Everything (and the backup of an edited draft) is written before anything is put
+    in place, so a full disk leaves the previous state untouched; the generated copy
+    goes in place first, so an interruption between renames never reads as an edit.
+    Raise NoDraftError (nothing changed) when the files cannot be written.
+    """
+    markdown = strip_invisible(markdown)
+    final = clean_record(record).model_copy(
         update={"markdown_sha256": sha256_text(markdown), "draft": str(target.markdown)}
     )
-    atomic_write(target.record, record_json(final))
+    files: list[tuple[Path, str | bytes]] = []
+    if target.backup is not None:
+        files.append((target.backup, read_bytes_nofollow(target.markdown) or b""))
+    files += [
+        (generated_path(target.markdown), markdown),
+        (target.markdown, markdown),
+        (target.record, record_json(final)),
+    ]
+    try:
+        publish_files(files)
+    except PublishInterruptedError as exc:
+        message = f"publishing {target.markdown} was interrupted ({exc.strerror}); run again"
+        raise NoDraftError(message) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        unchanged = "the previous draft and record are unchanged"
+        raise NoDraftError(f"cannot write {target.markdown} ({reason}); {unchanged}") from exc
     log.info("wrote %s and %s", target.markdown, target.record)
     return final
+
+
+def clean_record(record: RunRecord) -> RunRecord:
+    """The record with no invisible or control character in any string, and no HTML in titles."""
+    data = _clean(record.model_dump(mode="json"))
+    return RunRecord.model_validate(data)
+
+
+def _no_link(url: str) -> bool:
+    """Titles in a record are text: a link in one is dropped, its words kept."""
+    return False
+
+
+def _clean(value: Any, key: str = "") -> Any:
+    if isinstance(value, str):
+        value = strip_invisible(value)
+        return sanitize_text(value, _no_link, []) if key == "title" else value
+    if isinstance(value, list):
+        return [_clean(item, key) for item in value]
+    if isinstance(value, dict):
+        return {strip_invisible(str(k)): _clean(v, str(k)) for k, v in value.items()}
+    return value

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.config import PROJECT_DIR, DigestSettings
@@ -54,6 +55,7 @@ from pipeline.models import (
     StoryDraft,
 )
 from pipeline.parse import split_lead, to_heading
+from pipeline.sanitize import check_link, defang, sanitize_text
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +100,13 @@ def render_daily(draft: DailyDraft, digest: DigestSettings, templates_dir: Path)
 
 
 def inline(text: str) -> str:
-    """Text fit for one Markdown line: whitespace runs collapsed."""
-    return " ".join(text.split())
+    """Text fit for one Markdown line: sanitised (the last net), whitespace runs collapsed.
+
+    Every string a builder lays out passes here, whatever produced it: no HTML, no
+    non-web link, no invisible character reaches a generated draft. (Foreign web
+    links are removed earlier, by ``pipeline.check``, which knows the sources.)
+    """
+    return " ".join(sanitize_text(text, check_link, []).split())
 
 
 def paragraph_text(text: str) -> str:
@@ -121,7 +128,14 @@ def link_text(text: str) -> str:
 
 
 def safe_url(url: str) -> str:
-    """A URL that cannot break a Markdown link."""
+    """A web URL that cannot break a Markdown link; empty (a lint error) for any other URL."""
+    if not check_link(url):
+        logger.warning("link refused in a generated draft: %r", url[:200])
+        return ""
+    return _escape_url(url)
+
+
+def _escape_url(url: str) -> str:
     return "".join(_URL_ESCAPES.get(ch, ch) for ch in url.strip())
 
 
@@ -131,11 +145,21 @@ def heading(level: int, text: str, gap: int = 1) -> Heading:
 
 
 def _scalar(key: str, value: str) -> FrontField:
-    """A string field, plain when YAML allows it, quoted otherwise."""
-    plain = _PLAIN_SAFE.fullmatch(value) and ": " not in value and " #" not in value
-    if plain and value == value.strip():
+    """A string field, plain when YAML reads it back as the same string, quoted otherwise."""
+    value = inline(value)
+    if _plain_reads_back(key, value):
         return FrontField(key=key, value=value, style="plain")
     return FrontField(key=key, value=value, style="quoted")
+
+
+def _plain_reads_back(key: str, value: str) -> bool:
+    """Whether ``key: value`` is YAML for exactly this string (not a number, date, null, …)."""
+    if not _PLAIN_SAFE.fullmatch(value) or ": " in value or " #" in value:
+        return False
+    try:
+        return bool(yaml.safe_load(f"{key}: {value}") == {key: value})
+    except yaml.YAMLError:
+        return False
 
 
 def label_text(text: str) -> str:
@@ -208,12 +232,12 @@ def _daily_section(section: SectionDraft, title: str) -> Section:
 
 def _daily_story(story: StoryDraft) -> Story:
     lead = (DEGRADED_MARK if story.degraded else "") + paragraph_text(story.lead)
-    blocks: list[Block] = [paragraph(lead)]
+    blocks: list[Block] = [paragraph(lead)] if lead else []  # empty once sanitised: left out
     if story.facts:
         blocks.append(BulletList(items=[_labelled(f.label, f.text) for f in story.facts]))
     if story.analysis:
         blocks.append(_label_line(ANALYSIS_LABEL))
-        blocks += [paragraph(p) for p in story.analysis if p.strip()]
+        blocks += [paragraph(p) for p in story.analysis if paragraph_text(p)]
     if story.impact:
         blocks.append(_label_line(IMPACT_LABEL))
         blocks.append(BulletList(items=[_labelled(i.label, i.text) for i in story.impact]))
@@ -234,7 +258,7 @@ def _unsupported_marks(story: StoryDraft, blocks: list[Block]) -> list[Block]:
     for finding in story.unsupported:
         token = FINDING_RE.match(finding)
         inline_mark = UNSUPPORTED_MARK.format(claim=token.group(1)) if token else None
-        mark = UNSUPPORTED_MARK.format(claim=inline(finding))
+        mark = UNSUPPORTED_MARK.format(claim=inline(defang(finding)))
         if mark not in written and (inline_mark is None or inline_mark not in written):
             lines.append(Paragraph(text=mark))
     return lines
@@ -376,10 +400,10 @@ def _weekly_closing(data: WeeklyInput) -> list[Block]:
     if data.closing:
         blocks += [Paragraph(text="  \n".join(inline(line) for line in data.closing)), Rule()]
     if data.archive:
-        archive = Lead(
+        archive = Lead(  # our own relative link to the week's archive, not content
             style="link",
             name=link_text(data.archive.title),
-            url=safe_url(data.archive.url),
+            url=_escape_url(data.archive.url),
             after="",
         )
         blocks.append(BulletList(items=[Bullet(lead=archive)]))

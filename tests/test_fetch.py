@@ -381,3 +381,16 @@ def test_politeness_delay_between_requests_to_a_host(
     fetch_many(network(settings, per_host=4, politeness_delay=0.3), urls)
     times = sorted(r.time for r in server.log)
     assert all(b - a >= 0.25 for a, b in itertools.pairwise(times))
+
+
+def test_environment_proxy_is_used_and_the_policy_still_applies(
+    server: TestServer, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With HTTP_PROXY set the proxy connects; the policy refuses private hosts before it."""
+    monkeypatch.setenv("HTTP_PROXY", server.base)
+    target = "http://127.0.0.1:9/p"  # nobody listens there: only the proxy can answer
+    server.route(target, Reply(body="<p>via the proxy</p>"))
+    assert page(network(settings, retries=0), target).text == "<p>via the proxy</p>"
+    with pytest.raises(UnsafeURLError, match=r"non-public address 10\.0\.0\.1"):
+        page(network(settings, retries=0), "http://10.0.0.1/x")
+    assert [r.path for r in server.log] == [target]

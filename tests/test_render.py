@@ -295,7 +295,7 @@ def test_findings_already_marked_inline_get_no_second_marker() -> None:
     out = render_daily(_draft(sections=[section]), DIGEST, DEFAULT_TEMPLATES)
     assert out.count("【待核实：3900 亿美元】") == 1
     assert "数字 3900 亿美元 不见于来源" not in out
-    assert "\n【待核实：链接 https://evil.example/x 不是本条来源】\n" in out
+    assert "\n【待核实：链接 https[:]//evil[.]example/x 不是本条来源】\n" in out  # not a link
 
 
 def test_unsafe_headlines_and_urls_cannot_break_links() -> None:

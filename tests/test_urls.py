@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from pipeline.errors import FetchError, UnsafeURLError
-from pipeline.urls import canonicalize_url, check_url
+from pipeline.urls import (
+    canonicalize_url,
+    check_url,
+    is_allowed,
+    is_public,
+    parse_allowed,
+    wire_host,
+)
 
 # --- identity ------------------------------------------------------------------------
 
@@ -133,3 +140,46 @@ def test_check_url_unresolvable(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(FetchError, match=r"cannot resolve host 'nowhere\.example'") as info:
         asyncio.run(check_url("https://nowhere.example/", []))
     assert info.value.retryable and not isinstance(info.value, UnsafeURLError)
+
+
+# --- host names, allow list, addresses ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entries", "host", "port", "allowed"),
+    [
+        (["127.0.0.1"], "127.0.0.1", 8080, True),
+        (["127.0.0.1:8080"], "127.0.0.1", 8080, True),
+        (["127.0.0.1:8080"], "127.0.0.1", 8081, False),
+        (["[::1]:9000"], "::1", 9000, True),
+        (["::1"], "::1", 1, True),
+        (["Straße.example"], "xn--strae-oqa.example", 443, True),
+        (["LOCALHOST"], "localhost", 80, True),
+    ],
+)
+def test_allow_hosts_entries(entries: list[str], host: str, port: int, allowed: bool) -> None:
+    assert is_allowed(host, port, parse_allowed(entries)) is allowed
+
+
+def test_invalid_international_name_is_refused() -> None:
+    with pytest.raises(UnsafeURLError, match="not a valid international name"):
+        wire_host("a\u200db.example")  # a joiner IDNA-2008 does not allow here
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2606:4700::1111", True),
+        ("::ffff:8.8.8.8", True),
+        ("64:ff9b::808:808", True),
+        ("2002:808:808::1", True),
+        ("::ffff:10.0.0.1", False),
+        ("64:ff9b::a00:1", False),
+        ("2002:c0a8:1::1", False),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),
+        ("100.64.0.1", False),
+    ],
+)
+def test_is_public(address: str, public: bool) -> None:
+    assert is_public(address) is public
