@@ -207,7 +207,7 @@ def test_deadline_bounds_the_whole_fetch_retries_included(
     elapsed = time.monotonic() - started
     assert str(error) == DEADLINE_PASSED.format(2) + " after 2 attempts"
     assert len(server.requests_to("/hang-long")) == 2  # retried within the deadline
-    assert 1.9 < elapsed < 2.6, elapsed
+    assert 1.9 < elapsed < 2.95, elapsed  # the 2 s deadline (plus load), not 3 read timeouts
 
 
 def test_deadline_clock_starts_with_the_request_not_the_queue(
@@ -380,7 +380,8 @@ def test_politeness_delay_between_requests_to_a_host(
     urls = [server.url(f"/p?n={i}") for i in range(3)]
     fetch_many(network(settings, per_host=4, politeness_delay=0.3), urls)
     times = sorted(r.time for r in server.log)
-    assert all(b - a >= 0.25 for a, b in itertools.pairwise(times))
+    # spaced by the 0.3 s delay; connection set-up on a loaded machine eats into the gap
+    assert all(b - a >= 0.2 for a, b in itertools.pairwise(times))
 
 
 def test_environment_proxy_is_used_and_the_policy_still_applies(

@@ -93,7 +93,7 @@ def test_decompression_yields_to_the_deadline(server: TestServer, settings: Sett
             beat.cancel()
 
     error = asyncio.run(main())
-    assert str(error) == "timed out after 1 s"
+    assert str(error).startswith("timed out after 1 s")
     assert beats > 100  # the event loop ran other tasks while the body was inflated
 
 
