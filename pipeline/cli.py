@@ -162,6 +162,7 @@ def lint(
     reformat: Annotated[
         bool, typer.Option("--reformat", help="Print the re-rendered document.")
     ] = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Check a digest for format problems (exit 1 if any); --reformat prints it re-rendered."""
     from pipeline.lint import lint_text
@@ -174,7 +175,7 @@ def lint(
     if reformat:
         sys.stdout.write(reformat_text(text))
         return
-    problems = lint_text(text)
+    problems = lint_text(text, publication=settings_from(config).publication)
     for problem in problems:
         console.print(
             f"{file}:{problem.line}: {problem.severity}: {problem.message}",

@@ -13,6 +13,7 @@ DigestError
 ├── LLMError               the LLM call failed or answered garbage
 │   └── QuotaError         insufficient quota / payment required (permanent, fail fast)
 ├── RunLockedError         another run holds the lock for this date and format
+├── CoverError             no cover image: no usable font, or a glyph it lacks (permanent)
 └── NoDraftError           nothing could be written
 """
 
@@ -64,6 +65,10 @@ class QuotaError(LLMError):
 
 class RunLockedError(DigestError):
     """Another run holds the lock for the same date and format."""
+
+
+class CoverError(DigestError):
+    """A cover image could not be drawn (no font with the glyphs, unwritable file)."""
 
 
 class NoDraftError(DigestError):

@@ -351,7 +351,11 @@ def publish(
     final = write_draft(target, markdown, record)
     archive.record_published(record.date, fmt, published)
     archive.record_run(record.date, fmt, final.model_dump_json())
-    problems = [f"{p.line}: {p.message}" for p in lint_text(markdown, fmt) if p.severity == "error"]
+    problems = [
+        f"{p.line}: {p.message}"
+        for p in lint_text(markdown, fmt, settings.publication)
+        if p.severity == "error"
+    ]
     troubled = record.failures or problems or record.stats.get("degraded")
     return RunSummary(
         date=record.date,

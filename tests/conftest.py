@@ -8,12 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings, load_settings
+from pipeline.config import PROJECT_DIR, PublicationSettings, Settings, load_profile, load_settings
 from tests.fake_openai import MODEL, FakeOpenAI, fake_openai
 from tests.servers import TestServer, serve
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# The published digests live in ../shared/seeds beside the checkout (a worktree is one
+# level deeper, so the nearest ancestor that has them is used).
+SEEDS_DIR = next(
+    (
+        p / "shared" / "seeds"
+        for p in Path(__file__).resolve().parents[1:]
+        if (p / "shared" / "seeds").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "seeds",
+)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PROFILES = PROJECT_DIR / "profiles"
+# The published digests' own publication (aicode.cc): their front matter and footer card.
+AICODE: PublicationSettings = load_profile(PROFILES / "aicode.toml")
+AICODE_CARD = (PROFILES / "aicode-footer.html").read_text(encoding="utf-8").rstrip("\n")
 
 
 @pytest.fixture(autouse=True)

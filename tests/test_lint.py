@@ -8,12 +8,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.lint import Problem, format_problems, lint_text, reformat
-from tests.conftest import FIXTURES, SEEDS_DIR
+from pipeline.lint import Problem, format_problems, reformat
+from pipeline.lint import lint_text as lint_any
+from tests.conftest import AICODE, FIXTURES, SEEDS_DIR
 
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 FORMATS = FIXTURES / "formats"
 GOOD = (FORMATS / "golden_daily.md").read_text(encoding="utf-8")
+
+
+def lint_text(text: str) -> list[Problem]:
+    """Lint as the seeds' publication would: their category and footer card."""
+    return lint_any(text, publication=AICODE)
 
 
 def _read(path: Path) -> str:
@@ -42,7 +48,7 @@ def test_published_seeds_are_clean(path: Path) -> None:
         ("daily_numbered_no_summary.md", ["no 'summary'"]),
         ("daily_inline_labels_impact.md", ["更多动态 item without a link"]),
         ("daily_label_stories_h3_more.md", []),
-        ("daily_handedited_no_footer.md", ["no footer card"]),
+        ("daily_handedited_no_footer.md", ["no footer: the draft does not end with"]),
         ("weekly_no_sources_no_newline.md", []),
         ("brief_fullwidth_partial_items.md", []),
     ],
@@ -188,7 +194,7 @@ CASES = [
         GOOD.split("\n\n---\n\n<div")[0],
         _line_of(GOOD, "- [智元发布"),
         "warning",
-        "no footer",
+        "no footer: the draft does not end with [publication] footer",
     ),
 ]
 

@@ -8,9 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import DigestSettings
 from pipeline.document import (
-    TELEGRAM_CARD,
     BriefCategoryInput,
     BriefInput,
     BriefItemInput,
@@ -40,10 +38,10 @@ from pipeline.render import (
     render_daily,
     render_document,
 )
-from tests.conftest import FIXTURES, SEEDS_DIR
+from tests.conftest import AICODE, AICODE_CARD, FIXTURES, SEEDS_DIR
 
 GOLDEN = FIXTURES / "formats"
-DIGEST = DigestSettings()
+DIGEST = AICODE  # the seeds' publication: goldens are byte-identical to its drafts
 
 GEMINI = StoryDraft(
     story_id="s1",
@@ -218,9 +216,7 @@ def test_daily_layout_matches_the_published_seed() -> None:
         line.split(":")[0] for line in seed.split("\n")[:9]
     ]
     assert out.split("\n")[4:6] == seed.split("\n")[4:6]  # tags and seo lines
-    assert out.endswith("\n\n---\n\n" + TELEGRAM_CARD) and seed.endswith(
-        "\n\n---\n\n" + TELEGRAM_CARD
-    )
+    assert out.endswith("\n\n---\n\n" + AICODE_CARD) and seed.endswith("\n\n---\n\n" + AICODE_CARD)
     for line in (
         "**深度解读 & 洞察：**",
         "**影响：**",
@@ -269,7 +265,7 @@ def test_more_items_are_grouped_only_with_categories() -> None:
 def test_without_more_items_the_footer_rule_closes_the_last_story() -> None:
     out = render_daily(_draft(more=[]), DIGEST, DEFAULT_TEMPLATES)
     assert "---\n\n---" not in out
-    assert out.endswith("警惕估值泡沫风险\n\n---\n\n" + TELEGRAM_CARD)
+    assert out.endswith("警惕估值泡沫风险\n\n---\n\n" + AICODE_CARD)
 
 
 def test_degraded_and_unsupported_stories_carry_the_markers() -> None:
