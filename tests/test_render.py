@@ -19,7 +19,9 @@ from pipeline.document import (
     WeeklyNewsGroup,
     WeeklyTopic,
 )
+from pipeline.config import PublicationSettings, load_profile
 from pipeline.history import published_stories
+from pipeline.lint import lint_text, reformat
 from pipeline.models import (
     DailyDraft,
     DigestMeta,
@@ -362,3 +364,45 @@ def test_generated_drafts_keep_their_structure(draft: DailyDraft) -> None:
     expected = len(draft.sections[0].stories) + len(draft.more)
     assert len(stories) == expected
     assert all(s.urls for s in stories)
+
+
+# --- publication profiles (issue 19) ---------------------------------------------------
+
+OTHER = load_profile(FIXTURES / "profiles" / "other.toml")
+NEUTRAL = PublicationSettings()
+
+
+OTHER_COVER = "https://img.example.org/digest/daily/img/2026-02-14.png"
+
+
+@pytest.mark.parametrize(
+    ("name", "publication", "cover"),
+    [("golden_daily_other.md", OTHER, OTHER_COVER), ("golden_daily_neutral.md", NEUTRAL, "")],
+    ids=["other", "neutral"],
+)
+def test_golden_in_other_profiles(name: str, publication: PublicationSettings, cover: str) -> None:
+    out = render_daily(_draft(cover_image=cover), publication)
+    assert out == (GOLDEN / name).read_text(encoding="utf-8")
+    assert reformat(out) == out and lint_text(out, publication=publication) == []
+
+
+def test_another_publication_renders_its_own_front_matter_and_footer() -> None:
+    out = render_daily(_draft(cover_image="https://img.example.org/digest/daily/img/x.png"), OTHER)
+    assert "\ncategory: AI 早报\n" in out
+    assert '\ntags: ["人工智能","早报"]\nseo: ["AI 早报","机器之眼","大模型"]\n' in out
+    assert out.endswith("\n\n---\n\n*机器之眼 AI 早报 · 2026年2月14日 · 转载请注明出处*\n")
+    assert "telegram" not in out and "aicode" not in out.split("coverImage")[0]
+
+
+def test_without_a_footer_the_draft_ends_with_its_last_item() -> None:
+    out = render_daily(_draft(cover_image=""), NEUTRAL)
+    assert out.endswith("完成凌空飞踹、连续飞踢等高难度动作\n")
+    no_more = render_daily(_draft(more=[], cover_image=""), NEUTRAL)
+    assert no_more.endswith("警惕估值泡沫风险\n")  # no rule left dangling after the last story
+    doc = build_daily(_draft(), NEUTRAL)
+    assert doc.footer is None and parse(render_document(doc)) == doc
+
+
+def test_an_editor_given_cover_image_is_what_the_draft_carries() -> None:
+    out = render_daily(_draft(cover_image="https://cdn.example.org/own.png"), OTHER)
+    assert '\ncoverImage: "https://cdn.example.org/own.png"\n' in out
