@@ -128,7 +128,10 @@ def configured_faces(path: Path) -> list[Face]:
     """The faces of the configured font file, best first; CoverError if it is unusable."""
     if not path.is_file():
         raise CoverError(f"the cover font {path} does not exist: {INSTALL_HINT}")
-    faces = rank(faces_of(path))
+    try:
+        faces = rank(chinese_faces(path))
+    except Exception as exc:  # fontTools raises many kinds on a file that is no font
+        raise CoverError(f"the cover font {path} cannot be read as a font: {exc}") from exc
     if not faces:
         raise CoverError(f"the cover font {path} has no Chinese glyphs: {INSTALL_HINT}")
     return faces
@@ -180,16 +183,21 @@ def scanned_files(folders: Iterable[str]) -> list[Path]:
 def faces_of(path: Path) -> list[Face]:
     """The faces of a font file that have Chinese glyphs (none if it cannot be read)."""
     try:
-        if path.suffix.lower() in (".ttc", ".otc"):
-            with TTCollection(str(path), lazy=True) as collection:
-                fonts = list(enumerate(collection.fonts))
-                return [f for i, font in fonts if (f := _chinese_face(path, i, font))]
-        with TTFont(str(path), lazy=True) as font:
-            face = _chinese_face(path, 0, font)
-            return [face] if face else []
-    except Exception as exc:  # a broken font file is skipped, not fatal
+        return chinese_faces(path)
+    except Exception as exc:  # a broken font file on the system is skipped, not fatal
         logger.debug("skipping font %s: %s", path, exc)
         return []
+
+
+def chinese_faces(path: Path) -> list[Face]:
+    """The faces of a font file (a collection has several) that have Chinese glyphs."""
+    if path.suffix.lower() in (".ttc", ".otc"):
+        with TTCollection(str(path), lazy=True) as collection:
+            fonts = list(enumerate(collection.fonts))
+            return [f for i, font in fonts if (f := _chinese_face(path, i, font))]
+    with TTFont(str(path), lazy=True) as font:
+        face = _chinese_face(path, 0, font)
+        return [face] if face else []
 
 
 def _chinese_face(path: Path, index: int, font: TTFont) -> Face | None:

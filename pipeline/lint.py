@@ -215,10 +215,9 @@ def _check_footer(
             yield _warning(len(lines), "a footer card, but the publication configures no footer")
     elif not _footer_lines(lines, footer):
         where = f"[publication] footer = {str(publication.footer)!r}"
-        if doc.footer is None:
-            yield _warning(len(lines), f"no footer: the draft does not end with {where}")
-        else:
-            yield _warning(len(lines), f"the footer differs from the publication's ({where})")
+        yield _warning(
+            len(lines), f"the draft does not end with the publication's footer ({where})"
+        )
 
 
 # --- front matter -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.config import PublicationSettings, load_profile
 from pipeline.document import (
     BriefCategoryInput,
     BriefInput,
@@ -19,7 +20,6 @@ from pipeline.document import (
     WeeklyNewsGroup,
     WeeklyTopic,
 )
-from pipeline.config import PublicationSettings, load_profile
 from pipeline.history import published_stories
 from pipeline.lint import lint_text, reformat
 from pipeline.models import (
