@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from tests.conftest import SEEDS_DIR
+from tests.conftest import FIXTURES, SEEDS_DIR
 
 runner = CliRunner()
 
@@ -76,3 +76,27 @@ def test_lint_reports_markers_with_line_numbers(tmp_path: Path) -> None:
     assert result.exit_code == 1
     line = next(i for i, text in enumerate(flagged.splitlines(), 1) if "【待核实" in text)
     assert f"{path}:{line}: error" in result.output
+
+
+def test_lint_holds_a_draft_to_the_configured_publication(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = FIXTURES / "formats" / "golden_daily_other.md"
+    config = tmp_path / "other.toml"
+    profile = FIXTURES / "profiles" / "other.toml"
+    config.write_text(f'[publication]\nprofile = "{profile}"\n', encoding="utf-8")
+    own = runner.invoke(app, ["lint", str(draft), "--config", str(config)])
+    assert (own.exit_code, own.output.strip()) == (0, f"{draft}: ok")
+    monkeypatch.chdir(tmp_path)  # no digest.toml here: the built-in profile
+    other = runner.invoke(app, ["lint", str(draft)], terminal_width=300)
+    assert other.exit_code == 0  # warnings only
+    assert "warning: category 'AI 早报' is not the publication's 'AI 日报'" in other.output
+    assert "warning: a footer" not in other.output  # a Markdown footer is no card
+
+
+def test_lint_with_a_broken_config_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "digest.toml"
+    config.write_text('[publication]\nfooter = "nope.md"\n', encoding="utf-8")
+    draft = FIXTURES / "formats" / "golden_daily_neutral.md"
+    result = runner.invoke(app, ["lint", str(draft), "--config", str(config)])
+    assert result.exit_code == 2 and "cannot read the footer template" in result.output
