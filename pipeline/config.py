@@ -181,6 +181,40 @@ class CoverSettings(BaseModel):
         return value
 
 
+class WeeklyProfile(BaseModel):
+    """The weekly digest's front matter and closing (``[publication.weekly]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tags: list[str] = Field(default_factory=lambda: ["AI", "AI 周报"], min_length=1)
+    layout: str = Field(default="layouts/post.njk", min_length=1)  # the site's page layout
+    closing: list[str] = Field(default_factory=list)  # lines after 相关阅读链接 (a sign-off)
+    # the closing link to the week's archive; {year} and {week} are filled in (none if empty)
+    archive_title: str = ""
+    archive_url: str = ""
+
+    @model_validator(mode="after")
+    def _archive_templates(self) -> WeeklyProfile:
+        if bool(self.archive_title) != bool(self.archive_url):
+            raise ValueError("archive_title and archive_url go together")
+        self.archive(2026, 6)  # a bad placeholder fails now, not on Sunday night
+        return self
+
+    def archive(self, year: int, week: int) -> tuple[str, str] | None:
+        """The archive link's title and URL for an ISO week, if the publication has one."""
+        if not self.archive_url:
+            return None
+        try:
+            return (
+                self.archive_title.format(year=year, week=week),
+                self.archive_url.format(year=year, week=week),
+            )
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise ValueError(
+                f"archive_title/archive_url: {exc!r}; use {{year}} and {{week}}"
+            ) from exc
+
+
 class PublicationSettings(BaseModel):
     """Who publishes the digest: front-matter defaults, footer, cover image (``[publication]``)."""
 
@@ -195,6 +229,7 @@ class PublicationSettings(BaseModel):
     final_newline: bool = True  # whether a daily draft ends with a newline
     image_base: str = ""  # URL where output/ is served; covers are <base><format>/img/<stem>.png
     cover: CoverSettings = Field(default_factory=CoverSettings)
+    weekly: WeeklyProfile = Field(default_factory=WeeklyProfile)
     _footer_source: str | None = PrivateAttr(default=None)
 
     @field_validator("tags", "seo")

@@ -341,7 +341,7 @@ class WeeklyInput(BaseModel):
     date: dt.date
     scheduled: dt.date | None = None
     description: str = ""
-    tags: list[str] = Field(default_factory=lambda: ["AI", "Jeremy"])
+    tags: list[str] = Field(default_factory=lambda: ["AI", "AI 周报"])
     layout: str = "layouts/post.njk"
     intro: str
     highlights: list[WeeklyHighlight] = Field(default_factory=list)
@@ -349,12 +349,7 @@ class WeeklyInput(BaseModel):
     other_news: list[WeeklyNewsGroup] = Field(default_factory=list)
     summary: str = ""
     reading: list[Link] = Field(default_factory=list)
-    closing: list[str] = Field(
-        default_factory=lambda: [
-            "欢迎关注本公众号，获取更多权威前沿的AI与科技动态解析。",
-            "期待您的留言与分享！",
-        ]
-    )
+    closing: list[str] = Field(default_factory=list)  # the publication's sign-off lines
     archive: Link | None = None
 
 

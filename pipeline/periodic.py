@@ -55,7 +55,7 @@ from pipeline.periodic_write import (
     WeeklyWrite,
 )
 from pipeline.publish import choose_target, write_draft
-from pipeline.render import build_weekly, render_document
+from pipeline.render import build_weekly, render_document, weekly_in_profile
 from pipeline.steps import IngestReport, reasons
 from pipeline.store import Archive
 from pipeline.write import WriteResult
@@ -273,6 +273,8 @@ def publish_weekly(
 ) -> RunSummary:
     """Ground, render and write the weekly draft and its record."""
     data, grounding = weekly_input(day, clusters.stories, written.out)
+    year, week, _ = (day - timedelta(days=1)).isocalendar()
+    data = weekly_in_profile(data, settings.publication.weekly, (year, week))
     markdown = render_document(weekly_document(data), settings.templates_dir)
     main = [s for s in clusters.stories if s.placement == "main"]
     degraded = len(main) if written.out is None else 0

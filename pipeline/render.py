@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from pipeline.config import PROJECT_DIR, PublicationSettings
+from pipeline.config import PROJECT_DIR, PublicationSettings, WeeklyProfile
 from pipeline.document import (
     ANALYSIS_LABEL,
     BRIEF_SPAN,
@@ -34,6 +34,7 @@ from pipeline.document import (
     HeadingBlock,
     Html,
     Lead,
+    Link,
     MoreGroup,
     MoreSection,
     Paragraph,
@@ -283,6 +284,21 @@ def _more_list(items: list[MoreItem], gap: int = 1) -> BulletList:
 # --- weekly -----------------------------------------------------------------------------
 
 
+def weekly_in_profile(
+    data: WeeklyInput, weekly: WeeklyProfile, iso_week: tuple[int, int]
+) -> WeeklyInput:
+    """The weekly's input with the publication's tags, layout, sign-off and archive link."""
+    archive = weekly.archive(*iso_week)
+    return data.model_copy(
+        update={
+            "tags": list(weekly.tags),
+            "layout": weekly.layout,
+            "closing": list(weekly.closing),
+            "archive": Link(title=archive[0], url=archive[1]) if archive else None,
+        }
+    )
+
+
 def build_weekly(data: WeeklyInput) -> WeeklyDocument:
     """The weekly document, laid out like the published weekly digests."""
     front = FrontMatter(
@@ -348,11 +364,14 @@ def build_weekly(data: WeeklyInput) -> WeeklyDocument:
             ],
         ),
     ]
+    closing = _weekly_closing(data)
+    if not closing:  # a publication without a sign-off: no rule left dangling at the end
+        sections[-1].blocks.pop()
     return WeeklyDocument(
         front=front,
         intro=[paragraph(data.intro, gap=0), Rule()],
         sections=sections,
-        closing=_weekly_closing(data),
+        closing=closing,
     )
 
 

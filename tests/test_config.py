@@ -145,6 +145,11 @@ def test_the_shipped_aicode_profile_is_the_seeds_publication() -> None:
         ('[publication.cover]\naccent = "blue"', "#rrggbb"),
         ("[publication.cover]\nwidth = 10", "publication.cover.width"),
         ('[publication.cover]\npolicy = "always"', "publication.cover.policy"),
+        ('[publication.weekly]\narchive_url = "../w/{year}"', "go together"),
+        (
+            '[publication.weekly]\narchive_title = "{month}"\narchive_url = "x"',
+            "use {year} and {week}",
+        ),
     ],
 )
 def test_invalid_publication_settings_say_what_is_wrong(

@@ -100,7 +100,7 @@ def test_parsed_documents_survive_json(path: Path) -> None:
 
 def test_builder_inputs_have_publication_defaults() -> None:
     weekly = WeeklyInput(title="周报", date=dt.date(2026, 2, 6), intro="本周")
-    assert weekly.tags == ["AI", "Jeremy"]
+    assert weekly.tags == ["AI", "AI 周报"]  # no publication's own tag or sign-off by default
     assert weekly.layout == "layouts/post.njk"
-    assert weekly.closing[-1] == "期待您的留言与分享！"
+    assert weekly.closing == [] and weekly.archive is None
     assert BriefInput(date=dt.date(2026, 2, 8)).categories == []

@@ -39,6 +39,7 @@ from pipeline.render import (
     build_weekly,
     render_daily,
     render_document,
+    weekly_in_profile,
 )
 from tests.conftest import AICODE, AICODE_CARD, FIXTURES, SEEDS_DIR
 
@@ -153,6 +154,8 @@ WEEKLY = WeeklyInput(
         )
     ],
     archive=Link(title="AI news summary — 2026-06", url="../weekly_news/news_2026_06"),
+    tags=["AI", "Jeremy"],
+    closing=AICODE.weekly.closing,
 )
 
 BRIEF = BriefInput(
@@ -406,3 +409,17 @@ def test_without_a_footer_the_draft_ends_with_its_last_item() -> None:
 def test_an_editor_given_cover_image_is_what_the_draft_carries() -> None:
     out = render_daily(_draft(cover_image="https://cdn.example.org/own.png"), OTHER)
     assert '\ncoverImage: "https://cdn.example.org/own.png"\n' in out
+
+
+def test_a_weekly_takes_the_publications_tags_sign_off_and_archive_link() -> None:
+    bare = WEEKLY.model_copy(update={"tags": ["x"], "closing": [], "archive": None})
+    aicode = render_document(build_weekly(weekly_in_profile(bare, AICODE.weekly, (2026, 6))))
+    assert aicode == (GOLDEN / "golden_weekly.md").read_text(encoding="utf-8")
+    neutral = render_document(build_weekly(weekly_in_profile(WEEKLY, NEUTRAL.weekly, (2026, 6))))
+    assert "\ntags:\n  - AI\n  - AI 周报\n" in neutral and "Jeremy" not in neutral
+    assert "本公众号" not in neutral and "weekly_news" not in neutral
+    assert neutral.endswith(
+        "[OpenAI GPT-5.3-Codex介绍](https://openai.com/index/introducing-gpt-5-3-codex)  \n"
+    )
+    assert lint_text(neutral) == [] and reformat(neutral) == neutral
+    assert parse(neutral) == build_weekly(weekly_in_profile(WEEKLY, NEUTRAL.weekly, (2026, 6)))
