@@ -189,6 +189,29 @@ def lint(
     raise typer.Exit(1 if errors else 0)
 
 
+@app.command()
+def cover(
+    file: Annotated[Path, typer.Argument(help="A daily draft.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="PNG to write (default: img/<stem>.png).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an image an editor put.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Draw a draft's cover image from its title and stories as they are now (after editing)."""
+    from pipeline.covers import cover_url, redraw_cover
+
+    publication = settings_from(config).publication
+    try:
+        png = redraw_cover(file, publication, png=output, force=force)
+    except (DigestError, OSError, UnicodeDecodeError) as exc:
+        fail(str(exc))
+    console.print(f"wrote {png}", markup=False, highlight=False)
+    if publication.image_base and output is None:
+        url = cover_url(publication, file.parent.name, file.stem)
+        console.print(f'coverImage: "{url}"', markup=False, highlight=False)
+
+
 app.command()(review)
 app.add_typer(sources_app, name="sources")
 

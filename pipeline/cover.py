@@ -81,8 +81,14 @@ def render_cover(card: CoverCard, cover: CoverSettings) -> bytes:
     texts = [drawable(faces.bold if i in (0, 2) else faces.regular, t) for i, t in enumerate(texts)]
     image = background(cover)
     Painter(image, faces, cover).paint(texts[0], texts[1], texts[2], texts[3:])
+    return png(image)
+
+
+def png(image: Image.Image) -> bytes:
+    """PNG bytes with a 256-colour palette: half the size, no visible loss on a two-colour card."""
+    palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    palette.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from pipeline.config import PublicationSettings
 from pipeline.cover import CoverCard, render_cover
+from pipeline.document import DailyDocument, Section
 from pipeline.errors import CoverError
 from pipeline.files import atomic_write
 from pipeline.models import Failure
@@ -24,6 +26,7 @@ from pipeline.publish import GENERATED_DIR, generated_path
 logger = logging.getLogger(__name__)
 
 IMG_DIR = "img"
+_MD_ESCAPE = re.compile(r"\\([\\\[\]*_`])")  # Markdown escapes in link titles: \[ \] \\
 
 
 class CoverResult(BaseModel):
@@ -116,3 +119,39 @@ def write_cover(png: Path, data: bytes) -> None:
     atomic_write(png, data)
     atomic_write(hash_path(png), hashlib.sha256(data).hexdigest() + "\n")
     logger.info("wrote the cover %s", png)
+
+
+def card_of_text(text: str, publication: PublicationSettings) -> CoverCard:
+    """The card of a daily draft as it is now (an editor's title and stories)."""
+    doc = parse(text)
+    if not isinstance(doc, DailyDocument) or doc.front is None or doc.front.date() is None:
+        raise CoverError("covers are drawn for daily drafts with a front-matter date")
+    title = doc.front.text("title") or (doc.title.title if doc.title else "")
+    sections = [s for s in doc.sections if isinstance(s, Section)]
+    # stories' headlines; a digest of bold-labelled paragraph stories has its sections' titles
+    headlines = [st.heading.title for s in sections for st in s.stories]
+    headlines = headlines or [s.heading.title for s in sections]
+    day = doc.front.date()
+    assert day is not None
+    return CoverCard(
+        publication=publication.name,
+        day=day,
+        title=_MD_ESCAPE.sub(r"\1", title),
+        headlines=[_MD_ESCAPE.sub(r"\1", h) for h in headlines[: publication.cover.headlines]],
+    )
+
+
+def redraw_cover(
+    markdown: Path,
+    publication: PublicationSettings,
+    *,
+    png: Path | None = None,
+    force: bool = False,
+) -> Path:
+    """Draw the cover of a draft as edited (``digest cover``); an editor's own image needs force."""
+    target = png or cover_path(markdown)
+    if replaced_by_editor(target) and not force:
+        raise CoverError(f"{target} is not an image the pipeline drew; --force replaces it")
+    card = card_of_text(markdown.read_text(encoding="utf-8"), publication)
+    write_cover(target, render_cover(card, publication.cover))
+    return target

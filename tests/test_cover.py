@@ -127,7 +127,13 @@ def test_the_title_is_drawn_where_the_title_goes() -> None:
     cover = CoverSettings()
     one = _image(render_cover(CARD, cover))
     other = _image(render_cover(CARD.model_copy(update={"title": "国产算力突破三万卡"}), cover))
-    box = ImageChops.difference(one, other).getbbox()
+    # ignore the palette's small shifts of the background: text differs by far more
+    box = (
+        ImageChops.difference(one, other)
+        .convert("L")
+        .point(lambda v: 255 if v > 48 else 0)
+        .getbbox()
+    )
     assert box is not None
     left, top, _, bottom = box
     assert left >= 60 and 120 < top < bottom < 630 - 40

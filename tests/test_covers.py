@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import string
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
 from pipeline import fonts
+from pipeline.cli import app
 from pipeline.config import CoverSettings, PublicationSettings
 from pipeline.cover import CoverCard
-from pipeline.covers import choose_cover, cover_path, hash_path
+from pipeline.covers import card_of_text, choose_cover, cover_path, hash_path
+from pipeline.errors import CoverError
 from pipeline.publish import generated_path
-from tests.tinyfont import tiny_font
+from tests.tinyfont import CARD_CHARS, tiny_font
 
 DAY = "2026-02-14"
 CARD = CoverCard(publication="AI 日报", day=dt.date(2026, 2, 14), title="AI 模型发布")
@@ -129,3 +133,62 @@ def test_other_policies_draw_nothing(tmp_path: Path, cover: CoverSettings, url: 
     target = tmp_path / "daily" / f"{DAY}.md"
     result = choose_cover(PublicationSettings(cover=cover), CARD, existing=target, target=target)
     assert (result.url, result.path) == (url, None) and not (tmp_path / "daily" / "img").exists()
+
+
+# --- digest cover: redrawing after an editor changed the draft ----------------------------
+
+DRAFT = """---
+title: 编辑改过的标题
+date: 2026-02-14
+coverImage: ""
+---
+# 编辑改过的标题
+
+## 模型
+
+### [Gemini \\[beta\\] 发布](https://a.cn/1)
+
+导语。
+
+### [OpenAI 融资](https://a.cn/2)
+
+导语。
+"""
+
+
+def test_the_card_of_an_edited_draft_has_its_title_and_headlines() -> None:
+    card = card_of_text(DRAFT, PublicationSettings())
+    assert (card.title, card.day) == ("编辑改过的标题", dt.date(2026, 2, 14))
+    assert card.headlines == ["Gemini [beta] 发布", "OpenAI 融资"]
+
+
+def test_a_digest_of_paragraph_stories_shows_its_section_titles() -> None:
+    text = DRAFT.split("### ")[0] + "## 算力\n\n**中科曙光**：3 万卡上线。\n"
+    assert card_of_text(text, PublicationSettings()).headlines == ["模型", "算力"]
+
+
+def test_only_daily_drafts_get_cards() -> None:
+    with pytest.raises(CoverError, match="daily drafts"):
+        card_of_text("# 2026年2月8日 AI行业动态\n\n**政策与监管**\n", PublicationSettings())
+
+
+def test_digest_cover_redraws_and_says_what_to_put_in_the_draft(tmp_path: Path) -> None:
+    font = tiny_font(tmp_path / "tiny.ttf", CARD_CHARS + string.ascii_letters + "编辑改过的标题[]")
+    config = tmp_path / "digest.toml"
+    config.write_text(
+        f'[publication]\nimage_base = "{BASE}"\n[publication.cover]\nfont = "{font}"\n'
+        "width = 400\nheight = 210\n",
+        encoding="utf-8",
+    )
+    draft = tmp_path / "daily" / f"{DAY}.md"
+    draft.parent.mkdir()
+    draft.write_text(DRAFT, encoding="utf-8")
+    result = CliRunner().invoke(app, ["cover", str(draft), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert f'coverImage: "{BASE}daily/img/{DAY}.png"' in result.output
+    assert Image.open(cover_path(draft)).size == (400, 210)
+    cover_path(draft).write_bytes(b"an editor's picture")
+    refused = CliRunner().invoke(app, ["cover", str(draft), "--config", str(config)])
+    assert refused.exit_code == 2 and "--force" in refused.output
+    forced = CliRunner().invoke(app, ["cover", str(draft), "--config", str(config), "--force"])
+    assert forced.exit_code == 0 and cover_path(draft).read_bytes()[:4] == b"\x89PNG"
