@@ -16,6 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -143,7 +144,8 @@ _HTTP_BASE = re.compile(r"https?://[^\s/?#]+[^\s?#]*")
 # Keys that moved from [digest] to [publication]; an old config is told where they went.
 MOVED_TO_PUBLICATION = ("category", "tags", "seo")
 MOVED_COVER_IMAGE = "cover_image"
-_FOOTER_ENV = jinja2.Environment(
+# Sandboxed: a footer template can format what it is given, never reach into Python.
+_FOOTER_ENV = SandboxedEnvironment(
     autoescape=False,  # the footer is Markdown or HTML written by the operator, not data
     keep_trailing_newline=False,
     undefined=jinja2.StrictUndefined,

@@ -135,6 +135,7 @@ def test_the_shipped_aicode_profile_is_the_seeds_publication() -> None:
         ('footer = "nope.md"', "cannot read the footer template"),
         (f'footer = "{OTHER / "broken-footer.md"}"', "broken-footer.md, line"),
         (f'footer = "{OTHER / "unknown-variable-footer.md"}"', "'editor_name' is undefined"),
+        (f'footer = "{OTHER / "reaching-out-footer.md"}"', "is unsafe"),
         ("tags = []", "publication.tags"),
         ('seo = ["AI", " "]', "non-empty"),
         ('category = ""', "publication.category"),
