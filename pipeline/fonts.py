@@ -41,6 +41,8 @@ CJK_FILE = re.compile(
 )
 PROBE = "中文日报人工智能"  # a face without these is no Chinese font
 FC_TIMEOUT = 20.0  # seconds for `fc-list`
+FC_FORMAT = "%{file}\t%{index}\t%{family[0]}\t%{style[0]}\n"
+MAX_TRIED = 8  # faces whose character maps are read before giving up (each read takes time)
 INSTALL_HINT = (
     "install one (Debian/Ubuntu: apt-get install fonts-noto-cjk) "
     'or set [publication.cover] font = "/path/to/font.ttc"'
@@ -78,18 +80,21 @@ class FacePair(BaseModel):
 
 def choose_faces(texts: Sequence[str], configured: Path | None = None) -> FacePair:
     """The best Chinese faces that hold every letter of the texts; CoverError if none does."""
-    faces = configured_faces(configured) if configured else system_faces()
+    faces = configured_faces(configured) if configured else list(system_faces())
     if not faces:
         raise CoverError(f"no font with Chinese glyphs found for the cover image: {INSTALL_HINT}")
     wanted = "".join(texts)
-    fitting = [f for f in faces if not missing_glyphs(f, wanted)]
-    if not fitting:
-        best = faces[0]
-        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing_glyphs(best, wanted)[:8])
-        raise CoverError(f"the font {best} has no glyph for {shown}: {INSTALL_HINT}")
-    regular = next((f for f in fitting if not f.bold), fitting[0])
-    bold = next((f for f in fitting if f.bold and f.family == regular.family), None)
-    return FacePair(regular=regular, bold=bold or next((f for f in fitting if f.bold), regular))
+    regular = first_fitting([f for f in faces if not f.bold] or faces, wanted)
+    if regular is None:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing_glyphs(faces[0], wanted)[:8])
+        raise CoverError(f"the font {faces[0]} has no glyph for {shown}: {INSTALL_HINT}")
+    bold = first_fitting([f for f in faces if f.bold and f.family == regular.family], wanted)
+    return FacePair(regular=regular, bold=bold or regular)
+
+
+def first_fitting(faces: Sequence[Face], text: str) -> Face | None:
+    """The first of (at most MAX_TRIED) faces that has every letter of text."""
+    return next((f for f in faces[:MAX_TRIED] if not missing_glyphs(f, text)), None)
 
 
 def missing_glyphs(face: Face, text: str) -> list[str]:
@@ -140,20 +145,20 @@ def configured_faces(path: Path) -> list[Face]:
 @lru_cache(maxsize=1)
 def system_faces() -> tuple[Face, ...]:
     """The Chinese faces installed on this machine, best first (searched once per process)."""
-    files = fontconfig_files() or scanned_files(FONT_DIRS)
-    faces = rank(face for path in files for face in faces_of(path))
-    logger.debug("cover fonts found: %s", ", ".join(map(str, faces[:4])) or "none")
-    return tuple(faces)
+    faces = fontconfig_faces() or [f for path in scanned_files(FONT_DIRS) for f in faces_of(path)]
+    ranked = rank(faces)
+    logger.debug("cover fonts found: %s", ", ".join(map(str, ranked[:4])) or "none")
+    return tuple(ranked)
 
 
-def fontconfig_files() -> list[Path]:
-    """Font files fontconfig knows to hold Chinese (none when fc-list is missing)."""
+def fontconfig_faces() -> list[Face]:
+    """The faces fontconfig knows to cover Chinese (none when there is no fc-list)."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return []
     try:
         out = subprocess.run(
-            [fc_list, ":lang=zh-cn", "file"],
+            [fc_list, ":lang=zh-cn", "--format", FC_FORMAT],
             capture_output=True,
             text=True,
             timeout=FC_TIMEOUT,
@@ -162,8 +167,15 @@ def fontconfig_files() -> list[Path]:
     except (OSError, subprocess.SubprocessError) as exc:
         logger.warning("fc-list failed (%s); searching font folders instead", exc)
         return []
-    files = {line.split(":")[0].strip() for line in out.splitlines() if line.strip()}
-    return sorted(Path(f) for f in files if f.lower().endswith(FONT_SUFFIXES))
+    return [face for line in out.splitlines() if (face := _fc_face(line))]
+
+
+def _fc_face(line: str) -> Face | None:
+    """A face from one ``file<TAB>index<TAB>family<TAB>style`` line of fc-list."""
+    parts = line.split("\t")
+    if len(parts) != 4 or not parts[0].lower().endswith(FONT_SUFFIXES) or not parts[1].isdigit():
+        return None
+    return Face(path=Path(parts[0]), index=int(parts[1]), family=parts[2], style=parts[3])
 
 
 def scanned_files(folders: Iterable[str]) -> list[Path]:

@@ -103,3 +103,30 @@ def test_the_system_face_draws_every_letter_of_a_title_as_itself() -> None:
 def test_a_letter_the_system_face_lacks_is_refused_not_boxed() -> None:
     with pytest.raises(CoverError, match=r"U\+1E900"):
         choose_faces(["人工智能 \U0001e900"])  # ADLAM CAPITAL LETTER ALIF: a letter, not a symbol
+
+
+@pytest.mark.parametrize(
+    ("line", "face"),
+    [
+        (
+            "/f/NotoSansCJK-Bold.ttc\t2\tNoto Sans CJK SC\tBold",
+            Face(
+                path=Path("/f/NotoSansCJK-Bold.ttc"),
+                index=2,
+                family="Noto Sans CJK SC",
+                style="Bold",
+            ),
+        ),
+        ("/f/readme.txt\t0\tX\tRegular", None),
+        ("/f/a.ttf\tx\tX\tRegular", None),
+        ("garbage", None),
+    ],
+)
+def test_fontconfig_lines_become_faces(line: str, face: Face | None) -> None:
+    assert fonts._fc_face(line) == face
+
+
+def test_without_fontconfig_font_folders_are_searched_by_name(tmp_path: Path) -> None:
+    tiny_font(tmp_path / "NotoSansSC-Regular.ttf")
+    (tmp_path / "DejaVuSans.ttf").write_bytes((tmp_path / "NotoSansSC-Regular.ttf").read_bytes())
+    assert [p.name for p in fonts.scanned_files([str(tmp_path)])] == ["NotoSansSC-Regular.ttf"]
