@@ -35,7 +35,8 @@ FONT_DIRS = (
 )
 # File names of common Chinese fonts, for systems without fontconfig (macOS, Windows).
 CJK_FILE = re.compile(
-    r"cjk|han[ s]?sans|sourcehan|hans|[-_ ]sc[-_. ]|pingfang|hiragino|heiti|songti|stheit|"
+    r"cjk|han[ s]?sans|sourcehan|hans|(?:sans|serif)[-_ ]?(?:sc|tc|hk)(?![a-z])|[-_ ]sc[-_. ]|"
+    r"pingfang|hiragino|heiti|songti|stheit|"
     r"msyh|msjh|simhei|simsun|simkai|deng|wqy|droidsansfallback|yahei",
     re.IGNORECASE,
 )
