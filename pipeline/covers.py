@@ -149,9 +149,12 @@ def redraw_cover(
     force: bool = False,
 ) -> Path:
     """Draw the cover of a draft as edited (``digest cover``); an editor's own image needs force."""
-    target = png or cover_path(markdown)
+    card = card_of_text(markdown.read_text(encoding="utf-8"), publication)
+    if png is not None:  # a file of the editor's choosing: not one the pipeline keeps track of
+        atomic_write(png, render_cover(card, publication.cover))
+        return png
+    target = cover_path(markdown)
     if replaced_by_editor(target) and not force:
         raise CoverError(f"{target} is not an image the pipeline drew; --force replaces it")
-    card = card_of_text(markdown.read_text(encoding="utf-8"), publication)
     write_cover(target, render_cover(card, publication.cover))
     return target

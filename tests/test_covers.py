@@ -15,7 +15,7 @@ from pipeline import fonts
 from pipeline.cli import app
 from pipeline.config import CoverSettings, PublicationSettings
 from pipeline.cover import CoverCard
-from pipeline.covers import card_of_text, choose_cover, cover_path, hash_path
+from pipeline.covers import card_of_text, choose_cover, cover_path, hash_path, redraw_cover
 from pipeline.errors import CoverError
 from pipeline.publish import generated_path
 from tests.tinyfont import CARD_CHARS, tiny_font
@@ -192,3 +192,19 @@ def test_digest_cover_redraws_and_says_what_to_put_in_the_draft(tmp_path: Path) 
     assert refused.exit_code == 2 and "--force" in refused.output
     forced = CliRunner().invoke(app, ["cover", str(draft), "--config", str(config), "--force"])
     assert forced.exit_code == 0 and cover_path(draft).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_digest_cover_to_a_file_of_ones_choosing_leaves_no_bookkeeping(tmp_path: Path) -> None:
+    font = tiny_font(tmp_path / "tiny.ttf", CARD_CHARS + string.ascii_letters + "编辑改过的标题[]")
+    draft = tmp_path / "daily" / f"{DAY}.md"
+    draft.parent.mkdir()
+    draft.write_text(DRAFT, encoding="utf-8")
+    out = tmp_path / "docs" / "card.png"
+    publication = PublicationSettings(cover=CoverSettings(font=font))
+    assert redraw_cover(draft, publication, png=out) == out
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        f"{DAY}.md",
+        "card.png",
+        "tiny.ttf",
+    ]
