@@ -24,6 +24,7 @@ DESIGN = (1200, 630)  # the layout's reference size; other sizes scale it
 TITLE_CHARS = 80  # a longer title is cut with …
 HEADLINE_CHARS = 60
 TITLE_LINES = 3
+THREE_LINE_SIZE = 56  # a title that needs three lines is set smaller, to leave headlines room
 WEEKDAYS = "一二三四五六日"
 ELLIPSIS = "…"
 TEXT_COLOUR = (248, 250, 252)
@@ -33,6 +34,7 @@ HEADLINE_COLOUR = (203, 213, 225)
 _MARKERS = re.compile(r"【待编辑】|【待核实[^】]*】")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-_/%'’&]*|\s+|.", re.DOTALL)
+_OPENING = frozenset("（《「『【〔“‘([")
 _HANGING = frozenset("，。、；：！？）》」』】〕”’,.;:!?)%…")
 
 
@@ -52,8 +54,14 @@ def card_of(draft: DailyDraft, publication: PublicationSettings) -> CoverCard:
         publication=publication.name,
         day=draft.date,
         title=draft.meta.title,
-        headlines=headlines[: publication.cover.headlines],
+        headlines=pick_headlines(draft.meta.title, headlines, publication.cover.headlines),
     )
+
+
+def pick_headlines(title: str, headlines: list[str], most: int) -> list[str]:
+    """The first ``most`` headlines that the title does not already say."""
+    said = clean(title, TITLE_CHARS)
+    return [h for h in headlines if clean(h, TITLE_CHARS) not in said][:most]
 
 
 def clean(text: str, limit: int) -> str:
@@ -191,11 +199,11 @@ class Painter:
         return bottom
 
     def title_lines(self, title: str) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-        """The title in the largest size that fits three lines, and its lines."""
+        """The title in the largest size that fits two lines (or three, smaller), and its lines."""
         for size in range(68, 39, -4):
             font = self.font(self.faces.bold, size)
             lines = wrap(title, font, self.width)
-            if len(lines) <= TITLE_LINES:
+            if len(lines) <= 2 or (len(lines) <= TITLE_LINES and size <= THREE_LINE_SIZE):
                 break
         return font, fit_lines(lines, font, self.width, TITLE_LINES) if lines else []
 
@@ -218,12 +226,14 @@ class Painter:
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Text in lines no wider than width: Latin words kept whole, closing punctuation hangs."""
+    """Text in lines no wider than width: Latin words kept whole, closing punctuation hangs,
+    an opening bracket never ends a line."""
     lines, line = [], ""
     for token in _tokens(text, font, width):
         if line and token not in _HANGING and font.getlength(line + token) > width:
-            lines.append(line.rstrip())
-            line = token.lstrip()
+            carried = line[-1] if line[-1] in _OPENING and len(line) > 1 else ""
+            lines.append(line[: len(line) - len(carried)].rstrip())
+            line = carried + token.lstrip()
         else:
             line += token if line or not token.isspace() else ""
     return [*lines, line.rstrip()] if line.strip() else lines

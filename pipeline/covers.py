@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pipeline.config import PublicationSettings
-from pipeline.cover import CoverCard, render_cover
+from pipeline.cover import CoverCard, pick_headlines, render_cover
 from pipeline.document import DailyDocument, Section
 from pipeline.errors import CoverError
 from pipeline.files import atomic_write
@@ -137,7 +137,9 @@ def card_of_text(text: str, publication: PublicationSettings) -> CoverCard:
         publication=publication.name,
         day=day,
         title=_MD_ESCAPE.sub(r"\1", title),
-        headlines=[_MD_ESCAPE.sub(r"\1", h) for h in headlines[: publication.cover.headlines]],
+        headlines=pick_headlines(
+            title, [_MD_ESCAPE.sub(r"\1", h) for h in headlines], publication.cover.headlines
+        ),
     )
 
 

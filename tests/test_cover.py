@@ -17,6 +17,7 @@ from pipeline.cover import (
     clean,
     date_line,
     fit_lines,
+    pick_headlines,
     render_cover,
     wrap,
 )
@@ -95,6 +96,16 @@ def test_wrapping_keeps_words_whole_and_lets_closing_punctuation_hang() -> None:
     assert " ".join(lines) == "alpha beta gamma delta epsilon"
     hung = wrap("alpha beta gamma,", LATIN, round(LATIN.getlength("alpha beta gamma")))
     assert hung == ["alpha beta gamma,"]
+
+
+def test_an_opening_bracket_moves_to_the_next_line() -> None:
+    width = round(LATIN.getlength("alpha beta ("))
+    assert wrap("alpha beta (gamma)", LATIN, width) == ["alpha beta", "(gamma)"]
+
+
+def test_a_headline_the_title_already_says_is_not_repeated() -> None:
+    headlines = ["Gemini 3 升级", "其他", "第三", "第四"]
+    assert pick_headlines("Gemini 3 升级（IT之家）", headlines, 2) == ["其他", "第三"]
 
 
 def test_a_word_wider_than_a_line_is_broken() -> None:
