@@ -82,7 +82,7 @@ def main() -> None:
 
     started = time.perf_counter()
     draft = daily_draft(DAY, config, main_stories, drafts, written, more)
-    markdown = render_daily(draft, config.digest, config.templates_dir)
+    markdown = render_daily(draft, config.publication, config.templates_dir)
     times["render"] = time.perf_counter() - started
 
     total, rss = sum(times.values()), peak_rss_mb()

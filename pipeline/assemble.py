@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 from pipeline.check import check_draft, check_meta, check_more_item
 from pipeline.cluster import ClusterResult
 from pipeline.config import Settings
+from pipeline.cover import card_of
+from pipeline.covers import CoverResult, choose_cover
 from pipeline.files import atomic_write
 from pipeline.lint import lint_text
 from pipeline.models import (
@@ -120,7 +122,6 @@ def daily_draft(
         meta=written.meta,
         sections=sections,
         more=more,
-        cover_image=settings.digest.cover_image,
     )
 
 
@@ -183,29 +184,39 @@ def publish_daily(
     findings.update({k: v for k, v in more_findings.items() if v})
     written = written.model_copy(update={"meta": meta})
     draft = daily_draft(day, settings, main, drafts, written, more)
-    markdown = render_daily(draft, settings.digest, settings.templates_dir)
-    failures = report.failures + written.failures
-    stats = run_stats(report, written, clusters, articles, findings, meta_findings)
-    record = build_record(day, clusters, drafts, findings, failures, stats, report.notes)
     target = choose_target(
         settings.output_dir, "daily", str(day), force=force, now=datetime.now(settings.tz)
     )
+    cover = daily_cover(settings, draft, target.markdown)
+    draft = draft.model_copy(update={"cover_image": cover.url})
+    markdown = render_daily(draft, settings.publication, settings.templates_dir)
+    failures = report.failures + written.failures + ([cover.failure] if cover.failure else [])
+    stats = run_stats(report, written, clusters, articles, findings, meta_findings)
+    record = build_record(day, clusters, drafts, findings, failures, stats, report.notes)
     final = write_draft(target, markdown, record)
     archive.record_published(day, "daily", published_of(day, main, drafts))
     archive.record_run(day, "daily", final.model_dump_json())
-    problems = [f"{p.line}: {p.message}" for p in lint_text(markdown) if p.severity == "error"]
+    lint = lint_text(markdown, publication=settings.publication)
+    problems = [f"{p.line}: {p.message}" for p in lint if p.severity == "error"]
     return RunSummary(
         date=day,
         format="daily",
         draft=str(target.markdown),
         record=str(target.record),
-        note=target.note,
+        note="; ".join(n for n in (target.note, cover.note) if n) or None,
         stats=final.stats,
         dropped=reasons(clusters.dropped),
         failures=failures,
         problems=problems,
         exit_code=EXIT_PROBLEMS if (failures or problems or stats.get("degraded")) else EXIT_CLEAN,
     )
+
+
+def daily_cover(settings: Settings, draft: DailyDraft, target: Path) -> CoverResult:
+    """The draft's cover by the publication's policy; an editor's own is kept."""
+    existing = paths_for(settings.output_dir, "daily", draft.date.isoformat())[0]
+    card = card_of(draft, settings.publication)
+    return choose_cover(settings.publication, card, existing=existing, target=target)
 
 
 def published_of(

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 
-from pipeline.config import Settings, load_settings
+from pipeline.config import PublicationSettings, Settings, load_settings
 from pipeline.errors import DigestError, MissingAPIKeyError
 from pipeline.progress import FailureFilter
 from pipeline.redact import install_log_redaction, redact_text
@@ -198,6 +198,7 @@ def lint(
     reformat: Annotated[
         bool, typer.Option("--reformat", help="Print the re-rendered document (one file).")
     ] = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Check digests for format problems (exit 1 if any); --reformat prints one re-rendered."""
     from pipeline.lint import reformat as reformat_text
@@ -207,7 +208,8 @@ def lint(
             fail(f"--reformat takes one file, not {len(files)}")
         sys.stdout.write(reformat_text(read_draft(files[0])))
         return
-    codes = [lint_file(path) for path in files]
+    publication = settings_from(config).publication
+    codes = [lint_file(path, publication) for path in files]
     if len(files) > 1:
         flagged = sum(code == 1 for code in codes)
         unreadable = sum(code == 2 for code in codes)
@@ -237,14 +239,14 @@ def try_read(path: Path) -> str | None:
         return None
 
 
-def lint_file(path: Path) -> int:
+def lint_file(path: Path, publication: PublicationSettings) -> int:
     """Print one file's problems (``path:line: severity: message``); 0 ok, 1 errors, 2 unread."""
     from pipeline.lint import lint_text
 
     text = try_read(path)
     if text is None:
         return 2
-    problems = lint_text(text)
+    problems = lint_text(text, publication=publication)
     for problem in problems:
         console.print(
             f"{path}:{problem.line}: {problem.severity}: {problem.message}",
@@ -255,6 +257,29 @@ def lint_file(path: Path) -> int:
     if not problems:
         console.print(f"{path}: ok", markup=False, highlight=False)
     return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+@app.command()
+def cover(
+    file: Annotated[Path, typer.Argument(help="A daily draft.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="PNG to write (default: img/<stem>.png).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an image an editor put.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Draw a draft's cover image from its title and stories as they are now (after editing)."""
+    from pipeline.covers import cover_url, redraw_cover
+
+    publication = settings_from(config).publication
+    try:
+        png = redraw_cover(file, publication, png=output, force=force)
+    except (DigestError, OSError, UnicodeDecodeError) as exc:
+        fail(str(exc))
+    console.print(f"wrote {png}", markup=False, highlight=False)
+    if publication.image_base and output is None:
+        url = cover_url(publication, file.parent.name, file.stem)
+        console.print(f'coverImage: "{url}"', markup=False, highlight=False)
 
 
 app.command()(review)

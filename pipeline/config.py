@@ -7,6 +7,7 @@ comes only from the environment (``OPENAI_API_KEY``); core modules never read
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import tomllib
@@ -15,7 +16,18 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -133,20 +145,164 @@ class DigestSettings(BaseModel):
     min_text_chars: int = Field(default=200, ge=0)
     keyword_boost: dict[str, float] = Field(default_factory=dict)
     sections: list[Section] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
-    seo: list[str] = Field(
-        default_factory=lambda: [
-            "AI 日报",
-            "最新 AI 咨询",
-            "OpenAI",
-            "Anthropic Claude",
-            "Google Gemini",
-            "xAI Grok",
-            "Nvidia",
-        ]
-    )
-    category: str = "AI 日报"
-    cover_image: str = ""
+
+
+# --- the publication profile (issue 19) -----------------------------------------------
+
+CoverPolicy = Literal["none", "editor", "fixed", "generate"]
+FOOTER_MAX_BYTES = 64_000  # a footer is a card, not a page
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_HTTP_BASE = re.compile(r"https?://[^\s/?#]+[^\s?#]*")
+# Keys that moved from [digest] to [publication]; an old config is told where they went.
+MOVED_TO_PUBLICATION = ("category", "tags", "seo")
+MOVED_COVER_IMAGE = "cover_image"
+# Sandboxed: a footer template can format what it is given, never reach into Python.
+_FOOTER_ENV = SandboxedEnvironment(
+    autoescape=False,  # the footer is Markdown or HTML written by the operator, not data
+    keep_trailing_newline=False,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+class CoverSettings(BaseModel):
+    """The cover image of each daily draft (front matter ``coverImage``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # none: the publication has no covers; editor: an editor adds one (lint reminds them);
+    # fixed: `url` on every draft; generate: a title card per draft under `image_base`
+    policy: CoverPolicy = "none"
+    url: str = ""  # policy "fixed": the image every draft shows
+    width: int = Field(default=1200, ge=320, le=4096)
+    height: int = Field(default=630, ge=160, le=4096)
+    font: Path | None = None  # a font file with CJK glyphs; default: one found on the system
+    headlines: int = Field(default=3, ge=0, le=5)  # top story headlines on the card
+    background: str = "#0f172a"
+    accent: str = "#3b82f6"
+
+    @field_validator("background", "accent")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        if not _HEX_COLOUR.fullmatch(value):
+            raise ValueError(f"not a #rrggbb colour: {value!r}")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not _HTTP_BASE.fullmatch(value):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+
+class WeeklyProfile(BaseModel):
+    """The weekly digest's front matter and closing (``[publication.weekly]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tags: list[str] = Field(default_factory=lambda: ["AI", "AI 周报"], min_length=1)
+    layout: str = Field(default="layouts/post.njk", min_length=1)  # the site's page layout
+    closing: list[str] = Field(default_factory=list)  # lines after 相关阅读链接 (a sign-off)
+    # the closing link to the week's archive; {year} and {week} are filled in (none if empty)
+    archive_title: str = ""
+    archive_url: str = ""
+
+    @model_validator(mode="after")
+    def _archive_templates(self) -> WeeklyProfile:
+        if bool(self.archive_title) != bool(self.archive_url):
+            raise ValueError("archive_title and archive_url go together")
+        self.archive(2026, 6)  # a bad placeholder fails now, not on Sunday night
+        return self
+
+    def archive(self, year: int, week: int) -> tuple[str, str] | None:
+        """The archive link's title and URL for an ISO week, if the publication has one."""
+        if not self.archive_url:
+            return None
+        try:
+            return (
+                self.archive_title.format(year=year, week=week),
+                self.archive_url.format(year=year, week=week),
+            )
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise ValueError(
+                f"archive_title/archive_url: {exc!r}; use {{year}} and {{week}}"
+            ) from exc
+
+
+class PublicationSettings(BaseModel):
+    """Who publishes the digest: front-matter defaults, footer, cover image (``[publication]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile: Path | None = None  # a profile file whose [publication] table this one extends
+    name: str = Field(default="AI 日报", min_length=1, max_length=60)
+    category: str = Field(default="AI 日报", min_length=1, max_length=60)
+    tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"], min_length=1)
+    seo: list[str] = Field(default_factory=lambda: ["AI 日报", "人工智能", "大模型"], min_length=1)
+    footer: Path | None = None  # a Jinja2 template of the daily footer; none: no footer
+    final_newline: bool = True  # whether a daily draft ends with a newline
+    image_base: str = ""  # URL where output/ is served; covers are <base><format>/img/<stem>.png
+    cover: CoverSettings = Field(default_factory=CoverSettings)
+    weekly: WeeklyProfile = Field(default_factory=WeeklyProfile)
+    _footer_source: str | None = PrivateAttr(default=None)
+
+    @field_validator("tags", "seo")
+    @classmethod
+    def _no_blank(cls, values: list[str]) -> list[str]:
+        if any(not v.strip() or "\n" in v for v in values):
+            raise ValueError("entries must be non-empty, one-line strings")
+        return values
+
+    @field_validator("image_base")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if value and not _HTTP_BASE.fullmatch(value):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value if not value or value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _cover_needs_a_place(self) -> PublicationSettings:
+        if self.cover.policy == "fixed" and not self.cover.url:
+            raise ValueError('cover.policy = "fixed" needs cover.url')
+        if self.cover.policy == "generate" and not self.image_base:
+            raise ValueError('cover.policy = "generate" needs image_base (where output/ is served)')
+        return self
+
+    @model_validator(mode="after")
+    def _load_footer(self) -> PublicationSettings:
+        self._footer_source = None if self.footer is None else read_footer(self.footer)
+        if self._footer_source is not None:
+            self.footer_text(dt.date(2026, 1, 1))  # an unknown variable fails now, not tonight
+        return self
+
+    def footer_text(self, day: dt.date, fmt: str = "daily") -> str | None:
+        """The footer of a draft of this date, rendered from the footer template (None: none)."""
+        if self._footer_source is None:
+            return None
+        try:
+            text = _FOOTER_ENV.from_string(self._footer_source).render(
+                publication=self, date=day, format=fmt
+            )
+        except jinja2.TemplateError as exc:
+            raise ValueError(f"footer template {self.footer}: {exc}") from exc
+        return text.strip("\n") or None
+
+
+def read_footer(path: Path) -> str:
+    """The source of a footer template; ValueError if unreadable, too large or invalid."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(FOOTER_MAX_BYTES + 1)
+        source = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the footer template {path}: {exc}") from exc
+    if len(data) > FOOTER_MAX_BYTES:
+        raise ValueError(f"footer template {path} is larger than {FOOTER_MAX_BYTES} bytes")
+    try:
+        _FOOTER_ENV.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ValueError(f"footer template {path}, line {exc.lineno}: {exc.message}") from exc
+    return source
 
 
 class PrefectSettings(BaseModel):
@@ -176,6 +332,7 @@ class Settings(BaseSettings):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     prefect: PrefectSettings = Field(default_factory=PrefectSettings)
+    publication: PublicationSettings = Field(default_factory=PublicationSettings)
     sources: list[Source] = Field(default_factory=list)
 
     @field_validator("timezone")
@@ -282,6 +439,8 @@ def load_settings(
             f"{path}: {secret} looks like a secret, and secrets are not read from files: "
             "set OPENAI_API_KEY in the environment and remove it from the file"
         )
+    if path is not None:
+        file_values = with_profile(file_values, path)
     env_values = MappingEnvSource(Settings, env or {})()
     flag_values = InitSettingsSource(Settings, dict(overrides or {}))()
     merged = builtin_defaults()
@@ -306,6 +465,65 @@ def secret_keys(values: Mapping[str, Any], where: str = "") -> Iterator[str]:
         for child in children:
             if isinstance(child, Mapping):
                 yield from secret_keys(child, name)
+
+
+def with_profile(values: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The file's values with [publication] paths anchored and its profile file merged under."""
+    _refuse_moved_keys(values, path)
+    table = values.get("publication")
+    if not isinstance(table, dict):
+        return values
+    table = _anchor_paths(table, path.parent)
+    if table.get("profile") is not None:
+        table = deep_merge(_read_profile(Path(table["profile"])), table)
+    return {**values, "publication": table}
+
+
+def load_profile(path: Path) -> PublicationSettings:
+    """The publication a profile file describes, on its own; ConfigError if it is invalid."""
+    try:
+        return PublicationSettings(**_read_profile(path))
+    except ValidationError as exc:
+        raise ConfigError(f"invalid publication profile {path}:\n{_describe(exc)}") from exc
+
+
+def _read_profile(path: Path) -> dict[str, Any]:
+    """A profile file's [publication] table, its paths anchored at the profile's folder."""
+    if not path.is_file():
+        raise ConfigError(f"publication profile {path} does not exist")
+    values = _read_toml(path)
+    table = values.get("publication")
+    if set(values) != {"publication"} or not isinstance(table, dict):
+        raise ConfigError(f"{path}: a profile file holds one [publication] table and nothing else")
+    if "profile" in table:
+        raise ConfigError(f"{path}: a profile cannot name another profile")
+    return _anchor_paths(table, path.parent)
+
+
+def _anchor_paths(table: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Relative footer, font and profile paths are relative to the file that names them."""
+    out = dict(table)
+    for key in ("footer", "profile"):
+        if isinstance(out.get(key), str) and out[key]:
+            out[key] = str(base / Path(out[key]).expanduser())
+    cover = out.get("cover")
+    if isinstance(cover, dict) and isinstance(cover.get("font"), str) and cover["font"]:
+        out["cover"] = {**cover, "font": str(base / Path(cover["font"]).expanduser())}
+    return out
+
+
+def _refuse_moved_keys(values: Mapping[str, Any], path: Path) -> None:
+    digest = values.get("digest")
+    if not isinstance(digest, Mapping):
+        return
+    for key in MOVED_TO_PUBLICATION:
+        if key in digest:
+            raise ConfigError(f"{path}: [digest] {key} is now [publication] {key}; move it there")
+    if MOVED_COVER_IMAGE in digest:
+        raise ConfigError(
+            f"{path}: [digest] cover_image is now [publication.cover] url "
+            '(with policy = "fixed"); move it there'
+        )
 
 
 def _describe(exc: ValidationError) -> str:

@@ -18,20 +18,6 @@ Format = Literal["daily", "weekly", "brief"]
 FieldStyle = Literal["plain", "quoted", "flow", "block", "empty", "raw"]
 LeadStyle = Literal["bold", "link", "boldlink"]
 
-TELEGRAM_CARD = """<div class="telegram-card">
-  <div class="telegram-card__body">
-    <div class="telegram-card__content">
-      <div class="telegram-card__title">想第一时间获取最新内容？</div>
-      <div class="telegram-card__text">
-        欢迎加入我们的 Telegram 群组 <a class="telegram-card__handle" href="https://t.me/ai_news_plus">@ai_news_plus</a>，抢先获取每日更新。
-      </div>
-      <a class="telegram-card__cta" href="https://t.me/ai_news_plus">立即加入群组</a>
-    </div>
-    <div class="telegram-card__media">
-      <img class="telegram-card__qr" src="https://ssl.aicode.cc/mweb/20251226/17667324077992.jpg" alt="Telegram 群组二维码">
-    </div>
-  </div>
-</div>"""  # noqa: E501 - the card is published byte for byte
 BRIEF_SPAN = '<span style="color:#1677ff;font-size:18px;font-weight:bold;">AI行业动态</span>'
 MORE_TITLES = ("更多动态", "其他动态")
 ANALYSIS_LABEL = "深度解读 & 洞察"
@@ -232,10 +218,13 @@ AnySection = Annotated[Section | MoreSection, Field(discriminator="kind")]
 
 
 class Footer(Node):
-    """The closing ``---`` and HTML card of a daily digest."""
+    """The closing ``---`` and the publication's footer (its HTML card) of a daily digest.
+
+    What the footer says is the publication's, never the product's: generated drafts
+    take it from the ``[publication] footer`` template (see ``profiles/``)."""
 
     rule: Rule | None = Field(default_factory=Rule)
-    html: Html = Field(default_factory=lambda: Html(text=TELEGRAM_CARD))
+    html: Html
 
 
 class DailyDocument(Node):
@@ -352,7 +341,7 @@ class WeeklyInput(BaseModel):
     date: dt.date
     scheduled: dt.date | None = None
     description: str = ""
-    tags: list[str] = Field(default_factory=lambda: ["AI", "Jeremy"])
+    tags: list[str] = Field(default_factory=lambda: ["AI", "AI 周报"])
     layout: str = "layouts/post.njk"
     intro: str
     highlights: list[WeeklyHighlight] = Field(default_factory=list)
@@ -360,12 +349,7 @@ class WeeklyInput(BaseModel):
     other_news: list[WeeklyNewsGroup] = Field(default_factory=list)
     summary: str = ""
     reading: list[Link] = Field(default_factory=list)
-    closing: list[str] = Field(
-        default_factory=lambda: [
-            "欢迎关注本公众号，获取更多权威前沿的AI与科技动态解析。",
-            "期待您的留言与分享！",
-        ]
-    )
+    closing: list[str] = Field(default_factory=list)  # the publication's sign-off lines
     archive: Link | None = None
 
 

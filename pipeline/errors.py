@@ -14,6 +14,7 @@ DigestError
 │   └── QuotaError         insufficient quota / payment required (permanent, fail fast)
 ├── RunLockedError         another run holds the lock for this date and format
 ├── UnsafePathError        a lock, state or draft file is a symbolic link (never followed)
+├── CoverError             no cover image: no usable font, or a glyph it lacks (permanent)
 └── NoDraftError           nothing could be written
 """
 
@@ -69,6 +70,10 @@ class RunLockedError(DigestError):
 
 class UnsafePathError(DigestError):
     """A lock, state or draft file is a symbolic link or not a regular file: never followed."""
+
+
+class CoverError(DigestError):
+    """A cover image could not be drawn (no font with the glyphs, unwritable file)."""
 
 
 class NoDraftError(DigestError):

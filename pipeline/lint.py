@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from pipeline.config import PublicationSettings
 from pipeline.document import (
-    TELEGRAM_CARD,
     BriefDocument,
     BriefItem,
     BulletList,
@@ -53,6 +53,7 @@ _TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|<!--")
 _SPAN_LINE = re.compile(r'<span style="[^"<>]*">[^<>]*</span>')
 _BRIEF_TITLE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 ")
 _SCRIPT_URL = re.compile(r"(?i)\b(?:javascript|vbscript)\s*:|\bdata:[a-z]+/[\w.+-]+[;,]")
+EMPTY_COVER = "front matter: 'coverImage' is empty"
 
 
 class Problem(BaseModel):
@@ -79,24 +80,30 @@ def reformat(text: str, templates_dir: Path = DEFAULT_TEMPLATES) -> str:
     return render_document(parse(text), templates_dir)
 
 
-def lint_text(text: str, fmt: Format | None = None) -> list[Problem]:
-    """Every problem of a digest text, sorted by line."""
+def lint_text(
+    text: str, fmt: Format | None = None, publication: PublicationSettings | None = None
+) -> list[Problem]:
+    """Every problem of a digest text, sorted by line; daily drafts are held to the profile."""
     lines, _ = split_lines(text)
     if not text.strip():
         return [Problem(line=1, severity="error", message="not a digest: the text is empty")]
+    profile = publication or PublicationSettings()
     problems: list[Problem] = []
     if lines[0] == "---" and front_bounds(lines) is None:
         problems.append(_error(1, "front matter not closed: no second '---' line"))
     try:
         doc = parse(text, fmt)
         problems += _check_document(doc, lines)
+        problems += _check_profile(doc, lines, profile)
     except Exception as exc:  # lint reports, never crashes: a parser bug is one more finding
         logger.exception("parser failed")
         problems.append(_error(1, f"cannot parse the text ({type(exc).__name__}: {exc})"))
         doc = None
+    if profile.cover.policy == "none":  # the publication has no covers: an empty one is right
+        problems = [p for p in problems if p.message != EMPTY_COVER]
     problems += _check_markers(lines)
     problems += _check_invisible(lines)
-    exempt = _html_lines(doc, lines)
+    exempt = _html_lines(doc, lines, profile)
     problems += _check_links(lines, exempt, relative=isinstance(doc, WeeklyDocument))
     problems += _check_html(lines, exempt)
     return sorted(problems, key=lambda p: (p.line, p.severity, p.message))
@@ -162,16 +169,66 @@ def _check_html(lines: Sequence[str], exempt: set[int]) -> Iterator[Problem]:
             yield _error(number, "stray HTML outside the footer card")
 
 
-def _html_lines(doc: Document | None, lines: Sequence[str]) -> set[int]:
-    """Line numbers of the known HTML: the daily footer card, the brief's span line."""
+def _html_lines(
+    doc: Document | None, lines: Sequence[str], publication: PublicationSettings
+) -> set[int]:
+    """Line numbers of the known HTML: the publication's daily footer, the brief's span line."""
     if isinstance(doc, BriefDocument):
         return {n for n, line in enumerate(lines, 1) if _SPAN_LINE.fullmatch(line)}
-    if not isinstance(doc, DailyDocument) or doc.footer is None:
+    if not isinstance(doc, DailyDocument):
         return set()
-    if doc.footer.html.text != TELEGRAM_CARD:
+    footer = _expected_footer(doc, publication)
+    return set() if footer is None else _footer_lines(lines, footer)
+
+
+def _expected_footer(doc: DailyDocument, publication: PublicationSettings) -> str | None:
+    """The footer the publication gives a daily of this date."""
+    day = (doc.front.date() if doc.front else None) or dt.date.today()
+    return publication.footer_text(day)
+
+
+def _footer_lines(lines: Sequence[str], footer: str) -> set[int]:
+    """The 1-based lines of the footer when the text ends with it (after a rule), else none."""
+    wanted = footer.split("\n")
+    last = len(lines)
+    while last > 0 and not lines[last - 1]:
+        last -= 1
+    first = last - len(wanted)
+    if first < 2 or list(lines[first:last]) != wanted or lines[first - 2 : first] != ["---", ""]:
         return set()
-    last = len(lines) - doc.end_gap
-    return set(range(last - TELEGRAM_CARD.count("\n"), last + 1))
+    return set(range(first + 1, last + 1))
+
+
+# --- the publication profile ------------------------------------------------------------
+
+
+def _check_profile(
+    doc: Document, lines: Sequence[str], publication: PublicationSettings
+) -> Iterator[Problem]:
+    """A daily whose category or footer is not the configured publication's."""
+    if not isinstance(doc, DailyDocument):
+        return
+    category = doc.front.text("category") if doc.front else None
+    if category and category != publication.category:
+        line = next((n for n, t in enumerate(lines, 1) if t.startswith("category:")), 1)
+        yield _warning(
+            line, f"category {category!r} is not the publication's {publication.category!r}"
+        )
+    yield from _check_footer(doc, lines, publication)
+
+
+def _check_footer(
+    doc: DailyDocument, lines: Sequence[str], publication: PublicationSettings
+) -> Iterator[Problem]:
+    footer = _expected_footer(doc, publication)
+    if footer is None:
+        if doc.footer is not None:
+            yield _warning(len(lines), "a footer card, but the publication configures no footer")
+    elif not _footer_lines(lines, footer):
+        where = f"[publication] footer = {str(publication.footer)!r}"
+        yield _warning(
+            len(lines), f"the draft does not end with the publication's footer ({where})"
+        )
 
 
 # --- front matter -----------------------------------------------------------------------
@@ -222,7 +279,7 @@ def _check_value(field: FrontField, line: int) -> Iterator[Problem]:
     ):
         yield _error(line, f"front matter: {key!r} must be a list of non-empty strings")
     elif key == "coverImage" and value == "":
-        yield _warning(line, "front matter: 'coverImage' is empty")
+        yield _warning(line, EMPTY_COVER)
     elif key == "coverImage" and not (isinstance(value, str) and _HTTP_URL.fullmatch(value)):
         yield _error(line, f"front matter: 'coverImage' is not an http(s) URL: {value!r}")
     elif key == "summary" and not (isinstance(value, str) and value.strip()):
@@ -313,8 +370,6 @@ def _check_daily(doc: DailyDocument, lines: Sequence[str]) -> Iterator[Problem]:
             yield from _check_more(section, locate)
         else:
             yield from _check_section(section, line, locate, linked=linked)
-    if doc.footer is None:
-        yield _warning(len(lines), "no footer card at the end")
 
 
 def _check_section(

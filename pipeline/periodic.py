@@ -55,7 +55,7 @@ from pipeline.periodic_write import (
     WeeklyWrite,
 )
 from pipeline.publish import choose_target, write_draft
-from pipeline.render import build_weekly, render_document
+from pipeline.render import build_weekly, render_document, weekly_in_profile
 from pipeline.steps import IngestReport, reasons
 from pipeline.store import Archive
 from pipeline.write import WriteResult
@@ -313,6 +313,8 @@ def publish_weekly(
 ) -> RunSummary:
     """Ground, render and write the weekly draft and its record."""
     data, grounding = weekly_input(day, clusters.stories, written.out)
+    year, week, _ = (day - timedelta(days=1)).isocalendar()
+    data = weekly_in_profile(data, settings.publication.weekly, (year, week))
     markdown = render_document(weekly_document(data), settings.templates_dir)
     main = [s for s in clusters.stories if s.placement == "main"]
     degraded = len(main) if written.out is None else 0
@@ -391,7 +393,11 @@ def publish(
     final = write_draft(target, markdown, record)
     archive.record_published(record.date, fmt, published)
     archive.record_run(record.date, fmt, final.model_dump_json())
-    problems = [f"{p.line}: {p.message}" for p in lint_text(markdown, fmt) if p.severity == "error"]
+    problems = [
+        f"{p.line}: {p.message}"
+        for p in lint_text(markdown, fmt, settings.publication)
+        if p.severity == "error"
+    ]
     troubled = record.failures or problems or record.stats.get("degraded")
     return RunSummary(
         date=record.date,

@@ -3,6 +3,7 @@ generated drafts (daily from a ``DailyDraft``; weekly and brief from simple inpu
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from functools import lru_cache
@@ -11,7 +12,7 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from pipeline.config import PROJECT_DIR, DigestSettings
+from pipeline.config import PROJECT_DIR, PublicationSettings, WeeklyProfile
 from pipeline.document import (
     ANALYSIS_LABEL,
     BRIEF_SPAN,
@@ -34,6 +35,7 @@ from pipeline.document import (
     HeadingBlock,
     Html,
     Lead,
+    Link,
     MoreGroup,
     MoreSection,
     Paragraph,
@@ -91,9 +93,11 @@ def render_document(doc: Document, templates_dir: Path = DEFAULT_TEMPLATES) -> s
     return template.render(doc=doc)[1:]  # every line is written after a newline
 
 
-def render_daily(draft: DailyDraft, digest: DigestSettings, templates_dir: Path) -> str:
-    """The daily draft's Markdown."""
-    return render_document(build_daily(draft, digest), templates_dir)
+def render_daily(
+    draft: DailyDraft, publication: PublicationSettings, templates_dir: Path = DEFAULT_TEMPLATES
+) -> str:
+    """The daily draft's Markdown, in the publication's profile."""
+    return render_document(build_daily(draft, publication), templates_dir)
 
 
 # --- inline helpers ---------------------------------------------------------------------
@@ -187,7 +191,7 @@ def _label_line(label: str) -> Paragraph:
 # --- daily ------------------------------------------------------------------------------
 
 
-def build_daily(draft: DailyDraft, digest: DigestSettings) -> DailyDocument:
+def build_daily(draft: DailyDraft, publication: PublicationSettings) -> DailyDocument:
     """The daily document of a draft, laid out like the published issues."""
     sections: list[Section | MoreSection] = [
         _daily_section(s, draft.meta.section_titles.get(s.key) or s.title)
@@ -196,26 +200,33 @@ def build_daily(draft: DailyDraft, digest: DigestSettings) -> DailyDocument:
     ]
     if draft.more:
         sections.append(_more_section(draft.more))
-    elif sections:  # the footer's rule closes the last story
+    elif sections:  # the footer's rule closes the last story; without a footer none is needed
         last = sections[-1]
         assert isinstance(last, Section)
         last.stories[-1].blocks.pop()
     return DailyDocument(
-        front=_daily_front(draft, digest),
+        front=_daily_front(draft, publication),
         title=heading(1, draft.meta.title, gap=0),
         sections=sections,
-        footer=Footer(),
+        footer=daily_footer(publication, draft.date),
+        trailing_newline=publication.final_newline,
     )
 
 
-def _daily_front(draft: DailyDraft, digest: DigestSettings) -> FrontMatter:
+def daily_footer(publication: PublicationSettings, day: dt.date) -> Footer | None:
+    """The publication's footer for a daily of this date: a rule and its text (None: none)."""
+    text = publication.footer_text(day)
+    return None if text is None else Footer(rule=Rule(), html=Html(text=text))
+
+
+def _daily_front(draft: DailyDraft, publication: PublicationSettings) -> FrontMatter:
     fields = [
         _scalar("title", inline(draft.meta.title)),
         FrontField(key="date", value=draft.date.isoformat()),
-        _scalar("category", digest.category),
-        FrontField(key="tags", value=list(digest.tags), style="flow"),
-        FrontField(key="seo", value=list(digest.seo), style="flow"),
-        FrontField(key="coverImage", value=draft.cover_image or digest.cover_image, style="quoted"),
+        _scalar("category", publication.category),
+        FrontField(key="tags", value=list(publication.tags), style="flow"),
+        FrontField(key="seo", value=list(publication.seo), style="flow"),
+        FrontField(key="coverImage", value=draft.cover_image, style="quoted"),
     ]
     if draft.meta.summary:
         summary = "\n".join(f"- {inline(line)}" for line in draft.meta.summary)
@@ -297,6 +308,21 @@ def _more_list(items: list[MoreItem], gap: int = 1) -> BulletList:
 # --- weekly -----------------------------------------------------------------------------
 
 
+def weekly_in_profile(
+    data: WeeklyInput, weekly: WeeklyProfile, iso_week: tuple[int, int]
+) -> WeeklyInput:
+    """The weekly's input with the publication's tags, layout, sign-off and archive link."""
+    archive = weekly.archive(*iso_week)
+    return data.model_copy(
+        update={
+            "tags": list(weekly.tags),
+            "layout": weekly.layout,
+            "closing": list(weekly.closing),
+            "archive": Link(title=archive[0], url=archive[1]) if archive else None,
+        }
+    )
+
+
 def build_weekly(data: WeeklyInput) -> WeeklyDocument:
     """The weekly document, laid out like the published weekly digests."""
     front = FrontMatter(
@@ -362,11 +388,14 @@ def build_weekly(data: WeeklyInput) -> WeeklyDocument:
             ],
         ),
     ]
+    closing = _weekly_closing(data)
+    if not closing:  # a publication without a sign-off: no rule left dangling at the end
+        sections[-1].blocks.pop()
     return WeeklyDocument(
         front=front,
         intro=[paragraph(data.intro, gap=0), Rule()],
         sections=sections,
-        closing=_weekly_closing(data),
+        closing=closing,
     )
 
 

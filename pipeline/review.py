@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from pipeline.config import PublicationSettings
 from pipeline.files import sha256_text
 from pipeline.lint import lint_text
 from pipeline.publish import draft_state, generated_path, paths_for
@@ -72,12 +73,14 @@ def read_record(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def review_draft(output_dir: Path, fmt: str, stem: str) -> DraftReview:
+def review_draft(
+    output_dir: Path, fmt: str, stem: str, publication: PublicationSettings | None = None
+) -> DraftReview:
     """The review of one draft: its state, lint errors, record counts and rerun files."""
     markdown, record_path = paths_for(output_dir, fmt, stem)
     record = read_record(record_path)
     text = markdown.read_text(encoding="utf-8", errors="replace")
-    errors = [p for p in lint_text(text) if p.severity == "error"]
+    errors = [p for p in lint_text(text, publication=publication) if p.severity == "error"]
     stories = record.get("stories", []) if record else []
     return DraftReview(
         stem=stem,
@@ -110,13 +113,18 @@ def review_no_draft(output_dir: Path, fmt: str, stem: str) -> DraftReview | None
     )
 
 
-def review_drafts(output_dir: Path, fmt: str, stem: str | None = None) -> list[DraftReview]:
+def review_drafts(
+    output_dir: Path,
+    fmt: str,
+    stem: str | None = None,
+    publication: PublicationSettings | None = None,
+) -> list[DraftReview]:
     """Every draft of a format (or just one date's), and dates with only a record, newest first."""
     stems = [stem] if stem else draft_stems(output_dir / fmt)
     found: list[DraftReview] = []
     for item in reversed(stems):
         if paths_for(output_dir, fmt, item)[0].is_file():
-            found.append(review_draft(output_dir, fmt, item))
+            found.append(review_draft(output_dir, fmt, item, publication))
         elif (no_draft := review_no_draft(output_dir, fmt, item)) is not None:
             found.append(no_draft)
     return found

@@ -42,7 +42,7 @@ def review(
         settings = load_settings(config, env=os.environ, overrides=overrides)
     except DigestError as exc:
         _fail(str(exc))
-    reviews = review_drafts(settings.output_dir, fmt, day)
+    reviews = review_drafts(settings.output_dir, fmt, day, settings.publication)
     if not reviews:
         where = settings.output_dir / fmt
         console.print(f"no {fmt} draft{' for ' + day if day else ''} in {where}", highlight=False)

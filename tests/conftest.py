@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import Settings, load_settings
+from pipeline.config import PROJECT_DIR, PublicationSettings, Settings, load_profile, load_settings
 from tests.fake_openai import MODEL, FakeOpenAI, fake_openai
 from tests.servers import TestServer, serve
 
@@ -51,6 +51,12 @@ def seed_text(prefix: str) -> str:
     if path is None:
         pytest.skip(NO_SEEDS)
     return path.read_text(encoding="utf-8")
+
+
+PROFILES = PROJECT_DIR / "profiles"
+# The published digests' own publication (aicode.cc): their front matter and footer card.
+AICODE: PublicationSettings = load_profile(PROFILES / "aicode.toml")
+AICODE_CARD = (PROFILES / "aicode-footer.html").read_text(encoding="utf-8").rstrip("\n")
 
 
 @pytest.fixture(autouse=True)

@@ -148,3 +148,27 @@ def test_lint_reformat_takes_one_file() -> None:
     golden = str(FIXTURES / "formats" / "golden_daily.md")
     result = runner.invoke(app, ["lint", "--reformat", golden, golden])
     assert result.exit_code == 2 and "--reformat takes one file, not 2" in result.output
+
+
+def test_lint_holds_a_draft_to_the_configured_publication(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = FIXTURES / "formats" / "golden_daily_other.md"
+    config = tmp_path / "other.toml"
+    profile = FIXTURES / "profiles" / "other.toml"
+    config.write_text(f'[publication]\nprofile = "{profile}"\n', encoding="utf-8")
+    own = runner.invoke(app, ["lint", str(draft), "--config", str(config)])
+    assert (own.exit_code, own.output.strip()) == (0, f"{draft}: ok")
+    monkeypatch.chdir(tmp_path)  # no digest.toml here: the built-in profile
+    other = runner.invoke(app, ["lint", str(draft)], terminal_width=300)
+    assert other.exit_code == 0  # warnings only
+    assert "warning: category 'AI 早报' is not the publication's 'AI 日报'" in other.output
+    assert "warning: a footer" not in other.output  # a Markdown footer is no card
+
+
+def test_lint_with_a_broken_config_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "digest.toml"
+    config.write_text('[publication]\nfooter = "nope.md"\n', encoding="utf-8")
+    draft = FIXTURES / "formats" / "golden_daily_neutral.md"
+    result = runner.invoke(app, ["lint", str(draft), "--config", str(config)])
+    assert result.exit_code == 2 and "cannot read the footer template" in result.output

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import PROJECT_DIR, load_settings
+from pipeline.config import PROJECT_DIR, load_profile, load_settings
 from pipeline.errors import ConfigError
 
 
@@ -124,3 +126,114 @@ def test_a_source_url_must_be_http_or_https(tmp_path: Path, url: str, expected: 
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, text), env={})
     assert "sources #1.url: " in str(caught.value) and expected in str(caught.value)
+
+
+# --- the publication profile (issue 19) ------------------------------------------------
+
+OTHER = Path(__file__).resolve().parent / "fixtures" / "profiles"
+
+
+def test_a_fresh_install_carries_no_other_publications_identity() -> None:
+    """No footer, no cover and none of the seeds' publication (aicode.cc) in the defaults."""
+    publication = load_settings(env={}).publication
+    assert publication.footer is None and publication.footer_text(dt.date(2026, 2, 7)) is None
+    assert publication.cover.policy == "none" and publication.image_base == ""
+    dumped = publication.model_dump_json()
+    assert not any(s in dumped for s in ("aicode", "t.me", "telegram", "最新 AI 咨询"))
+
+
+def test_a_profile_file_is_extended_by_the_config(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        f'[publication]\nprofile = "{OTHER / "other.toml"}"\ncategory = "AI 晚报"\n'
+        "[publication.cover]\nheight = 500\n",
+    )
+    publication = load_settings(config, env={}).publication
+    assert (publication.name, publication.category) == ("机器之眼 AI 早报", "AI 晚报")
+    assert (publication.cover.width, publication.cover.height) == (800, 500)
+    assert publication.footer == OTHER / "other-footer.md"  # relative to the profile file
+    assert publication.image_base == "https://img.example.org/digest/"  # a base ends with /
+
+
+def test_relative_paths_are_relative_to_the_file_naming_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "footer.md").write_text("*{{ publication.name }}*\n", encoding="utf-8")
+    config = tmp_path / "site" / "digest.toml"
+    config.write_text('[publication]\nname = "早报"\nfooter = "footer.md"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # not the config's folder
+    publication = load_settings(config, env={}).publication
+    assert publication.footer_text(dt.date(2026, 2, 7)) == "*早报*"
+
+
+def test_the_shipped_aicode_profile_is_the_seeds_publication() -> None:
+    publication = load_profile(PROJECT_DIR / "profiles" / "aicode.toml")
+    assert publication.seo[1] == "最新 AI 咨询" and not publication.final_newline
+    footer = publication.footer_text(dt.date(2026, 2, 7))
+    assert footer is not None and 'href="https://t.me/ai_news_plus"' in footer
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        ('footer = "nope.md"', "cannot read the footer template"),
+        (f'footer = "{OTHER / "broken-footer.md"}"', "broken-footer.md, line"),
+        (f'footer = "{OTHER / "unknown-variable-footer.md"}"', "'editor_name' is undefined"),
+        (f'footer = "{OTHER / "reaching-out-footer.md"}"', "is unsafe"),
+        ("tags = []", "publication.tags"),
+        ('seo = ["AI", " "]', "non-empty"),
+        ('category = ""', "publication.category"),
+        ('colour = "red"', "publication.colour"),
+        ('image_base = "ftp://x"', "not an http(s) URL"),
+        ('[publication.cover]\npolicy = "generate"', "needs image_base"),
+        ('[publication.cover]\npolicy = "fixed"', "needs cover.url"),
+        ('[publication.cover]\naccent = "blue"', "#rrggbb"),
+        ("[publication.cover]\nwidth = 10", "publication.cover.width"),
+        ('[publication.cover]\npolicy = "always"', "publication.cover.policy"),
+        ('[publication.weekly]\narchive_url = "../w/{year}"', "go together"),
+        (
+            '[publication.weekly]\narchive_title = "{month}"\narchive_url = "x"',
+            "use {year} and {week}",
+        ),
+    ],
+)
+def test_invalid_publication_settings_say_what_is_wrong(
+    tmp_path: Path, table: str, words: str
+) -> None:
+    text = table if table.startswith("[") else f"[publication]\n{table}\n"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text), env={})
+    assert words in str(caught.value), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('[publication]\nprofile = "missing.toml"\n', "does not exist"),
+        ("[publication]\nprofile = 'p.toml'\n", "one [publication] table and nothing else"),
+    ],
+)
+def test_bad_profile_files_are_refused(tmp_path: Path, text: str, words: str) -> None:
+    (tmp_path / "p.toml").write_text('timezone = "UTC"\n[publication]\nname = "x"\n')
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        load_settings(write(tmp_path, text), env={})
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ('category = "AI"', "[digest] category is now [publication] category"),
+        ('seo = ["AI"]', "[digest] seo is now [publication] seo"),
+        ('cover_image = "https://x/c.png"', "[digest] cover_image is now [publication.cover] url"),
+    ],
+)
+def test_keys_that_moved_to_publication_say_where(tmp_path: Path, key: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        load_settings(write(tmp_path, f"[digest]\n{key}\n"), env={})
+
+
+def test_an_oversized_footer_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "big.md").write_text("x" * 70_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="larger than"):
+        load_settings(write(tmp_path, '[publication]\nfooter = "big.md"\n'), env={})

@@ -10,21 +10,22 @@ import pytest
 from pydantic import ValidationError
 
 from pipeline.document import (
-    TELEGRAM_CARD,
     BriefDocument,
     BriefInput,
     DailyDocument,
     Footer,
     FrontField,
     FrontMatter,
+    Html,
     Paragraph,
+    Rule,
     WeeklyDocument,
     WeeklyInput,
     flow_list,
     quote_yaml,
 )
 from pipeline.parse import parse
-from tests.conftest import seed_params, seed_text
+from tests.conftest import AICODE, AICODE_CARD, SEEDS, SEEDS_DIR, seed_params
 
 FORMATS = ("daily", "weekly", "brief")
 
@@ -67,10 +68,18 @@ def test_front_matter_bad_date_is_none() -> None:
     assert FrontMatter(fields=[FrontField(key="date", value="2026-13-01")]).date() is None
 
 
-def test_footer_defaults_to_the_published_card() -> None:
-    seed = seed_text("002")
-    assert seed.endswith("---\n\n" + TELEGRAM_CARD)
-    assert Footer().html.text == TELEGRAM_CARD
+@pytest.mark.skipif(not SEEDS, reason=f"the published seeds are not in {SEEDS_DIR}")
+def test_the_seeds_card_is_the_aicode_profiles_footer() -> None:
+    seed = next(p for p in SEEDS if p.name.startswith("002")).read_text(encoding="utf-8")
+    assert seed.endswith("---\n\n" + AICODE_CARD)
+    assert AICODE.footer_text(dt.date(2026, 2, 14)) == AICODE_CARD
+
+
+def test_a_footer_has_no_default_text() -> None:
+    """No publication's card is built into the product: a footer is given its text."""
+    with pytest.raises(ValidationError):
+        Footer()  # type: ignore[call-arg]
+    assert Footer(html=Html(text="<p>x</p>")).rule == Rule()
 
 
 def test_nodes_refuse_unknown_fields() -> None:
@@ -90,7 +99,7 @@ def test_parsed_documents_survive_json(path: Path) -> None:
 
 def test_builder_inputs_have_publication_defaults() -> None:
     weekly = WeeklyInput(title="周报", date=dt.date(2026, 2, 6), intro="本周")
-    assert weekly.tags == ["AI", "Jeremy"]
+    assert weekly.tags == ["AI", "AI 周报"]  # no publication's own tag or sign-off by default
     assert weekly.layout == "layouts/post.njk"
-    assert weekly.closing[-1] == "期待您的留言与分享！"
+    assert weekly.closing == [] and weekly.archive is None
     assert BriefInput(date=dt.date(2026, 2, 8)).categories == []

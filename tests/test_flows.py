@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from pipeline import flows
 from pipeline.lint import lint_text
 from tests.fake_openai import MODEL, FakeOpenAI, default_responder, fake_openai
 from tests.servers import Reply, TestServer
+from tests.test_fonts import needs_cjk_font
 
 E2E = Path(__file__).resolve().parent / "fixtures" / "e2e"
+PROFILES = Path(__file__).resolve().parent / "fixtures" / "profiles"
 DAY = "2026-02-07"
 
 
@@ -116,7 +119,9 @@ def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpen
     assert keys == ["title", "date", "category", "tags", "seo", "coverImage", "summary"]
     assert f"\ndate: {DAY}\n" in md and "\ncategory: AI 日报\n" in md
     assert re.search(r"^### \[.+\]\(http://127\.0\.0\.1:\d+/", md, flags=re.M)
-    assert "**深度解读 & 洞察：**" in md and md.endswith("</div>")
+    assert "**深度解读 & 洞察：**" in md
+    # a fresh install publishes no other publication's card: no footer, a final newline
+    assert md.endswith("\n") and "<div" not in md and 'coverImage: ""' in md
     # the record accounts for every article of the window
     urls_in_stories = {a["url"] for s in record["stories"] for a in s["articles"]}
     dropped = {d["url"]: d for d in record["dropped"]}
@@ -198,6 +203,24 @@ def test_edited_draft_survives_rerun(tmp_path: Path, server: TestServer, llm: Fa
     assert draft.read_text(encoding="utf-8") == edited
     assert summary["draft"].endswith(f"{DAY}.rerun-1.md")
     assert "editor changes" in summary["note"]
+
+
+@needs_cjk_font
+def test_a_publications_profile_gives_its_front_matter_footer_and_cover(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
+    serve_day(server)
+    config, out = write_config(tmp_path, server), tmp_path / "output"
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write(f'[publication]\nprofile = "{PROFILES / "other.toml"}"\n')
+    summary = run_flow(config, out)
+    md = (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8")
+    assert "\ncategory: AI 早报\n" in md and '\ntags: ["人工智能","早报"]\n' in md
+    assert md.endswith("\n\n---\n\n*机器之眼 AI 早报 · 2026年2月7日 · 转载请注明出处*\n")
+    assert f'\ncoverImage: "https://img.example.org/digest/daily/img/{DAY}.png"\n' in md
+    with Image.open(out / "daily" / "img" / f"{DAY}.png") as cover:
+        assert cover.size == (800, 420)
+    assert summary["problems"] == []
 
 
 def test_no_llm_writes_extractive_draft(

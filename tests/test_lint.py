@@ -8,11 +8,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.lint import Problem, format_problems, lint_text, reformat
-from tests.conftest import FIXTURES, SEEDS, seed_params, seed_text
+from pipeline.config import CoverSettings, PublicationSettings, load_profile
+from pipeline.lint import Problem, format_problems, reformat
+from pipeline.lint import lint_text as lint_any
+from tests.conftest import AICODE, FIXTURES, SEEDS, SEEDS_DIR, seed_params, seed_text
 
 FORMATS = FIXTURES / "formats"
 GOOD = (FORMATS / "golden_daily.md").read_text(encoding="utf-8")
+
+
+def lint_text(text: str) -> list[Problem]:
+    """Lint as the seeds' publication would: their category and footer card."""
+    return lint_any(text, publication=AICODE)
 
 
 def _read(path: Path) -> str:
@@ -41,7 +48,7 @@ def test_published_seeds_are_clean(path: Path) -> None:
         ("daily_numbered_no_summary.md", ["no 'summary'"]),
         ("daily_inline_labels_impact.md", ["更多动态 item without a link"]),
         ("daily_label_stories_h3_more.md", []),
-        ("daily_handedited_no_footer.md", ["no footer card"]),
+        ("daily_handedited_no_footer.md", ["does not end with the publication's footer"]),
         ("weekly_no_sources_no_newline.md", []),
         ("brief_fullwidth_partial_items.md", []),
     ],
@@ -187,7 +194,7 @@ CASES = [
         GOOD.split("\n\n---\n\n<div")[0],
         _line_of(GOOD, "- [智元发布"),
         "warning",
-        "no footer",
+        "does not end with the publication's footer",
     ),
 ]
 
@@ -276,3 +283,78 @@ def test_lint_never_raises_on_mutated_seeds(path: Path, at: int, cut: int, inser
 @given(st.text())
 def test_lint_never_raises_on_any_text(text: str) -> None:
     assert all(p.line >= 1 for p in lint_text(text))
+
+
+# --- the publication profile (issue 19) ------------------------------------------------
+
+OTHER = load_profile(FIXTURES / "profiles" / "other.toml")
+OTHER_DRAFT = _read(FORMATS / "golden_daily_other.md")
+
+
+def _messages(problems: list[Problem], severity: str) -> list[str]:
+    return [p.message for p in problems if p.severity == severity]
+
+
+def test_a_draft_of_another_publication_is_warned_about() -> None:
+    """The seeds' layout under another profile: category and footer differ, the card is HTML."""
+    problems = lint_any(GOOD, publication=OTHER)
+    warnings = _messages(problems, "warning")
+    assert any("category 'AI 日报' is not the publication's 'AI 早报'" in w for w in warnings)
+    assert any("does not end with the publication's footer" in w for w in warnings)
+    assert [p.line for p in problems if "category" in p.message] == [_line_of(GOOD, "category:")]
+    assert all("stray HTML" in m for m in _messages(problems, "error"))
+
+
+def test_the_profiles_own_drafts_are_clean_and_others_are_not() -> None:
+    assert lint_any(OTHER_DRAFT, publication=OTHER) == []
+    warnings = _messages(lint_any(OTHER_DRAFT, publication=AICODE), "warning")
+    assert any("category 'AI 早报'" in w for w in warnings)
+    assert any("does not end with the publication's footer" in w for w in warnings)
+
+
+def test_a_changed_footer_line_is_a_warning(tmp_path: Path) -> None:
+    edited = OTHER_DRAFT.replace("转载请注明出处", "欢迎转载")
+    assert _messages(lint_any(edited, publication=OTHER), "warning") == [
+        "the draft does not end with the publication's footer "
+        f"([publication] footer = {str(OTHER.footer)!r})"
+    ]
+
+
+def test_a_card_where_the_publication_has_no_footer() -> None:
+    problems = lint_any(GOOD, publication=PublicationSettings())
+    assert "a footer card, but the publication configures no footer" in _messages(
+        problems, "warning"
+    )
+
+
+def test_html_in_the_publications_own_footer_is_not_stray(tmp_path: Path) -> None:
+    (tmp_path / "card.html").write_text('<p class="sign">{{ publication.name }}</p>\n')
+    publication = PublicationSettings(name="早报", footer=tmp_path / "card.html")
+    body = OTHER_DRAFT.split("\n\n---\n\n*机器之眼")[0].replace(
+        "category: AI 早报", "category: AI 日报"
+    )
+    assert lint_any(body + '\n\n---\n\n<p class="sign">早报</p>\n', publication=publication) == []
+    unruled = lint_any(body + '\n\n<p class="sign">早报</p>\n', publication=publication)
+    assert "stray HTML outside the footer card" in _messages(unruled, "error")
+
+
+@pytest.mark.parametrize(
+    ("policy", "warned"), [("none", False), ("editor", True)], ids=["no-covers", "editor-adds"]
+)
+def test_an_empty_cover_is_a_reminder_only_where_covers_are_expected(
+    policy: str, warned: bool
+) -> None:
+    publication = AICODE.model_copy(update={"cover": CoverSettings(policy=policy)})  # type: ignore[arg-type]
+    text = _replace('"https://ssl.aicode.cc/n8n/2026/02-13/23-34-24-6VdwTvY0.png"', '""')
+    assert (
+        "front matter: 'coverImage' is empty"
+        in _messages(lint_any(text, publication=publication), "warning")
+    ) is warned
+
+
+@pytest.mark.skipif(not SEEDS, reason=f"the published seeds are not in {SEEDS_DIR}")
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seeds_round_trip_byte_for_byte_whatever_the_profile(path: Path) -> None:
+    """``--reformat`` re-renders the document as parsed: the profile never rewrites a file."""
+    text = _read(path)
+    assert reformat(text) == text

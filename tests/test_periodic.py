@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from pipeline import flows
 from pipeline.brief import brief_input
 from pipeline.cli import app
+from pipeline.config import PROJECT_DIR
 from pipeline.document import BRIEF_SPAN
 from pipeline.lint import lint_text
 from pipeline.models import DEGRADED_MARK, Article, Lang, Placement, Story, article_id
@@ -361,6 +362,8 @@ def week_config(tmp_path: Path, server: TestServer) -> Path:
         f.write(
             f'[[sources]]\nname = "周刊源"\nurl = "{server.url("/wk/feed.xml")}"\nlang = "zh"\n'
         )
+        # the seeds' publication, whose weekly carries its tags, sign-off and archive link
+        f.write(f'[publication]\nprofile = "{PROJECT_DIR / "profiles" / "aicode.toml"}"\n')
     return config
 
 

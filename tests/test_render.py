@@ -8,9 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import DigestSettings
+from pipeline.config import PublicationSettings, load_profile
 from pipeline.document import (
-    TELEGRAM_CARD,
     BriefCategoryInput,
     BriefInput,
     BriefItemInput,
@@ -22,6 +21,7 @@ from pipeline.document import (
     WeeklyTopic,
 )
 from pipeline.history import published_stories
+from pipeline.lint import lint_text, reformat
 from pipeline.models import (
     DailyDraft,
     DigestMeta,
@@ -39,11 +39,12 @@ from pipeline.render import (
     build_weekly,
     render_daily,
     render_document,
+    weekly_in_profile,
 )
-from tests.conftest import FIXTURES, seed_text
+from tests.conftest import AICODE, AICODE_CARD, FIXTURES, seed_text
 
 GOLDEN = FIXTURES / "formats"
-DIGEST = DigestSettings()
+DIGEST = AICODE  # the seeds' publication: goldens are byte-identical to its drafts
 
 GEMINI = StoryDraft(
     story_id="s1",
@@ -153,6 +154,8 @@ WEEKLY = WeeklyInput(
         )
     ],
     archive=Link(title="AI news summary — 2026-06", url="../weekly_news/news_2026_06"),
+    tags=["AI", "Jeremy"],
+    closing=AICODE.weekly.closing,
 )
 
 BRIEF = BriefInput(
@@ -218,9 +221,7 @@ def test_daily_layout_matches_the_published_seed() -> None:
         line.split(":")[0] for line in seed.split("\n")[:9]
     ]
     assert out.split("\n")[4:6] == seed.split("\n")[4:6]  # tags and seo lines
-    assert out.endswith("\n\n---\n\n" + TELEGRAM_CARD) and seed.endswith(
-        "\n\n---\n\n" + TELEGRAM_CARD
-    )
+    assert out.endswith("\n\n---\n\n" + AICODE_CARD) and seed.endswith("\n\n---\n\n" + AICODE_CARD)
     for line in (
         "**深度解读 & 洞察：**",
         "**影响：**",
@@ -269,7 +270,7 @@ def test_more_items_are_grouped_only_with_categories() -> None:
 def test_without_more_items_the_footer_rule_closes_the_last_story() -> None:
     out = render_daily(_draft(more=[]), DIGEST, DEFAULT_TEMPLATES)
     assert "---\n\n---" not in out
-    assert out.endswith("警惕估值泡沫风险\n\n---\n\n" + TELEGRAM_CARD)
+    assert out.endswith("警惕估值泡沫风险\n\n---\n\n" + AICODE_CARD)
 
 
 def test_degraded_and_unsupported_stories_carry_the_markers() -> None:
@@ -366,3 +367,59 @@ def test_generated_drafts_keep_their_structure(draft: DailyDraft) -> None:
     expected = len(draft.sections[0].stories) + len(draft.more)
     assert len(stories) == expected
     assert all(s.urls for s in stories)
+
+
+# --- publication profiles (issue 19) ---------------------------------------------------
+
+OTHER = load_profile(FIXTURES / "profiles" / "other.toml")
+NEUTRAL = PublicationSettings()
+
+
+OTHER_COVER = "https://img.example.org/digest/daily/img/2026-02-14.png"
+
+
+@pytest.mark.parametrize(
+    ("name", "publication", "cover"),
+    [("golden_daily_other.md", OTHER, OTHER_COVER), ("golden_daily_neutral.md", NEUTRAL, "")],
+    ids=["other", "neutral"],
+)
+def test_golden_in_other_profiles(name: str, publication: PublicationSettings, cover: str) -> None:
+    out = render_daily(_draft(cover_image=cover), publication)
+    assert out == (GOLDEN / name).read_text(encoding="utf-8")
+    assert reformat(out) == out and lint_text(out, publication=publication) == []
+
+
+def test_another_publication_renders_its_own_front_matter_and_footer() -> None:
+    out = render_daily(_draft(cover_image="https://img.example.org/digest/daily/img/x.png"), OTHER)
+    assert "\ncategory: AI 早报\n" in out
+    assert '\ntags: ["人工智能","早报"]\nseo: ["AI 早报","机器之眼","大模型"]\n' in out
+    assert out.endswith("\n\n---\n\n*机器之眼 AI 早报 · 2026年2月14日 · 转载请注明出处*\n")
+    assert "telegram" not in out and "aicode" not in out.split("coverImage")[0]
+
+
+def test_without_a_footer_the_draft_ends_with_its_last_item() -> None:
+    out = render_daily(_draft(cover_image=""), NEUTRAL)
+    assert out.endswith("完成凌空飞踹、连续飞踢等高难度动作\n")
+    no_more = render_daily(_draft(more=[], cover_image=""), NEUTRAL)
+    assert no_more.endswith("警惕估值泡沫风险\n")  # no rule left dangling after the last story
+    doc = build_daily(_draft(), NEUTRAL)
+    assert doc.footer is None and parse(render_document(doc)) == doc
+
+
+def test_an_editor_given_cover_image_is_what_the_draft_carries() -> None:
+    out = render_daily(_draft(cover_image="https://cdn.example.org/own.png"), OTHER)
+    assert '\ncoverImage: "https://cdn.example.org/own.png"\n' in out
+
+
+def test_a_weekly_takes_the_publications_tags_sign_off_and_archive_link() -> None:
+    bare = WEEKLY.model_copy(update={"tags": ["x"], "closing": [], "archive": None})
+    aicode = render_document(build_weekly(weekly_in_profile(bare, AICODE.weekly, (2026, 6))))
+    assert aicode == (GOLDEN / "golden_weekly.md").read_text(encoding="utf-8")
+    neutral = render_document(build_weekly(weekly_in_profile(WEEKLY, NEUTRAL.weekly, (2026, 6))))
+    assert "\ntags:\n  - AI\n  - AI 周报\n" in neutral and "Jeremy" not in neutral
+    assert "本公众号" not in neutral and "weekly_news" not in neutral
+    assert neutral.endswith(
+        "[OpenAI GPT-5.3-Codex介绍](https://openai.com/index/introducing-gpt-5-3-codex)  \n"
+    )
+    assert lint_text(neutral) == [] and reformat(neutral) == neutral
+    assert parse(neutral) == build_weekly(weekly_in_profile(WEEKLY, NEUTRAL.weekly, (2026, 6)))

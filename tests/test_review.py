@@ -20,6 +20,7 @@ from pipeline.review import (
 )
 from pipeline.review_cli import review
 from pipeline.steps import IngestReport
+from tests.conftest import AICODE
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "formats" / "golden_daily.md"
 DAY = "2026-02-14"
@@ -60,9 +61,18 @@ def publish(out: Path, text: str, *, keep: bool = True) -> Path:
     return target.markdown
 
 
+def test_drafts_are_linted_against_the_configured_publication(tmp_path: Path) -> None:
+    """The seeds' card is their footer; a publication without it sees HTML it does not know."""
+    publish(tmp_path, GOLDEN.read_text(encoding="utf-8"))
+    [own] = review_drafts(tmp_path, "daily", publication=AICODE)
+    [foreign] = review_drafts(tmp_path, "daily")
+    assert (own.lint_errors, own.flagged) == (0, False)
+    assert foreign.lint_errors > 0 and foreign.flagged
+
+
 def test_generated_draft_with_counts_from_its_record(tmp_path: Path) -> None:
     publish(tmp_path, GOLDEN.read_text(encoding="utf-8"))
-    [item] = review_drafts(tmp_path, "daily")
+    [item] = review_drafts(tmp_path, "daily", publication=AICODE)
     assert (item.stem, item.state, item.flagged) == (DAY, "generated", False)
     assert item.label == "generated"
     assert (item.unsupported, item.degraded, item.failures, item.lint_errors) == (2, 1, 1, 0)
@@ -75,7 +85,7 @@ def test_edited_draft_shows_the_editors_changes(tmp_path: Path) -> None:
         md.read_text(encoding="utf-8").replace("# 大模型", "# 编辑改过的大模型", 1),
         encoding="utf-8",
     )
-    [item] = review_drafts(tmp_path, "daily", DAY)
+    [item] = review_drafts(tmp_path, "daily", DAY, AICODE)
     assert item.state == "edited" and not item.flagged
     diff = editor_diff(item) or []
     assert "-# 大模型推理能力集体突破，Anthropic 3800亿美元创融资纪录" in diff
@@ -85,7 +95,7 @@ def test_edited_draft_shows_the_editors_changes(tmp_path: Path) -> None:
 def test_marker_left_in_the_text_flags_the_draft(tmp_path: Path) -> None:
     text = GOLDEN.read_text(encoding="utf-8").replace("# 大模型", "# 【待编辑】大模型", 1)
     publish(tmp_path, text)
-    [item] = review_drafts(tmp_path, "daily")
+    [item] = review_drafts(tmp_path, "daily", publication=AICODE)
     assert item.state == "generated" and item.flagged and item.markers == 1
     assert item.label == "generated, flagged"
 
@@ -95,14 +105,14 @@ def test_rerun_files_are_listed_beside_the_edited_draft(tmp_path: Path) -> None:
     md.write_text(md.read_text(encoding="utf-8") + "\n编辑加的一行\n", encoding="utf-8")
     publish(tmp_path, GOLDEN.read_text(encoding="utf-8"))  # goes to .rerun-1.md
     publish(tmp_path, GOLDEN.read_text(encoding="utf-8"))  # and .rerun-2.md
-    [item] = review_drafts(tmp_path, "daily")
+    [item] = review_drafts(tmp_path, "daily", publication=AICODE)
     assert [p.name for p in item.reruns] == [f"{DAY}.rerun-1.md", f"{DAY}.rerun-2.md"]
 
 
 def test_generated_text_from_another_run_is_not_used(tmp_path: Path) -> None:
     md = publish(tmp_path, GOLDEN.read_text(encoding="utf-8"))
     generated_path(md).write_text("something else\n", encoding="utf-8")
-    [item] = review_drafts(tmp_path, "daily")
+    [item] = review_drafts(tmp_path, "daily", publication=AICODE)
     assert editor_diff(item) is None
 
 
