@@ -122,7 +122,7 @@ def test_offline_rerun_answered_from_the_cache_needs_no_key(
 
 def test_lint_takes_several_files_and_exits_with_the_worst(tmp_path: Path) -> None:
     """digest lint a.md b.md …: every file's problems, a count, exit 1 if any has an error."""
-    golden = FIXTURES / "formats" / "golden_daily.md"
+    golden = FIXTURES / "formats" / "golden_daily_neutral.md"  # the built-in publication's
     flagged = tmp_path / "flagged.md"
     flagged.write_text(
         golden.read_text(encoding="utf-8").replace("3455 Elo", "3455【待核实：3455】 Elo", 1),
