@@ -314,8 +314,9 @@ def _more_line(heading: Heading, blocks: list[Any]) -> Bullet:
 def first_sentence(text: str) -> str:
     """The first sentence of a paragraph, on one line (at most MORE_TEXT_LIMIT characters)."""
     line = " ".join(text.split())
-    end = next((i for i, ch in enumerate(line) if ch in "。！？!?"), len(line) - 1)
-    return line[: min(end + 1, MORE_TEXT_LIMIT)].rstrip()
+    end = next((i for i, ch in enumerate(line) if ch in "。！？!?"), None)
+    cut = line[: end + 1] if end is not None else line
+    return cut[:MORE_TEXT_LIMIT].rstrip(" ：:，,；;")
 
 
 def to_main(doc: Document, text: str, section_index: int) -> Document:
