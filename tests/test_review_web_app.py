@@ -174,7 +174,7 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
         headers = client.get(path).headers
         assert headers["content-security-policy"] == CSP
         assert headers["x-frame-options"] == "DENY"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
     assert "'unsafe-inline'" not in CSP and "script-src 'self'" in CSP
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.document import BriefDocument, DailyDocument, MoreSection, Section
+from pipeline.document import BriefDocument, BriefItem, DailyDocument, MoreSection, Section
 from pipeline.lint import lint_text
 from pipeline.parse import parse
 from pipeline.render import render_document
@@ -105,6 +105,7 @@ def test_more_line_back_to_a_section_is_a_story() -> None:
 
 def test_to_more_then_back_round_trips_the_link() -> None:
     there = edits.to_more(daily(FLAGGED), "s1.1")
+    assert isinstance(there, DailyDocument)
     more = next(s for s in there.sections if isinstance(s, MoreSection))
     last = len(more.groups) - 1, len(more.groups[-1].bullets.items) - 1
     index = there.sections.index(more)
@@ -181,6 +182,7 @@ def test_brief_items_drop_and_move() -> None:
     item = doc.categories[1].entries[0].model_copy(update={"title": "第二条"})
     doc.categories[1].entries.append(item)
     first = doc.categories[1].entries[0]
+    assert isinstance(first, BriefItem)
     moved = edits.move_story(doc, "b1.0", 1)
     assert isinstance(moved, BriefDocument)
     assert moved.categories[1].entries.index(first) == 1
@@ -197,7 +199,7 @@ def test_brief_items_drop_and_move() -> None:
 def test_section_stories_of_the_seed_layout_move_and_drop() -> None:
     text = "# 标题\n\n## 第一条\n\n正文一。\n\n---\n\n## 第二条\n\n正文二。\n"
     doc = daily(text)
-    assert edits.is_story_section(doc.sections[0])  # type: ignore[arg-type]
+    assert edits.is_story_section(doc.sections[0])
     swapped = markdown(edits.move_story(doc, "s0", 1))
     assert swapped.index("## 第二条") < swapped.index("## 第一条")
     assert "第一条" not in markdown(edits.drop_story(doc, "s0"))

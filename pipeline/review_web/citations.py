@@ -28,6 +28,11 @@ COMMON_WORDS = frozenset((
     "before", "on", "in", "but", "not", "we", "our", "they", "their", "he", "she", "his", "her",
 ))
 # fmt: on
+# pairs so common in news that sharing them says nothing
+GENERIC_PAIRS = frozenset(
+    ("公司", "宣布", "发布", "报道", "表示", "目前", "已经", "进行", "通过", "相关", "成为", "美元")
+)
+NUMBERLESS_OVERLAP = 0.5  # overlap a claim with numbers needs when none of them match
 MIN_SCORE = 1.0
 PER_ARTICLE = 2  # sentences highlighted per claim and article, best first
 NUMBER_WEIGHT, NAME_WEIGHT, OVERLAP_WEIGHT = 1.0, 0.5, 3.0
@@ -85,14 +90,25 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def features(text: str) -> Features:
     """The numbers, names and content terms (Chinese character pairs, English words) of a text."""
-    quantities = tuple(q for q in extract_quantities(text) if _significant(q))
+    found_quantities = extract_quantities(text)
+    quantities = tuple(q for q in found_quantities if _significant(q))
+    words_only = _without_spans(text, [(q.start, q.end) for q in found_quantities])
     found = [(m.start(), m.group()) for m in LATIN_WORD.finditer(text)]
     words = [w for _, w in found if w.lower() not in COMMON_WORDS]
     first = found[0][0] if found and not text[: found[0][0]].strip() else -1
     names = frozenset(w.lower() for at, w in found if at != first and _is_name(w))
-    pairs = {run[i : i + 2] for run in HAN_RUN.findall(text) for i in range(len(run) - 1)}
+    runs = HAN_RUN.findall(words_only)
+    pairs = {run[i : i + 2] for run in runs for i in range(len(run) - 1)} - GENERIC_PAIRS
     pairs |= {"w:" + w.lower() for w in words if len(w) >= 4}
     return Features(quantities, names, frozenset(pairs))
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """text with the spans blanked out (numbers and their units are not words)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _is_name(word: str) -> bool:
@@ -116,6 +132,8 @@ def score(claim: Features, sentence: Features) -> float:
     overlap = _overlap(claim.pairs, sentence.pairs)
     if not numbers and names < 2 and overlap < 0.2:
         return 0.0
+    if claim.quantities and not numbers and overlap < NUMBERLESS_OVERLAP:
+        return 0.0  # the claim's numbers are its point: wording alone must be close
     return NUMBER_WEIGHT * numbers + NAME_WEIGHT * names + OVERLAP_WEIGHT * overlap
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from pipeline.models import Article
-from pipeline.review_web.citations import Claim, Piece, highlight
+from pipeline.review_web.citations import Claim, Piece, highlight, plain
 from pipeline.review_web.view import Unit
 from pipeline.store import ARCHIVE_NAME, SQL_CHUNK, load_model
 
@@ -52,7 +52,7 @@ class StorySources(BaseModel):
     degraded: bool = False
     follow_up_of: str | None = None
     claims: list[Claim] = Field(default_factory=list)
-    uncited: list[str] = Field(default_factory=list)  # claim ids no sentence supports
+    uncited: list[Claim] = Field(default_factory=list)  # claims no sentence supports
     in_record: bool = False
 
 
@@ -124,7 +124,7 @@ def story_sources(
         degraded=bool(story.get("degraded")) or unit.degraded,
         follow_up_of=story.get("follow_up_of"),
         claims=claims,
-        uncited=[c.id for c in claims if c.id not in seen],
+        uncited=[c.model_copy(update={"text": plain(c.text)}) for c in claims if c.id not in seen],
         in_record=bool(story),
     )
 

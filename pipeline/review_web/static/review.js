@@ -40,17 +40,26 @@
       });
   }
 
+  // Scroll the pane only (scrolling the window would move the draft under the mouse).
+  function scrollPane(element) {
+    if (pane.scrollHeight <= pane.clientHeight) {
+      const box = element.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) element.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    const offset = element.getBoundingClientRect().top - pane.getBoundingClientRect().top;
+    pane.scrollTop += offset - pane.clientHeight / 3;
+  }
+
   function showCited(claim) {
     if (!pane) return;
     pane.querySelectorAll("mark.cited.focus").forEach((m) => m.classList.remove("focus"));
     const marks = pane.querySelectorAll('mark.cited[data-claims~="' + CSS.escape(claim) + '"]');
     marks.forEach((m) => m.classList.add("focus"));
+    pane.querySelectorAll(".uncited li.focus").forEach((m) => m.classList.remove("focus"));
     const anchor = document.getElementById("src-" + claim) || marks[0];
-    if (anchor) anchor.scrollIntoView({ block: "center" });
-    else {
-      const note = pane.querySelector(".uncited");
-      if (note) note.scrollIntoView({ block: "center" });
-    }
+    if (anchor && anchor.tagName === "LI") anchor.classList.add("focus");
+    if (anchor) scrollPane(anchor);
   }
 
   document.addEventListener("click", (event) => {
@@ -89,7 +98,7 @@
     const claim = event.target.closest(".claim");
     if (claim && pane && claim.closest(".unit") === current) {
       pane.querySelectorAll("mark.cited").forEach((m) =>
-        m.classList.toggle("focus", m.dataset.claims.split(" ").includes(claim.dataset.claim)));
+        m.classList.toggle("hover", m.dataset.claims.split(" ").includes(claim.dataset.claim)));
     }
   });
 
