@@ -350,3 +350,27 @@ def test_a_bad_action_changes_nothing(client: TestClient, site: Site) -> None:
     response = act(client, action="drop", address="s7.3")
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert draft_file(site).read_text(encoding="utf-8") == FLAGGED
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "stem"),
+    [("weekly", "golden_weekly.md", "2026-W06"), ("brief", "golden_brief.md", "2026-02-07")],
+)
+def test_weekly_and_brief_drafts_open(tmp_path: Path, fmt: str, name: str, stem: str) -> None:
+    folder = tmp_path / "output" / fmt
+    folder.mkdir(parents=True)
+    text = (FIXTURES.parent / "formats" / name).read_text(encoding="utf-8")
+    (folder / f"{stem}.md").write_text(text, encoding="utf-8")
+    site = Site(
+        output_dir=tmp_path / "output",
+        data_dir=tmp_path / "data",
+        templates_dir=PROJECT_DIR / "templates",
+    )
+    with TestClient(create_app(site, TOKEN, port=8788), base_url="http://127.0.0.1:8788") as c:
+        c.get(f"/{fmt}/?token={TOKEN}")
+        html = c.get(f"/{fmt}/{stem}").text
+        units = re.findall(r'data-address="([^"]+)" data-src', html)
+        assert units, "every story of the draft is a unit of the page"
+        pane = c.get(f"/{fmt}/{stem}/sources/{units[0]}")
+        assert pane.status_code == 200 and "正文不在存档中" in pane.text
+        assert c.get(f"/{fmt}/").status_code == 200

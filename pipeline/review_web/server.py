@@ -16,7 +16,7 @@ from pipeline.review_web.pages import Site
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # never another interface: the page can rewrite drafts
-STOP_WAIT = 5.0  # seconds a background server gets to stop
+STOP_WAIT = 3  # seconds the server gets to finish open requests when stopped
 
 
 def bind(port: int) -> socket.socket:
@@ -43,7 +43,13 @@ class ReviewServer:
         self.port: int = self.socket.getsockname()[1]
         self.start = start
         app = create_app(site, self.token, start=start, port=self.port)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=STOP_WAIT,  # Ctrl-C must not wait on idle browser tabs
+        )
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 

@@ -390,9 +390,10 @@ def _story_unit(story: Story, address: str, path: str, ctx: _Context) -> Unit:
     return unit
 
 
-def _main_section(section: Section, index: int, ctx: _Context) -> SectionView:
+def _main_section(section: Section, index: int, ctx: _Context, *, daily: bool) -> SectionView:
+    """A section of stories; in a daily, a ``##`` section with no ``###`` is itself a story."""
     path = f"sections.{index}"
-    if is_story_section(section):
+    if daily and is_story_section(section):
         unit = _unit(ctx, f"s{index}", "section", section.heading)
         unit.heading = heading_html(section.heading, f"{path}.heading", ctx)
         unit.body = blocks_html(section.blocks, f"{path}.blocks", ctx)
@@ -486,7 +487,8 @@ def build_view(doc: Document) -> DraftView:
             if isinstance(section, MoreSection):
                 view.sections.append(_more_section(section, i, ctx))
             else:
-                view.sections.append(_main_section(section, i, ctx))
+                daily = isinstance(doc, DailyDocument)
+                view.sections.append(_main_section(section, i, ctx, daily=daily))
         if isinstance(doc, DailyDocument) and doc.footer is not None:
             view.footer = doc.footer.html.text
     view.flags = _mark_standalone(ctx.flags, doc)
