@@ -75,7 +75,7 @@ def serve_page(settings: Settings, fmt: str, day: str | None, port: int) -> None
         tz_name=settings.timezone,
     )
     try:
-        server = ReviewServer(site, start=f"/{fmt}/{day}" if day else f"/{fmt}/", port=port)
+        server = ReviewServer(site, start=start_path(fmt, day), port=port)
     except DigestError as exc:
         _fail(str(exc))
     console.print(
@@ -83,6 +83,17 @@ def serve_page(settings: Settings, fmt: str, day: str | None, port: int) -> None
     )
     console.print(server.url, highlight=False, soft_wrap=True)
     server.run()
+
+
+def start_path(fmt: str, day: str | None) -> str:
+    """The page the printed link opens: the date's draft (a weekly's by its week), or the list."""
+    if day is None:
+        return f"/{fmt}/"
+    if fmt == "weekly":
+        from pipeline.periodic import week_stem
+
+        return f"/weekly/{week_stem(date.fromisoformat(day))}"
+    return f"/{fmt}/{day}"
 
 
 def review_table(reviews: list[DraftReview], fmt: str) -> Table:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -374,3 +375,36 @@ def test_weekly_and_brief_drafts_open(tmp_path: Path, fmt: str, name: str, stem:
         pane = c.get(f"/{fmt}/{stem}/sources/{units[0]}")
         assert pane.status_code == 200 and "正文不在存档中" in pane.text
         assert c.get(f"/{fmt}/").status_code == 200
+
+
+def test_cli_serve_refuses_a_busy_port_and_diff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["review", "--serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "--port 0" in result.output
+    both = CliRunner().invoke(app, ["review", "--serve", "--diff"])
+    assert both.exit_code == 2 and "use one of them" in both.output
+
+
+@pytest.mark.parametrize(
+    ("fmt", "day", "path"),
+    [
+        ("daily", None, "/daily/"),
+        ("daily", DAY, f"/daily/{DAY}"),
+        ("weekly", "2026-02-09", "/weekly/2026-W06"),
+    ],
+)
+def test_the_printed_link_opens_the_date_asked_for(fmt: str, day: str | None, path: str) -> None:
+    from pipeline.review_cli import start_path
+
+    assert start_path(fmt, day) == path

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlencode
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -194,8 +195,8 @@ async def sources(request: Request) -> Response:
     fmt, stem = request.path_params["fmt"], request.path_params["stem"]
     site: pages.Site = request.app.state.site
     try:
-        page = pages.load_draft(site, fmt, stem)
-        pane = pages.sources_of(site, page, request.path_params["address"])
+        page = await run_in_threadpool(pages.load_draft, site, fmt, stem, lint=False)
+        pane = await run_in_threadpool(pages.sources_of, site, page, request.path_params["address"])
     except DigestError as exc:
         return HTMLResponse(f'<p class="error">{escape(str(exc))}</p>', status_code=404)
     return render(request, "sources.html.j2", sources=pane, page=page)
@@ -233,13 +234,14 @@ async def save(request: Request) -> Response:
     try:
         form = await read_form(request)
         markdown, _ = pages.draft_paths(site, fmt, stem)
-        text = form.get("text", "")
-        result = saving.save_text(
+        key = saving.lock_key(fmt, stem)
+        result = await run_in_threadpool(
+            saving.save_text,
             markdown,
-            text,
+            form.get("text", ""),
             form.get("base", ""),
             data_dir=site.data_dir,
-            key=saving.lock_key(fmt, stem),
+            key=key,
         )
     except saving.ConflictError as exc:
         return _conflict(request, fmt, stem, str(exc), exc.disk_text, form.get("text", ""))
@@ -284,13 +286,7 @@ async def action(request: Request) -> Response:
     try:
         form = await read_form(request)
         markdown, _ = pages.draft_paths(site, fmt, stem)
-        key, base = saving.lock_key(fmt, stem), form.get("base", "")
-        if form.get("action") == "undo":
-            saving.undo(markdown, base, data_dir=site.data_dir, key=key)
-        else:
-            text, _ = saving.read_current(markdown)
-            new = pages.apply_action(site, text, fmt, form)
-            saving.save_text(markdown, new, base, data_dir=site.data_dir, key=key)
+        await run_in_threadpool(_act, site, markdown, fmt, stem, form)
     except saving.ConflictError as exc:
         return fail(request, f"{exc}: reload the page and try again", 409, fmt=fmt, stem=stem)
     except (FormError, EditError) as exc:
@@ -299,6 +295,17 @@ async def action(request: Request) -> Response:
         return fail(request, str(exc), 409, fmt=fmt, stem=stem)
     anchor = form.get("next", "")
     return RedirectResponse(f"/{fmt}/{stem}{_next(anchor)}", status_code=303)
+
+
+def _act(site: pages.Site, markdown: Path, fmt: str, stem: str, form: dict[str, str]) -> None:
+    """Undo, or apply one action to the text on disk and save it (blocking: run in a thread)."""
+    key, base = saving.lock_key(fmt, stem), form.get("base", "")
+    if form.get("action") == "undo":
+        saving.undo(markdown, base, data_dir=site.data_dir, key=key)
+        return
+    text, _ = saving.read_current(markdown)
+    new = pages.apply_action(site, text, fmt, form)
+    saving.save_text(markdown, new, base, data_dir=site.data_dir, key=key)
 
 
 def _next(anchor: str) -> str:

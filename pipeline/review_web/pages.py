@@ -86,8 +86,8 @@ def draft_paths(site: Site, fmt: str, stem: str) -> tuple[Path, Path]:
     return paths_for(site.output_dir, fmt, stem)
 
 
-def load_draft(site: Site, fmt: str, stem: str) -> DraftPage:
-    """A draft as its page shows it."""
+def load_draft(site: Site, fmt: str, stem: str, *, lint: bool = True) -> DraftPage:
+    """A draft as its page shows it (``lint=False``: without lint, for the source pane)."""
     markdown, record_path = draft_paths(site, fmt, stem)
     text, digest = read_current(markdown)
     record = read_record(record_path)
@@ -100,7 +100,7 @@ def load_draft(site: Site, fmt: str, stem: str) -> DraftPage:
         sha256=digest,
         state=draft_state(markdown, record_path) if record else "unknown",
         view=build_view(doc),
-        problems=lint_text(text, fmt),  # type: ignore[arg-type]
+        problems=lint_text(text, fmt) if lint else [],  # type: ignore[arg-type]
         record=record,
         targets=_targets(doc),
     )
