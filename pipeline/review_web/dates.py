@@ -10,11 +10,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from pipeline.review import DraftReview, draft_stems, read_record, review_drafts
+from pipeline.publish import paths_for
+from pipeline.review import DraftReview, draft_stems, read_record, review_draft
 
 STEM_RE = re.compile(r"\d{4}-(?:\d{2}-\d{2}|W\d{2})(?:\.rerun-\d{1,4})?")
 RECORD_RE = re.compile(r"\d{4}-(?:\d{2}-\d{2}|W\d{2})")
 MAX_GAP_DAYS = 62  # days without anything listed between two known dates
+MAX_CACHED = 4096
+_ROWS: dict[tuple[str, tuple[int, int], tuple[int, int]], DateRow] = {}
 
 
 class DateRow(BaseModel):
@@ -43,14 +46,33 @@ def is_stem(text: str) -> bool:
 
 def list_dates(output_dir: Path, fmt: str) -> list[DateRow]:
     """Every date of a format, newest first: drafts, records without a draft, gaps."""
-    rows = {r.stem: _draft_row(r) for r in review_drafts(output_dir, fmt)}
     folder = output_dir / fmt
+    rows = {stem: _cached_row(output_dir, fmt, stem) for stem in draft_stems(folder)}
     for record in folder.glob("*.json"):
         if RECORD_RE.fullmatch(record.stem) and record.stem not in rows:
             rows[record.stem] = DateRow(stem=record.stem, state="no draft", reason=why(record))
     for day in _gaps(rows):
         rows[day] = DateRow(stem=day, state="no draft", reason="no run recorded for this date")
     return [rows[k] for k in sorted(rows, reverse=True)]
+
+
+def _cached_row(output_dir: Path, fmt: str, stem: str) -> DateRow:
+    """A draft's row, linted again only when its file or record changed (a year is 365 lints)."""
+    markdown, record = paths_for(output_dir, fmt, stem)
+    key = (str(markdown), _stamp(markdown), _stamp(record))
+    if key not in _ROWS:
+        if len(_ROWS) > MAX_CACHED:
+            _ROWS.clear()
+        _ROWS[key] = _draft_row(review_draft(output_dir, fmt, stem))
+    return _ROWS[key]
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, -1)
+    return (info.st_mtime_ns, info.st_size)
 
 
 def _draft_row(review: DraftReview) -> DateRow:
@@ -101,8 +123,3 @@ def _as_date(stem: str) -> date | None:
         return date.fromisoformat(stem)
     except ValueError:
         return None
-
-
-def known_stems(output_dir: Path, fmt: str) -> list[str]:
-    """Main drafts of a format (no rerun files)."""
-    return draft_stems(output_dir / fmt)
