@@ -19,7 +19,7 @@ from pipeline.render import render_document
 from pipeline.review import read_record
 from pipeline.review_web import edits
 from pipeline.review_web.dates import is_stem
-from pipeline.review_web.saving import read_current
+from pipeline.review_web.saving import history, read_current
 from pipeline.review_web.sources import StorySources, story_sources
 from pipeline.review_web.view import DraftView, build_view
 
@@ -55,6 +55,7 @@ class DraftPage(BaseModel):
     problems: list[Problem] = Field(default_factory=list)
     record: dict[str, Any] | None = None
     targets: list[tuple[int, str]] = Field(default_factory=list)  # sections a line can move to
+    versions: int = 0  # earlier versions kept by saves from the page (what undo restores)
 
     @property
     def errors(self) -> list[Problem]:
@@ -103,6 +104,7 @@ def load_draft(site: Site, fmt: str, stem: str, *, lint: bool = True) -> DraftPa
         problems=lint_text(text, fmt) if lint else [],  # type: ignore[arg-type]
         record=record,
         targets=_targets(doc),
+        versions=len(history(markdown)),
     )
 
 
