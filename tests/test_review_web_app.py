@@ -204,7 +204,7 @@ def test_draft_lists_the_flags_with_jumps(client: TestClient) -> None:
     assert html.count('class="flag-item unsupported"') == 2
     assert html.count('class="flag-item degraded"') == 1
     assert 'class="unit unit-story degraded flagged"' in html  # the 待编辑 story
-    assert "第 16 行" in html  # lint's messages, with their lines
+    assert "第 16 行" not in html  # marker errors of lint are the flags: not listed twice
 
 
 def test_sources_show_the_archived_text_with_cited_sentences(client: TestClient) -> None:
@@ -237,6 +237,7 @@ def test_hostile_draft_is_escaped(client: TestClient) -> None:
     assert not re.search(r'href="(?:javascript|data):', body)
     assert "<img" not in body and "<iframe" not in body and "onerror=alert(2)>" not in body
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in body
+    assert 'href="/daily/2026-02-08/edit#L14">第 14 行</a> non-http(s) link' in body  # lint, listed
     edit = client.get("/daily/2026-02-08/edit").text
     assert "&lt;/textarea&gt;&lt;script&gt;window.pwned=3" in edit
     assert edit.count("</textarea>") == 1

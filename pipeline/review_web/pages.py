@@ -16,7 +16,7 @@ from pipeline.lint import Problem, lint_text
 from pipeline.parse import parse
 from pipeline.publish import draft_state, paths_for
 from pipeline.render import render_document
-from pipeline.review import read_record
+from pipeline.review import MARKER_MESSAGE, read_record
 from pipeline.review_web import edits
 from pipeline.review_web.dates import is_stem
 from pipeline.review_web.saving import history, read_current
@@ -61,6 +61,11 @@ class DraftPage(BaseModel):
     def errors(self) -> list[Problem]:
         """Lint errors only."""
         return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def other_errors(self) -> list[Problem]:
+        """Lint errors that are not the markers the flag list already shows."""
+        return [p for p in self.errors if MARKER_MESSAGE not in p.message]
 
     @property
     def drop_reasons(self) -> list[tuple[str, int]]:
