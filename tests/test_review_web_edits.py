@@ -10,7 +10,7 @@ from pipeline.document import BriefDocument, BriefItem, DailyDocument, MoreSecti
 from pipeline.lint import lint_text
 from pipeline.parse import parse
 from pipeline.render import render_document
-from pipeline.review_web import edits
+from pipeline.review_web import edits, markers
 from pipeline.review_web.edits import EditError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -124,7 +124,7 @@ def test_to_more_creates_the_section_when_there_is_none() -> None:
 def test_keep_claim_removes_only_the_marker() -> None:
     doc = daily(FLAGGED)
     path = "sections.0.stories.0.blocks.0.text"
-    out = markdown(edits.resolve_marker(doc, path, 0, keep=True))
+    out = markdown(markers.resolve_marker(doc, path, 0, keep=True))
     assert "公司估值有望在明年突破 3900 亿美元。" in out
     assert "【待核实：3900 亿美元】" not in out
 
@@ -132,7 +132,7 @@ def test_keep_claim_removes_only_the_marker() -> None:
 def test_delete_claim_removes_its_sentence() -> None:
     doc = daily(FLAGGED)
     path = "sections.0.stories.0.blocks.0.text"
-    out = markdown(edits.resolve_marker(doc, path, 0, keep=False))
+    out = markdown(markers.resolve_marker(doc, path, 0, keep=False))
     assert "Waymo 宣布完成 160 亿美元融资，估值达到 1260 亿美元。\n" in out
     assert "3900" not in out
 
@@ -140,7 +140,7 @@ def test_delete_claim_removes_its_sentence() -> None:
 def test_resolving_a_standalone_note_removes_the_paragraph() -> None:
     doc = daily(FLAGGED)
     path = "sections.0.stories.0.blocks.2.text"
-    out = markdown(edits.resolve_marker(doc, path, 0, keep=False))
+    out = markdown(markers.resolve_marker(doc, path, 0, keep=False))
     assert "Robotaxi Max" not in out
     assert "2026 年进入十多个美国城市\n\n---" in out
     assert markdown(daily(out)) == out
@@ -158,7 +158,7 @@ def test_resolving_a_standalone_note_removes_the_paragraph() -> None:
 )
 def test_stale_or_bad_marker_paths_are_refused(path: str, occurrence: int) -> None:
     with pytest.raises(EditError):
-        edits.resolve_marker(daily(FLAGGED), path, occurrence, keep=True)
+        markers.resolve_marker(daily(FLAGGED), path, occurrence, keep=True)
 
 
 @pytest.mark.parametrize("address", ["s9.0", "s0.5", "m0.0.0", "x1", "s1.2.3", "", "s-1.0"])
@@ -172,7 +172,7 @@ def test_actions_never_change_the_document_they_are_given() -> None:
     before = doc.model_dump()
     edits.drop_story(doc, "s0.0")
     edits.to_more(doc, "s1.0")
-    edits.resolve_marker(doc, "sections.0.stories.0.blocks.0.text", 0, keep=False)
+    markers.resolve_marker(doc, "sections.0.stories.0.blocks.0.text", 0, keep=False)
     assert doc.model_dump() == before
 
 

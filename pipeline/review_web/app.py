@@ -33,7 +33,7 @@ from pipeline.review import read_record
 from pipeline.review_web import pages, saving
 from pipeline.review_web.dates import list_dates
 from pipeline.review_web.edits import EditError
-from pipeline.review_web.view import safe_link
+from pipeline.review_web.markup import safe_link
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from pipeline.parse import parse
 from pipeline.publish import draft_state, paths_for
 from pipeline.render import render_document
 from pipeline.review import MARKER_MESSAGE, read_record
-from pipeline.review_web import edits
+from pipeline.review_web import edits, markers
 from pipeline.review_web.dates import is_stem
 from pipeline.review_web.saving import history, read_current
 from pipeline.review_web.sources import StorySources, story_sources
@@ -145,7 +145,7 @@ def apply_action(site: Site, text: str, fmt: str, form: dict[str, str]) -> str:
         doc = edits.to_main(doc, address, _int(form.get("section", "")))
     elif action in ("keep", "delete"):
         occurrence = _int(form.get("occurrence", ""))
-        doc = edits.resolve_marker(doc, form.get("path", ""), occurrence, keep=action == "keep")
+        doc = markers.resolve_marker(doc, form.get("path", ""), occurrence, keep=action == "keep")
     else:
         raise edits.EditError(f"unknown action {action!r}")
     return render_document(doc, site.templates_dir)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.models import Article
 from pipeline.review_web.citations import Claim, Piece, highlight, plain
-from pipeline.review_web.view import Unit
+from pipeline.review_web.markup import Unit
 from pipeline.store import ARCHIVE_NAME, SQL_CHUNK, load_model
 
 logger = logging.getLogger(__name__)
