@@ -98,3 +98,23 @@ def test_highlight_keeps_the_whole_text_and_anchors_each_claim_once() -> None:
 def test_highlight_without_claims_is_the_plain_text() -> None:
     pieces = highlight(EN, [], set(), "src")
     assert [p.text for p in pieces] == [EN] and not pieces[0].claims
+
+
+# Seen with a real small model (Qwen2.5-1.5B) on the fixture day: invented lines that name
+# the story's subject must not look supported just because every sentence names it too.
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "**投后估值**：Anthropic的Claude Opus 4.6的投后估值为3800亿美元",
+        "**领投方**：Anthropic是Claude Opus 4.6的领投方。",
+    ],
+)
+def test_invented_lines_about_the_same_subject_cite_nothing(claim: str) -> None:
+    assert cited_sentences(EN, [Claim(id="x", text=claim)]) == {}
+
+
+def test_version_numbers_are_names_not_evidence() -> None:
+    quantities = features(
+        "GPT-5.3-Codex 与 Claude Opus 4.6、MRCR v2 对比，得分 57%，多于 500 个"
+    ).quantities
+    assert [q.raw for q in quantities] == ["57%", "500"]

@@ -33,6 +33,9 @@ GENERIC_PAIRS = frozenset(
     ("公司", "宣布", "发布", "报道", "表示", "目前", "已经", "进行", "通过", "相关", "成为", "美元")
 )
 NUMBERLESS_OVERLAP = 0.5  # overlap a claim with numbers needs when none of them match
+CLOSE_WORDING = 0.35  # overlap that supports a claim on its own
+SOME_WORDING = 0.15  # overlap that, with two shared names, supports a claim
+VERSION_BEFORE = re.compile(r"([A-Za-z][A-Za-z0-9.]*)[ \-]?$")
 MIN_SCORE = 1.0
 PER_ARTICLE = 2  # sentences highlighted per claim and article, best first
 NUMBER_WEIGHT, NAME_WEIGHT, OVERLAP_WEIGHT = 1.0, 0.5, 3.0
@@ -91,7 +94,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def features(text: str) -> Features:
     """The numbers, names and content terms (Chinese character pairs, English words) of a text."""
     found_quantities = extract_quantities(text)
-    quantities = tuple(q for q in found_quantities if _significant(q))
+    quantities = tuple(q for q in found_quantities if _significant(q) and not _version(text, q))
     words_only = _without_spans(text, [(q.start, q.end) for q in found_quantities])
     found = [(m.start(), m.group()) for m in LATIN_WORD.finditer(text)]
     words = [w for _, w in found if w.lower() not in COMMON_WORDS]
@@ -99,8 +102,17 @@ def features(text: str) -> Features:
     names = frozenset(w.lower() for at, w in found if at != first and _is_name(w))
     runs = HAN_RUN.findall(words_only)
     pairs = {run[i : i + 2] for run in runs for i in range(len(run) - 1)} - GENERIC_PAIRS
-    pairs |= {"w:" + w.lower() for w in words if len(w) >= 4}
+    pairs |= {"w:" + w.lower() for w in words if len(w) >= 4 and w.lower() not in names}
     return Features(quantities, names, frozenset(pairs))
+
+
+def _version(text: str, q: Quantity) -> bool:
+    """A bare number that is part of a name (``Opus 4.6``, ``GPT-5.3``, ``v2``): not evidence."""
+    before = VERSION_BEFORE.search(text, 0, q.start)
+    if q.unit != "none" or before is None:
+        return False
+    word = before.group(1)
+    return word in ("v", "V") or (_is_name(word) and word.lower() not in COMMON_WORDS)
 
 
 def _without_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -130,10 +142,10 @@ def score(claim: Features, sentence: Features) -> float:
     )
     names = len(claim.names & sentence.names)
     overlap = _overlap(claim.pairs, sentence.pairs)
-    if not numbers and names < 2 and overlap < 0.2:
-        return 0.0
     if claim.quantities and not numbers and overlap < NUMBERLESS_OVERLAP:
         return 0.0  # the claim's numbers are its point: wording alone must be close
+    if not numbers and overlap < CLOSE_WORDING and (names < 2 or overlap < SOME_WORDING):
+        return 0.0  # the story's names are in most of its sentences: they need wording too
     return NUMBER_WEIGHT * numbers + NAME_WEIGHT * names + OVERLAP_WEIGHT * overlap
 
 
