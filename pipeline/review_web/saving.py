@@ -68,7 +68,7 @@ def read_current(path: Path) -> tuple[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DigestError(f"{path} no longer exists") from None
+        raise DigestError(f"there is no {path} (no draft for that date, or it was moved)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DigestError(f"cannot read {path}: {exc}") from None
     return text, sha256_text(text)
