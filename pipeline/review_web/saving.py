@@ -110,6 +110,10 @@ def keep_version(path: Path, text: str) -> Path:
     """Keep a replaced version in the history (pruned to MAX_HISTORY)."""
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
     kept = history_dir(path) / f"{path.stem}.{stamp}{HISTORY_SUFFIX}"
+    n = 0
+    while kept.exists():  # two saves within a microsecond must not share a name
+        n += 1
+        kept = history_dir(path) / f"{path.stem}.{stamp}-{n}{HISTORY_SUFFIX}"
     atomic_write(kept, text)
     for old in history(path)[:-MAX_HISTORY]:
         old.unlink(missing_ok=True)
