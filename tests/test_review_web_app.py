@@ -8,6 +8,7 @@ import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,11 +16,15 @@ from starlette.testclient import TestClient
 from pipeline.config import PROJECT_DIR
 from pipeline.files import run_lock, sha256_text
 from pipeline.models import Article, article_id
+from pipeline.parse import parse
 from pipeline.publish import draft_state, generated_path
 from pipeline.review_web.app import CSP, create_app
 from pipeline.review_web.pages import Site
 from pipeline.review_web.saving import lock_key
+from pipeline.review_web.sources import story_sources
+from pipeline.review_web.view import build_view
 from pipeline.store import Archive, archive_path
+from tests.conftest import SEEDS_DIR
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "review"
 FLAGGED = (FIXTURES / "flagged_daily.md").read_text(encoding="utf-8")
@@ -409,3 +414,20 @@ def test_the_printed_link_opens_the_date_asked_for(fmt: str, day: str | None, pa
     from pipeline.review_cli import start_path
 
     assert start_path(fmt, day) == path
+
+
+LAYOUTS = [
+    p for p in sorted((FIXTURES.parent / "formats").glob("*.md")) if p.name != "README.md"
+] + sorted(SEEDS_DIR.glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", LAYOUTS, ids=lambda p: p.name[:24])
+def test_every_known_layout_opens_with_its_stories(path: Path) -> None:
+    doc = parse(path.read_text(encoding="utf-8"))
+    view = build_view(doc)
+    units = view.units()
+    assert units, "each layout has stories the pane can show"
+    assert all(u.claims or u.kind == "more" for u in units if u.kind != "brief")
+    for unit in units:  # no archive, no record: the pane still opens
+        pane = story_sources(unit, None, path.parent / "no-data", ZoneInfo("Asia/Shanghai"))
+        assert all(not a.archived for a in pane.articles)
