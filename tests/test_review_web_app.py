@@ -431,3 +431,13 @@ def test_every_known_layout_opens_with_its_stories(path: Path) -> None:
     for unit in units:  # no archive, no record: the pane still opens
         pane = story_sources(unit, None, path.parent / "no-data", ZoneInfo("Asia/Shanghai"))
         assert all(not a.archived for a in pane.articles)
+
+
+def test_a_save_to_a_vanished_draft_shows_the_text_back(client: TestClient, site: Site) -> None:
+    page = form_values(client.get(f"/daily/{DAY}/edit").text)
+    draft_file(site).unlink()  # moved away while the editor typed
+    response = post(client, f"/daily/{DAY}/save", {**page, "text": "编辑写了很久的稿子"})
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "there is no" in response.text  # type: ignore[attr-defined]
+    assert "编辑写了很久的稿子</textarea>" in response.text  # type: ignore[attr-defined]
+    assert not draft_file(site).exists()

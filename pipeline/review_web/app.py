@@ -231,6 +231,7 @@ async def save(request: Request) -> Response:
     """Save the editor's Markdown (refused if the file changed since it was opened)."""
     fmt, stem = request.path_params["fmt"], request.path_params["stem"]
     site: pages.Site = request.app.state.site
+    form: dict[str, str] = {}
     try:
         form = await read_form(request)
         markdown, _ = pages.draft_paths(site, fmt, stem)
@@ -245,12 +246,10 @@ async def save(request: Request) -> Response:
         )
     except saving.ConflictError as exc:
         return _conflict(request, fmt, stem, str(exc), exc.disk_text, form.get("text", ""))
-    except FormError as exc:
-        return fail(request, str(exc), 400)
     except RunLockedError as exc:
         return _locked(request, fmt, stem, str(exc), form.get("text", ""), form.get("base", ""))
-    except DigestError as exc:
-        return fail(request, str(exc), 400)
+    except DigestError as exc:  # the editor's text is shown back: nothing typed is lost
+        return fail(request, str(exc), 400, fmt=fmt, stem=stem, text=form.get("text"))
     flag = "1" if result.changed else "same"
     return RedirectResponse(f"/{fmt}/{stem}/edit?saved={flag}", status_code=303)
 
