@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -148,7 +149,7 @@ def form_values(html: str) -> dict[str, str]:
     return dict(re.findall(r'name="(token|base)" value="([^"]*)"', html))
 
 
-def post(client: TestClient, path: str, data: dict[str, str], **headers: str) -> object:
+def post(client: TestClient, path: str, data: dict[str, str], **headers: str) -> httpx.Response:
     return client.post(path, data=data, headers=headers)
 
 
@@ -256,7 +257,7 @@ def test_save_writes_atomically_marks_edited_and_lints(client: TestClient, site:
     assert page["base"] == sha256_text(FLAGGED)
     text = FLAGGED.replace("Waymo 完成融资", "Waymo 融资完成").replace("\n", "\r\n")
     response = post(client, f"/daily/{DAY}/save", {**page, "text": text})
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     saved = draft_file(site).read_text(encoding="utf-8")
     assert saved == FLAGGED.replace("Waymo 完成融资", "Waymo 融资完成")  # \r\n normalised
     record = site.output_dir / "daily" / f"{DAY}.json"
@@ -271,9 +272,9 @@ def test_a_save_over_a_changed_file_is_refused(client: TestClient, site: Site) -
     page = form_values(client.get(f"/daily/{DAY}/edit").text)
     draft_file(site).write_text(FLAGGED + "\n", encoding="utf-8")  # someone else saved
     response = post(client, f"/daily/{DAY}/save", {**page, "text": "我的版本"})
-    assert response.status_code == 409  # type: ignore[attr-defined]
+    assert response.status_code == 409
     assert draft_file(site).read_text(encoding="utf-8") == FLAGGED + "\n"
-    html = response.text  # type: ignore[attr-defined]
+    html = response.text
     assert "没有保存" in html and "我的版本</textarea>" in html  # the editor's text is kept
     assert (
         f'name="base" value="{sha256_text(FLAGGED + chr(10))}"' in html
@@ -284,8 +285,8 @@ def test_a_save_while_a_run_writes_the_date_is_refused(client: TestClient, site:
     page = form_values(client.get(f"/daily/{DAY}/edit").text)
     with run_lock(site.data_dir, lock_key("daily", f"{DAY}.rerun-1")):
         response = post(client, f"/daily/{DAY}/save", {**page, "text": "改过的"})
-    assert response.status_code == 409  # type: ignore[attr-defined]
-    assert "流水线正在写" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 409
+    assert "流水线正在写" in response.text
     assert draft_file(site).read_text(encoding="utf-8") == FLAGGED
 
 
@@ -302,7 +303,7 @@ def test_writes_need_the_form_token_and_the_page_origin(
 ) -> None:
     data = {"base": sha256_text(FLAGGED), **data}
     response = post(client, f"/daily/{DAY}/save", data, **headers)
-    assert response.status_code == status  # type: ignore[attr-defined]
+    assert response.status_code == status
     assert draft_file(site).read_text(encoding="utf-8") == FLAGGED
 
 
@@ -321,18 +322,18 @@ def test_oversized_and_non_form_bodies_are_refused(client: TestClient, site: Sit
 # --- actions -----------------------------------------------------------------------------
 
 
-def act(client: TestClient, **fields: str) -> object:
+def act(client: TestClient, **fields: str) -> httpx.Response:
     page = form_values(client.get(f"/daily/{DAY}").text)
     return post(client, f"/daily/{DAY}/action", {**page, **fields})
 
 
 def test_move_to_more_then_undo(client: TestClient, site: Site) -> None:
     response = act(client, action="to_more", address="s1.0", next="s1.0")
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     moved = draft_file(site).read_text(encoding="utf-8")
     assert "- [Anthropic 发布 Claude Opus 4.6](https://example.com/en/opus46)：" in moved
     assert "### [Anthropic 发布 Claude Opus 4.6]" not in moved
-    assert act(client, action="undo").status_code == 303  # type: ignore[attr-defined]
+    assert act(client, action="undo").status_code == 303
     assert draft_file(site).read_text(encoding="utf-8") == FLAGGED
 
 
@@ -349,13 +350,13 @@ def test_an_action_on_a_stale_page_is_refused(client: TestClient, site: Site) ->
     page = form_values(client.get(f"/daily/{DAY}").text)
     act(client, action="drop", address="s0.0")
     response = post(client, f"/daily/{DAY}/action", {**page, "action": "drop", "address": "s0.0"})
-    assert response.status_code == 409  # type: ignore[attr-defined]
-    assert "changed on disk" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 409
+    assert "changed on disk" in response.text
 
 
 def test_a_bad_action_changes_nothing(client: TestClient, site: Site) -> None:
     response = act(client, action="drop", address="s7.3")
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 400
     assert draft_file(site).read_text(encoding="utf-8") == FLAGGED
 
 
@@ -437,7 +438,7 @@ def test_a_save_to_a_vanished_draft_shows_the_text_back(client: TestClient, site
     page = form_values(client.get(f"/daily/{DAY}/edit").text)
     draft_file(site).unlink()  # moved away while the editor typed
     response = post(client, f"/daily/{DAY}/save", {**page, "text": "编辑写了很久的稿子"})
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "there is no" in response.text  # type: ignore[attr-defined]
-    assert "编辑写了很久的稿子</textarea>" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "there is no" in response.text
+    assert "编辑写了很久的稿子</textarea>" in response.text
     assert not draft_file(site).exists()
