@@ -8,9 +8,9 @@ import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -149,7 +149,9 @@ def form_values(html: str) -> dict[str, str]:
     return dict(re.findall(r'name="(token|base)" value="([^"]*)"', html))
 
 
-def post(client: TestClient, path: str, data: dict[str, str], **headers: str) -> httpx.Response:
+def post(
+    client: TestClient, path: str, data: dict[str, str], **headers: str
+) -> Any:  # starlette's client answers with httpx2's or httpx's Response
     return client.post(path, data=data, headers=headers)
 
 
@@ -322,7 +324,9 @@ def test_oversized_and_non_form_bodies_are_refused(client: TestClient, site: Sit
 # --- actions -----------------------------------------------------------------------------
 
 
-def act(client: TestClient, **fields: str) -> httpx.Response:
+def act(
+    client: TestClient, **fields: str
+) -> Any:  # starlette's client answers with httpx2's or httpx's Response
     page = form_values(client.get(f"/daily/{DAY}").text)
     return post(client, f"/daily/{DAY}/action", {**page, **fields})
 
