@@ -19,11 +19,14 @@ from pipeline.lint import lint_text
 from pipeline.models import (
     Article,
     DailyDraft,
+    Fact,
     Failure,
     FeedEntry,
+    Impact,
     MoreItem,
     PublishedStory,
     RecordArticle,
+    RecordFact,
     RecordStory,
     RunRecord,
     SectionDraft,
@@ -150,6 +153,7 @@ def build_record(
                 unsupported=findings.get(story.id, []),
                 degraded=bool(draft and draft.degraded),
                 follow_up_of=story.follow_up_of,
+                facts=record_facts(story, draft),
             )
         )
     return RunRecord(
@@ -161,6 +165,16 @@ def build_record(
         notes=notes or {},
         stats=stats,
     )
+
+
+def record_facts(story: Story, draft: StoryDraft | None) -> list[RecordFact]:
+    """The draft's fact and impact lines with the URLs of the articles each cites."""
+    urls = {a.id: a.url for a in story.articles}
+    lines: list[Fact | Impact] = [*draft.facts, *draft.impact] if draft else []
+    return [
+        RecordFact(label=line.label, sources=[urls[i] for i in line.sources if i in urls])
+        for line in lines
+    ]
 
 
 def publish_daily(

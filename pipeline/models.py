@@ -215,6 +215,13 @@ class RecordArticle(Frozen):
     source: str
 
 
+class RecordFact(Frozen):
+    """A fact or impact line of a story and the URLs of the articles it cites."""
+
+    label: str
+    sources: list[str] = Field(default_factory=list)
+
+
 class RecordStory(Frozen):
     id: str
     title: str
@@ -224,6 +231,7 @@ class RecordStory(Frozen):
     unsupported: list[str] = Field(default_factory=list)
     degraded: bool = False
     follow_up_of: str | None = None
+    facts: list[RecordFact] = Field(default_factory=list)  # in draft order (review page)
 
 
 class RunRecord(BaseModel):

@@ -12,13 +12,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.config import load_settings
+from pipeline.config import Settings, load_settings
 from pipeline.errors import DigestError
 from pipeline.review import NO_DRAFT, NOT_KEPT, DraftReview, editor_diff, review_drafts
 
 FORMATS = ("daily", "weekly", "brief")
 DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
 DIFF_HELP = "Show editors' changes to the generated text."
+SERVE_HELP = "Open the review page: a local web app on 127.0.0.1 (Ctrl-C stops it)."
+PORT_HELP = "Port of the review page (0: any free port)."
+DEFAULT_PORT = 8788
 OUTPUT_HELP = "Where the drafts are (default: output)."
 
 console = Console()
@@ -31,17 +34,24 @@ def review(
     diff: Annotated[bool, typer.Option("--diff", help=DIFF_HELP)] = False,
     output_dir: Annotated[Path | None, typer.Option("--output-dir", help=OUTPUT_HELP)] = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Config file.")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help=SERVE_HELP)] = False,
+    port: Annotated[int, typer.Option("--port", help=PORT_HELP)] = DEFAULT_PORT,
 ) -> None:
-    """List drafts with their state (generated, edited, flagged) and counts; --diff shows edits."""
+    """List drafts with their state and counts; --diff shows edits, --serve opens the page."""
     if fmt not in FORMATS:
         _fail(f"--format must be one of {', '.join(FORMATS)}")
     if day is not None:
         _check_day(day)
+    if serve and diff:
+        _fail("--diff prints to the terminal; the page shows edits itself: use one of them")
     try:
         overrides = {"output_dir": str(output_dir)} if output_dir else {}
         settings = load_settings(config, env=os.environ, overrides=overrides)
     except DigestError as exc:
         _fail(str(exc))
+    if serve:
+        serve_page(settings, fmt, day, port)
+        return
     reviews = review_drafts(settings.output_dir, fmt, day, settings.publication)
     if not reviews:
         where = settings.output_dir / fmt
@@ -56,6 +66,40 @@ def review(
         for item in reviews:
             if item.state != NO_DRAFT:
                 print_diff(item)
+
+
+def serve_page(settings: Settings, fmt: str, day: str | None, port: int) -> None:
+    """Serve the review page until Ctrl-C; the link printed carries the session's token."""
+    from pipeline.review_web.pages import Site  # lazy: the web stack is only for --serve
+    from pipeline.review_web.server import ReviewServer
+
+    site = Site(
+        output_dir=settings.output_dir,
+        data_dir=settings.data_dir,
+        templates_dir=settings.templates_dir,
+        tz_name=settings.timezone,
+        publication=settings.publication,
+    )
+    try:
+        server = ReviewServer(site, start=start_path(fmt, day), port=port)
+    except DigestError as exc:
+        _fail(str(exc))
+    console.print(
+        f"Review page for {settings.output_dir / fmt} (this machine only; Ctrl-C stops it):"
+    )
+    console.print(server.url, highlight=False, soft_wrap=True)
+    server.run()
+
+
+def start_path(fmt: str, day: str | None) -> str:
+    """The page the printed link opens: the date's draft (a weekly's by its week), or the list."""
+    if day is None:
+        return f"/{fmt}/"
+    if fmt == "weekly":
+        from pipeline.periodic import week_stem
+
+        return f"/weekly/{week_stem(date.fromisoformat(day))}"
+    return f"/{fmt}/{day}"
 
 
 def review_table(reviews: list[DraftReview], fmt: str) -> Table:
