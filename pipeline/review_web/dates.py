@@ -50,7 +50,8 @@ def list_dates(
 ) -> list[DateRow]:
     """Every date of a format, newest first: drafts, records without a draft, gaps."""
     folder = output_dir / fmt
-    rows = {s: _cached_row(output_dir, fmt, s, publication) for s in draft_stems(folder)}
+    drafts = [s for s in draft_stems(folder) if (folder / f"{s}.md").is_file()]
+    rows = {s: _cached_row(output_dir, fmt, s, publication) for s in drafts}
     for record in folder.glob("*.json"):
         if RECORD_RE.fullmatch(record.stem) and record.stem not in rows:
             rows[record.stem] = DateRow(stem=record.stem, state="no draft", reason=why(record))
