@@ -122,7 +122,12 @@ async def _fetch_feed(
     )
     if result.not_modified:
         return outcome
-    parsed = parse_feed(result.content, source, now=now, tz=tz)
+    try:
+        parsed = parse_feed(result.content, source, now=now, tz=tz, url=result.url)
+    except Exception as exc:  # a bug or a hostile feed must fail this source alone
+        log.exception("feed %s could not be parsed", source.name)
+        outcome.error = f"not a feed (parser failed: {type(exc).__name__}: {exc})"[:500]
+        return outcome
     outcome.entries = parsed.entries[: _cap(fetcher)]
     outcome.warning = parsed.warning
     outcome.rejected = parsed.rejected
