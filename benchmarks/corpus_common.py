@@ -7,6 +7,7 @@ the path given on the command line and never copied into this repository.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import time
@@ -77,27 +78,39 @@ def plain_text(html: str, options: dict[str, Any]) -> str:
 
 
 WARM_UP_PAGES = 3  # untimed first calls: lazy imports and caches are not a page's cost
+Extractor = Callable[[str, str], str]
 
 
-def timed(name: str, pages: dict[str, tuple[str, str]], extract: Callable[[str, str], str]) -> Run:
-    """Run one extractor over every page (id → (html, url)), timing CPU per page."""
-    run = Run(name)
-    for html, url in list(pages.values())[:WARM_UP_PAGES]:
-        extract(html, url)
-    for page_id, (html, url) in pages.items():
-        start = time.process_time()
-        text = extract(html, url)
-        run.cpu_ms[page_id] = (time.process_time() - start) * 1000
-        run.texts[page_id] = text
-    return run
+def systems() -> dict[str, Extractor]:
+    """The project and every plain trafilatura setting, by name."""
+    found: dict[str, Extractor] = {PROJECT: project_text}
+    for name, options in PLAIN_SETTINGS.items():
+        found[name] = functools.partial(_plain_for, options=options)
+    return found
+
+
+def _plain_for(html: str, _url: str, *, options: dict[str, Any]) -> str:
+    return plain_text(html, options)
 
 
 def all_runs(pages: dict[str, tuple[str, str]]) -> list[Run]:
-    """The project and every plain setting over the same pages, in one process."""
-    runs = [timed(PROJECT, pages, project_text)]
-    for name, options in PLAIN_SETTINGS.items():
-        runs.append(timed(name, pages, lambda html, _url, o=options: plain_text(html, o)))
-    return runs
+    """Every system over the same pages in one process, page by page (each page is run by
+    every system in turn, the order rotating), so load from other processes on the shared
+    machine falls on all systems alike."""
+    extractors = systems()
+    runs = {name: Run(name) for name in extractors}
+    for html, url in list(pages.values())[:WARM_UP_PAGES]:
+        for extract in extractors.values():
+            extract(html, url)
+    names = list(extractors)
+    for index, (page_id, (html, url)) in enumerate(pages.items()):
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.process_time()
+            text = extractors[name](html, url)
+            runs[name].cpu_ms[page_id] = (time.process_time() - start) * 1000
+            runs[name].texts[page_id] = text
+    return list(runs.values())
 
 
 def decode(content: bytes) -> str:
@@ -143,6 +156,6 @@ def machine_line(command: str) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     return (
         f"`{command}` — measured {when} on the shared 2-core machine (CPU time per page, "
-        f"`time.process_time`, each system over the same decoded pages in one process after "
-        f"{WARM_UP_PAGES} untimed pages; trafilatura {trafilatura.__version__})."
+        f"`time.process_time`; every system runs each decoded page in turn, in one process, "
+        f"after {WARM_UP_PAGES} untimed pages; trafilatura {trafilatura.__version__})."
     )

@@ -64,7 +64,8 @@ def table(runs: list[Run], metrics: dict[str, dict[str, Any]]) -> str:
     """The results table, the project first."""
     base_med, base_mean = next(r for r in runs if r.name == "extract()").cpu()
     lines = [
-        "| system | F1 | precision | recall | empty pages | CPU ms/page median | mean | × extract() (median / mean) |",
+        "| system | F1 | precision | recall | empty pages | CPU ms/page median | mean "
+        "| × extract() (median / mean) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:

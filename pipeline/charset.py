@@ -31,12 +31,13 @@ BOMS = (
 META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 KANA_RE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-LETTER_RE = re.compile(r"[^\W\d_]")
+LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 TRADITIONAL_SAMPLE = 4000  # CJK chars looked at to decide whether a text is traditional
 TRADITIONAL_SHARE = 0.08  # traditional text changes ~20-35 % of its CJK chars, simplified ~0 %
 MIN_HAN = 20  # fewer Chinese characters than this is a label or a name, not Chinese text
-MIN_HAN_SHARE = 0.3  # of all letters: below it the Chinese is a menu in another language's page
+MIN_HAN_SHARE = 0.3  # of Han + Latin letters: below it, the Chinese is a menu on another page
 MAX_KANA_SHARE = 0.05  # Japanese mixes kana into its kanji; Chinese has (almost) none
+STATISTICS_CHARS = 6000  # of the text looked at: enough to tell, bounded for long articles
 
 
 # --- bytes to text -----------------------------------------------------------------
@@ -93,10 +94,12 @@ def is_traditional(text: str, declared_lang: str | None = None) -> bool:
     """
     if not _may_be_chinese(declared_lang):
         return False
+    text = text[:STATISTICS_CHARS]
     han = CJK_RE.findall(text)
     if len(han) < MIN_HAN or len(KANA_RE.findall(text)) > MAX_KANA_SHARE * len(han):
         return False
-    if len(han) < MIN_HAN_SHARE * len(LETTER_RE.findall(text)):
+    latin = sum(len(word) for word in LATIN_RE.findall(text))
+    if len(han) < MIN_HAN_SHARE * (len(han) + latin):
         return False
     sample = "".join(han[:TRADITIONAL_SAMPLE])
     changed = sum(a != b for a, b in zip(sample, simplify(sample), strict=False))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from cssselect import HTMLTranslator
@@ -30,6 +30,7 @@ MAX_CSS_CHARS = 64_000
 MAX_RULES = 2_000  # rules kept per page, hiding ones first
 MAX_XPATH_SELECTORS = 10  # selectors with attributes, pseudo-classes or sibling combinators
 MAX_CHECKS = 20_000  # selector-against-element checks per page
+MAX_NAMES_IN_XPATH = 8  # more subject names than this: one pass over every named element
 
 COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 BRACE_RE = re.compile(r"[{}]")
@@ -67,7 +68,7 @@ PART_RE = re.compile(r"\s*([>+~]?)\s*([^\s>+~]+)")
 PSEUDO_CLASS_RE = re.compile(r"(?<!:):(?!:)[\w-]+")
 TAG_TOKEN_RE = re.compile(r"(?:^|[\s>+~(])([a-zA-Z][\w-]*)")
 NAMED_XPATH = etree.XPath("//*[@class or @id]")
-STYLED_XPATH = etree.XPath("//*[@style]")
+STYLED_XPATH = etree.XPath("//@style")
 ID_VALUES = etree.XPath("//@id", smart_strings=False)
 CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
 
@@ -99,6 +100,8 @@ class _Selector:
 def style_sheet(tree: HtmlElement) -> StyleSheet:
     """The page's rules that hide text, those that may show it again, and colour rules."""
     css = _screen_css(tree)
+    if not css.strip():
+        return StyleSheet([], {})
     lowered = css.translate(ASCII_LOWER)
     names = class_and_id_names(tree)
     hiding: list[Rule] = []
@@ -247,8 +250,10 @@ def computed_styles(tree: HtmlElement, sheet: StyleSheet) -> dict[HtmlElement, D
     for element, found in matched.items():
         for _, decls in sorted(found, key=lambda pair: pair[0]):
             styles.setdefault(element, {}).update(decls)
-    for element in STYLED_XPATH(tree):
-        styles.setdefault(element, {}).update(declarations(element.get("style", "")))
+    for style in STYLED_XPATH(tree):
+        element = style.getparent()
+        if element is not None:
+            styles.setdefault(element, {}).update(declarations(str(style)))
     return styles
 
 
@@ -306,7 +311,7 @@ def _match_indexed(
     right to left against their ancestors (at most MAX_CHECKS checks per page)."""
     names = _NameCache()
     checks = 0
-    candidates = [(el, indexed) for el in NAMED_XPATH(tree)] if indexed else []
+    candidates = [(el, indexed) for el in _named(tree, indexed.keys())] if indexed else []
     for tag in by_tag:
         candidates += [(el, by_tag) for el in tree.iter(tag)]
     for element, index in candidates:
@@ -318,6 +323,16 @@ def _match_indexed(
                 return
             if _matches(element, selector.parts, names):
                 yield element, selector.rank, selector.decls
+
+
+def _named(tree: HtmlElement, names: Iterable[str]) -> list[HtmlElement]:
+    """Elements that may carry one of the ``.class``/``#id`` names: found by XPath for a
+    few names (the usual case), else every element with a class or id."""
+    wanted = sorted(names)
+    if len(wanted) > MAX_NAMES_IN_XPATH:
+        return list(NAMED_XPATH(tree))
+    tests = [f"@id='{n[1:]}'" if n[0] == "#" else f"contains(@class, '{n[1:]}')" for n in wanted]
+    return list(tree.xpath(f"//*[{' or '.join(tests)}]"))
 
 
 class _NameCache:

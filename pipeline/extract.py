@@ -110,7 +110,7 @@ def read_page(
         logger.debug("%s: removed %d hidden elements", url, removed)
     meta = read_metadata(tree, url, max_date, needs)
     body = main_text(tree, url, clean_text)
-    if len(body.text) < HIDDEN_RETRY_CHARS and hidden:
+    if len(body.text) < HIDDEN_RETRY_CHARS and _hides_more(hidden, body.text):
         body, kept = _with_hidden_kept(html, url, body)
         notes += [f"text came from an element hidden from readers ({kept})"] if kept else []
     return _page_content(body, meta, lang, url, tz, notes)
@@ -144,6 +144,14 @@ def declared_language(tree: HtmlElement) -> str | None:
         values = tree.xpath(CONTENT_LANGUAGE_XPATH)
         declared = str(values[0]) if values else ""
     return declared.strip() or None
+
+
+def _hides_more(hidden: list[Hidden], text: str) -> bool:
+    """Whether a hidden element (removed, its text still readable) holds clearly more text
+    than what was extracted without it."""
+    biggest = largest(hidden)
+    size = len(biggest.element.text_content()) if biggest else 0
+    return size >= max(HIDDEN_RETRY_CHARS, 2 * len(text))
 
 
 def _with_hidden_kept(html: str, url: str, body: MainText) -> tuple[MainText, str | None]:

@@ -14,6 +14,7 @@ boilerplate. Recommendation streams appended below a story are dropped first.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,17 +49,25 @@ RESCUE_ONLY = frozenset({"balanced", "recall"})
 RESCUE_BELOW_CHARS = 1000
 
 # Key passages: the longest text nodes outside links, scripts and forms.
-KEY_XPATH = (
-    "//body//text()[string-length(normalize-space(.)) >= {min_chars}]"
+KEY_XPATH = etree.XPath(
+    "//body//text()[string-length(normalize-space(.)) >= $min_chars]"
     "[not(ancestor::a or ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::textarea or ancestor::select or ancestor::option or ancestor::button)]"
+    " or ancestor::textarea or ancestor::select or ancestor::option or ancestor::button"
+    " or ancestor::footer or ancestor::nav)]",
+    smart_strings=False,
 )
+# Legal footers are long runs of plain text on every page, and never the article.
+LEGAL_RE = re.compile(
+    r"copyright|©|all rights reserved|版权所有|ICP[备证]|公网安备|举报电话|增值电信", re.I
+)
+LEGAL_SHARE = 0.5  # a text this much legal lines is boilerplate, whatever its length
 KEY_MIN_CHARS = 60
 KEY_PASSAGES = 5
 PROBE_CHARS = 24  # a passage counts as kept if its middle this long is in the text
 GOOD_COVERAGE = 0.6  # share of the key passages (by length) a good extraction keeps
 BOILERPLATE_COVERAGE = 0.3  # under this, the text is mostly something else: flagged
 MIN_ACCEPT_CHARS = 150  # shorter results are checked against costlier settings
+LONG_TEXT_CHARS = 2000  # a precise text this long is taken without the key-passage check
 MIN_TEXT_CHARS = 25  # shorter is a label ("加载中…", "Loading"), not an article: no text
 
 
@@ -98,8 +107,11 @@ class MainText:
 
     @property
     def boilerplate(self) -> bool:
-        """Whether the text misses most of the page's key passages."""
-        return bool(self.text) and self.coverage < BOILERPLATE_COVERAGE
+        """Whether the text misses most of the page's key passages or is mostly a legal
+        footer (copyright, ICP licence, report hotline)."""
+        return bool(self.text) and (
+            self.coverage < BOILERPLATE_COVERAGE or legal_share(self.text) >= LEGAL_SHARE
+        )
 
 
 def drop_recommendations(tree: HtmlElement) -> int:
@@ -139,10 +151,18 @@ def _feed_candidates(tree: HtmlElement) -> list[HtmlElement]:
 
 
 def key_passages(tree: HtmlElement) -> list[str]:
-    """The page's longest text runs outside links, squashed: where its article should be."""
-    nodes = tree.xpath(KEY_XPATH.format(min_chars=KEY_MIN_CHARS))
-    squashed = sorted((_squash(str(node)) for node in nodes), key=len, reverse=True)
-    return squashed[:KEY_PASSAGES]
+    """The page's longest text runs outside links, navigation and legal footers, squashed:
+    where its article should be."""
+    nodes = KEY_XPATH(tree, min_chars=KEY_MIN_CHARS)
+    passages = (_squash(str(node)) for node in nodes if not LEGAL_RE.search(str(node)))
+    return sorted(passages, key=len, reverse=True)[:KEY_PASSAGES]
+
+
+def legal_share(text: str) -> float:
+    """Share (by length) of the text's lines that are legal boilerplate."""
+    lines = text.splitlines()
+    total = sum(len(line) for line in lines)
+    return sum(len(line) for line in lines if LEGAL_RE.search(line)) / total if total else 0.0
 
 
 def coverage(text: str, passages: list[str]) -> float:
@@ -172,13 +192,16 @@ def main_text(tree: HtmlElement, url: str, clean: Any) -> MainText:
     """
     if drop_recommendations(tree):
         logger.debug("%s: dropped recommendation streams", url)
-    passages = key_passages(tree)
+    passages: list[str] | None = None  # computed only when a text needs checking
     best: MainText | None = None
     for name, options in LADDER:
         if best is not None and name in RESCUE_ONLY and not _needs_rescue(best):
             break
         text = clean(_run(tree, url, options))
         text = text if len(text) >= MIN_TEXT_CHARS else ""
+        if len(text) >= LONG_TEXT_CHARS and legal_share(text) < LEGAL_SHARE:
+            return MainText(text, name, 1.0)  # measured: checking long texts changes nothing
+        passages = key_passages(tree) if passages is None else passages
         candidate = MainText(text, name, coverage(text, passages))
         logger.debug(
             "%s: %s: %d chars, key coverage %.2f", url, name, len(text), candidate.coverage
@@ -196,12 +219,18 @@ def _needs_rescue(best: MainText) -> bool:
 
 
 def _good(candidate: MainText) -> bool:
-    return len(candidate.text) >= MIN_ACCEPT_CHARS and candidate.coverage >= GOOD_COVERAGE
+    return (
+        len(candidate.text) >= MIN_ACCEPT_CHARS
+        and candidate.coverage >= GOOD_COVERAGE
+        and not candidate.boilerplate
+    )
 
 
 def _better(current: MainText, new: MainText) -> MainText:
-    """The candidate holding clearly more key text; on a tie the earlier (more precise) one,
-    unless it is too short to use."""
+    """The candidate holding clearly more key text, or the one that is not boilerplate; on
+    a tie the earlier (more precise) one, unless it is too short to use."""
+    if new.text and current.boilerplate != new.boilerplate:
+        return current if new.boilerplate else new
     if abs(new.coverage - current.coverage) > 0.1:
         return new if new.coverage > current.coverage else current
     if len(current.text) < MIN_ACCEPT_CHARS and len(new.text) > len(current.text):
