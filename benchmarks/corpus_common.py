@@ -151,11 +151,12 @@ def write_section(key: str, markdown: str, path: Path = RESULTS) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def machine_line(command: str) -> str:
+def machine_line(command: str, how: str = "") -> str:
     """The line stating how and where a table was measured."""
     when = datetime.now(UTC).strftime("%Y-%m-%d")
-    return (
-        f"`{command}` — measured {when} on the shared 2-core machine (CPU time per page, "
-        f"`time.process_time`; every system runs each decoded page in turn, in one process, "
-        f"after {WARM_UP_PAGES} untimed pages; trafilatura {trafilatura.__version__})."
+    how = how or (
+        f"CPU time per page, `time.process_time`; every system runs each decoded page in "
+        f"turn, in one process, after {WARM_UP_PAGES} untimed pages; trafilatura "
+        f"{trafilatura.__version__}"
     )
+    return f"`{command}` — measured {when} on the shared 2-core machine ({how})."
