@@ -41,7 +41,7 @@ def bounded_html(html: str) -> tuple[str, list[str]]:
         cuts.append(f"page cut after {MAX_ELEMENTS:,} elements")
     html, trimmed = _cap_attributes(html)
     if trimmed:
-        cuts.append(f"{trimmed} elements cut to {MAX_ATTRIBUTES} attributes")
+        cuts.append(f"{trimmed} element(s) cut to {MAX_ATTRIBUTES:,} attributes")
     return html, cuts
 
 
