@@ -22,7 +22,7 @@ from lxml.html import HtmlElement
 from pydantic import BaseModel
 from trafilatura.settings import Document
 
-from pipeline.charset import to_simplified
+from pipeline.charset import simplify, to_simplified
 from pipeline.errors import ExtractError
 from pipeline.hidden import Hidden, find_hidden, largest, remove_hidden
 from pipeline.maintext import MainText, main_text
@@ -124,13 +124,14 @@ def _page_content(
     if len(text) > MAX_ARTICLE_CHARS:
         text = text[:MAX_ARTICLE_CHARS]
         notes.append(f"article cut at {MAX_ARTICLE_CHARS:,} characters")
-    title = clean_line(meta.title)
+    fields = (clean_line(meta.title), clean_line(meta.sitename), clean_line(meta.author))
+    title, site_name, author = (simplify(f) for f in fields) if converted else fields
     return PageContent(
         text=text,
-        title=to_simplified(title, lang)[0] if converted else title,
+        title=title,
         date=parse_page_date(meta.date, tz),
-        site_name=clean_line(meta.sitename) or None,
-        author=AUTHOR_PREFIX_RE.sub("", clean_line(meta.author)) or None,
+        site_name=site_name or None,
+        author=AUTHOR_PREFIX_RE.sub("", author) or None,
         image=http_url(meta.image, url),
         boilerplate=body.boilerplate,
         notes=tuple(notes),

@@ -56,9 +56,11 @@ KEY_XPATH = etree.XPath(
     " or ancestor::footer or ancestor::nav)]",
     smart_strings=False,
 )
-# Legal footers are long runs of plain text on every page, and never the article.
+# Legal footers and reprint notices are long runs of plain text, and never the article.
 LEGAL_RE = re.compile(
-    r"copyright|©|all rights reserved|版权所有|ICP[备证]|公网安备|举报电话|增值电信", re.I
+    r"copyright|©|all rights reserved|版权所有|版权归|版权声明|转载请注明|未经.{0,8}授权"
+    r"|ICP[备证]|公网安备|举报电话|增值电信",
+    re.I,
 )
 LEGAL_SHARE = 0.5  # a text this much legal lines is boilerplate, whatever its length
 KEY_MIN_CHARS = 60
@@ -94,6 +96,10 @@ FEED_TOKENS = (
 )
 FEED_TAGS = frozenset({"div", "section", "aside", "ul", "ol"})
 NAME_VALUES = etree.XPath("//@class | //@id", smart_strings=False)
+LAYOUT_TABLES_XPATH = etree.XPath(
+    "//table[.//td[string-length(normalize-space(.)) >= 150] or .//table]"
+)
+TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th")
 MAX_FEED_SHARE = 0.5  # a "feed" holding more of the page's text than this is the page
 
 
@@ -112,6 +118,18 @@ class MainText:
         return bool(self.text) and (
             self.coverage < BOILERPLATE_COVERAGE or legal_share(self.text) >= LEGAL_SHARE
         )
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> int:
+    """Turn layout tables (a cell holding a long text, or tables inside tables) into plain
+    blocks, in place; return how many. Older portals lay whole pages out in tables: read
+    as tables their articles come out as rows of cells with the menus, read as blocks
+    they extract like any article. Data tables (short cells) stay tables."""
+    tables = LAYOUT_TABLES_XPATH(tree)
+    for table in tables:
+        for element in [table, *table.iter(*TABLE_PARTS)]:
+            element.tag = "div"
+    return len(tables)
 
 
 def drop_recommendations(tree: HtmlElement) -> int:
@@ -190,6 +208,8 @@ def main_text(tree: HtmlElement, url: str, clean: Any) -> MainText:
 
     ``clean`` turns trafilatura's text into the project's plain text (a callable).
     """
+    if unwrap_layout_tables(tree):
+        logger.debug("%s: read layout tables as blocks", url)
     if drop_recommendations(tree):
         logger.debug("%s: dropped recommendation streams", url)
     passages: list[str] | None = None  # computed only when a text needs checking
@@ -227,9 +247,12 @@ def _good(candidate: MainText) -> bool:
 
 
 def _better(current: MainText, new: MainText) -> MainText:
-    """The candidate holding clearly more key text, or the one that is not boilerplate; on
-    a tie the earlier (more precise) one, unless it is too short to use."""
-    if new.text and current.boilerplate != new.boilerplate:
+    """Some text over none; text that is not boilerplate over text that is; then the
+    candidate holding clearly more key text; on a tie the earlier (more precise) one,
+    unless it is too short to use."""
+    if not current.text or not new.text:
+        return new if new.text else current
+    if current.boilerplate != new.boilerplate:
         return current if new.boilerplate else new
     if abs(new.coverage - current.coverage) > 0.1:
         return new if new.coverage > current.coverage else current
