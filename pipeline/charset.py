@@ -30,8 +30,14 @@ BOMS = (
 )
 META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+KANA_RE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 TRADITIONAL_SAMPLE = 4000  # CJK chars looked at to decide whether a text is traditional
 TRADITIONAL_SHARE = 0.08  # traditional text changes ~20-35 % of its CJK chars, simplified ~0 %
+MIN_HAN = 20  # fewer Chinese characters than this is a label or a name, not Chinese text
+MIN_HAN_SHARE = 0.3  # of Han + Latin letters: below it, the Chinese is a menu on another page
+MAX_KANA_SHARE = 0.05  # Japanese mixes kana into its kanji; Chinese has (almost) none
+STATISTICS_CHARS = 6000  # of the text looked at: enough to tell, bounded for long articles
 
 
 # --- bytes to text -----------------------------------------------------------------
@@ -79,14 +85,31 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
-def is_traditional(text: str) -> bool:
-    """Whether text is predominantly traditional Chinese (t2s changes many of its CJK chars)."""
-    sample = "".join(CJK_RE.findall(text)[:TRADITIONAL_SAMPLE])
-    if not sample:
+def is_traditional(text: str, declared_lang: str | None = None) -> bool:
+    """Whether text is traditional Chinese: the declared language first, then its characters.
+
+    A page declared in another language (``ja``, ``en``…) never is: Japanese kanji and a
+    language menu's 繁體中文 are not traditional Chinese. Otherwise the text must be mostly
+    Chinese characters (no kana) of which t2s would change a sizeable share.
+    """
+    if not _may_be_chinese(declared_lang):
         return False
-    converted = simplify(sample)
-    changed = sum(a != b for a, b in zip(sample, converted, strict=False))
+    text = text[:STATISTICS_CHARS]
+    han = CJK_RE.findall(text)
+    if len(han) < MIN_HAN or len(KANA_RE.findall(text)) > MAX_KANA_SHARE * len(han):
+        return False
+    latin = sum(len(word) for word in LATIN_RE.findall(text))
+    if len(han) < MIN_HAN_SHARE * (len(han) + latin):
+        return False
+    sample = "".join(han[:TRADITIONAL_SAMPLE])
+    changed = sum(a != b for a, b in zip(sample, simplify(sample), strict=False))
     return changed / len(sample) >= TRADITIONAL_SHARE
+
+
+def _may_be_chinese(declared_lang: str | None) -> bool:
+    """False only when a language is declared and it is not Chinese."""
+    primary = (declared_lang or "").strip().lower().replace("_", "-").split("-", 1)[0]
+    return not primary or primary == "zh"
 
 
 def simplify(text: str) -> str:
@@ -94,8 +117,8 @@ def simplify(text: str) -> str:
     return str(_t2s().convert(text))
 
 
-def to_simplified(text: str) -> tuple[str, bool]:
-    """Text in simplified Chinese if it was predominantly traditional, and whether it was."""
-    if is_traditional(text):
+def to_simplified(text: str, declared_lang: str | None = None) -> tuple[str, bool]:
+    """Text in simplified Chinese if it was traditional Chinese, and whether it was."""
+    if is_traditional(text, declared_lang):
         return simplify(text), True
     return text, False

@@ -1,8 +1,11 @@
 """Extract stage: an article's main text and metadata from its page, the feed as fallback.
 
-Pure functions over an HTML string: trafilatura never fetches anything here. Hidden
-elements are removed before extraction and invisible characters after it, so text a
-reader cannot see does not reach the LLM (prompt-injection defence).
+Pure functions over an HTML string: trafilatura never fetches anything here. The page
+is parsed under size caps (pagetree), hidden elements are removed before extraction
+(hidden) and invisible characters after it, so text a reader cannot see does not reach
+the LLM (prompt-injection defence). The text comes from the first good setting of a
+ladder (maintext); traditional Chinese is converted to simplified only when the page
+is traditional Chinese.
 """
 
 from __future__ import annotations
@@ -11,17 +14,21 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-import trafilatura
 from lxml.html import HtmlElement
 from pydantic import BaseModel
 from trafilatura.settings import Document
 
+from pipeline.charset import simplify, to_simplified
 from pipeline.errors import ExtractError
+from pipeline.hidden import Hidden, find_hidden, largest, remove_hidden
+from pipeline.maintext import MainText, main_text
 from pipeline.models import Article, FeedEntry, article_id
+from pipeline.pagemeta import Needs, read_metadata
+from pipeline.pagetree import parse_page
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +39,12 @@ DateSource = Literal["feed", "page", "first_seen"]
 # reorder text. U+2066–U+2069 (bidi isolates) are bidi controls too.
 INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 SPACES_RE = re.compile(r"\s+")
-ZERO_LENGTH_RE = re.compile(r"(?:0+(?:\.0*)?|\.0+)(?:[a-z]+|%)?")
 AUTHOR_PREFIX_RE = re.compile(r"^(?:作者\s*[:：]|by\s)\s*", re.IGNORECASE)
-
-# Elements a browser never shows; inline styles that hide are checked separately.
-HIDDEN_XPATH = "//*[@hidden] | //*[@aria-hidden='true'] | //template | //noscript"
-HIDDEN_STYLES: dict[str, re.Pattern[str]] = {
-    "display": re.compile("none"),
-    "visibility": re.compile("hidden|collapse"),
-    "font-size": ZERO_LENGTH_RE,
-    "opacity": ZERO_LENGTH_RE,
-}
+CONTENT_LANGUAGE_XPATH = (
+    "/html/head/meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')"
+    "='content-language']/@content"
+)
+ALL_NEEDS = Needs()
 
 # The page text is replaced by the feed's when it is under this share of the feed's:
 # the extractor most likely caught a teaser, a cookie wall or a fragment.
@@ -50,18 +52,12 @@ MIN_SHARE_OF_FEED = 0.6
 
 MAX_DATE_SLACK = timedelta(days=366)
 
-# Precision over recall: a missing paragraph costs less than a comment or an ad in the
-# LLM's input. Tables stay out: on news pages they are mostly layout or link lists.
-TRAFILATURA_OPTIONS: dict[str, Any] = {
-    "favor_precision": True,
-    "include_comments": False,
-    "include_tables": False,
-    "include_images": False,
-    "include_links": False,
-    "include_formatting": False,
-    "deduplicate": False,  # trafilatura's dedup cache is process-global state
-    "with_metadata": False,  # metadata is read separately, so a failed body keeps it
-}
+# An article longer than this is cut (and noted): no news story needs more, and the LLM
+# input is bounded far below it anyway.
+MAX_ARTICLE_CHARS = 100_000
+# When hidden-element removal leaves less text than this, the page may hide its article
+# (an app shell with the text in <noscript>, or shown by a script): retry with it kept.
+HIDDEN_RETRY_CHARS = 200
 
 
 class ExtractResult(BaseModel):
@@ -81,6 +77,8 @@ class PageContent:
     site_name: str | None = None
     author: str | None = None
     image: str | None = None
+    boilerplate: bool = False  # the text misses most of the page's key passages
+    notes: tuple[str, ...] = ()  # what happened on the way (cuts, hidden text kept …)
 
 
 def strip_invisible(text: str) -> str:
@@ -99,70 +97,78 @@ def clean_line(text: str | None) -> str:
     return SPACES_RE.sub(" ", strip_invisible(text or "")).strip()
 
 
-def is_hidden_style(style: str) -> bool:
-    """True if an inline style hides its element from readers."""
-    for declaration in style.lower().split(";"):
-        prop, _, value = declaration.partition(":")
-        pattern = HIDDEN_STYLES.get(prop.strip())
-        if pattern and pattern.fullmatch(value.replace("!important", "").strip()):
-            return True
-    return False
-
-
-def strip_hidden(tree: HtmlElement) -> int:
-    """Remove, in place, the elements a reader cannot see; return how many."""
-    hidden = list(tree.xpath(HIDDEN_XPATH))
-    hidden += [el for el in tree.xpath("//*[@style]") if is_hidden_style(el.get("style", ""))]
-    dropped = 0
-    for element in hidden:
-        if element.getparent() is not None:
-            element.drop_tree()  # keeps the element's tail, which is visible text
-            dropped += 1
-    return dropped
-
-
-def read_page(html: str, url: str, *, tz: ZoneInfo, max_date: date) -> PageContent:
+def read_page(
+    html: str, url: str, *, tz: ZoneInfo, max_date: date, needs: Needs = ALL_NEEDS
+) -> PageContent:
     """Main text and metadata of a page, with hidden content removed; empty if unreadable."""
-    tree = trafilatura.load_html(html) if html.strip() else None
+    tree, notes = parse_page(html)
     if tree is None:
-        return PageContent()
-    removed = strip_hidden(tree)
-    if removed:
+        return PageContent(notes=tuple(notes))
+    lang = declared_language(tree)
+    hidden = find_hidden(tree)
+    if removed := remove_hidden(hidden):
         logger.debug("%s: removed %d hidden elements", url, removed)
-    text = _main_text(tree, url)
-    meta = _metadata(tree, url, max_date)
+    meta = read_metadata(tree, url, max_date, needs)
+    body = main_text(tree, url, clean_text)
+    if len(body.text) < HIDDEN_RETRY_CHARS and _hides_more(hidden, body.text):
+        body, kept = _with_hidden_kept(html, url, body)
+        notes += [f"text came from an element hidden from readers ({kept})"] if kept else []
+    return _page_content(body, meta, lang, url, tz, notes)
+
+
+def _page_content(
+    body: MainText, meta: Document, lang: str | None, url: str, tz: ZoneInfo, notes: list[str]
+) -> PageContent:
+    """The page's content: text in simplified Chinese if it was traditional, capped."""
+    text, converted = to_simplified(body.text, lang)
+    if len(text) > MAX_ARTICLE_CHARS:
+        text = text[:MAX_ARTICLE_CHARS]
+        notes.append(f"article cut at {MAX_ARTICLE_CHARS:,} characters")
+    fields = (clean_line(meta.title), clean_line(meta.sitename), clean_line(meta.author))
+    title, site_name, author = (simplify(f) for f in fields) if converted else fields
     return PageContent(
         text=text,
-        title=clean_line(meta.title),
+        title=title,
         date=parse_page_date(meta.date, tz),
-        site_name=clean_line(meta.sitename) or None,
-        author=AUTHOR_PREFIX_RE.sub("", clean_line(meta.author)) or None,
+        site_name=site_name or None,
+        author=AUTHOR_PREFIX_RE.sub("", author) or None,
         image=http_url(meta.image, url),
+        boilerplate=body.boilerplate,
+        notes=tuple(notes),
     )
 
 
-def _main_text(tree: HtmlElement, url: str) -> str:
-    try:
-        document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
-    except Exception as exc:  # odd markup breaks trafilatura's fallbacks in assorted ways
-        logger.warning("%s: text extraction failed: %s", url, exc)
-        return ""
-    return clean_text(document.text or "") if isinstance(document, Document) else ""
+def declared_language(tree: HtmlElement) -> str | None:
+    """The page's declared language (``<html lang>``, then Content-Language), if any."""
+    declared = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not declared:
+        values = tree.xpath(CONTENT_LANGUAGE_XPATH)
+        declared = str(values[0]) if values else ""
+    return declared.strip() or None
 
 
-def _metadata(tree: HtmlElement, url: str, max_date: date) -> Document:
-    # No extensive search: it takes "© 2025" in a footer for a publication date.
-    date_config = {
-        "original_date": True,
-        "extensive_search": False,
-        "max_date": max_date.isoformat(),
-        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-    }
-    try:
-        return trafilatura.extract_metadata(tree, default_url=url, date_config=date_config)
-    except Exception as exc:  # metadata is optional: a broken page still gives its text
-        logger.warning("%s: metadata extraction failed: %s", url, exc)
-        return Document()
+def _hides_more(hidden: list[Hidden], text: str) -> bool:
+    """Whether a hidden element (removed, its text still readable) holds clearly more text
+    than what was extracted without it."""
+    biggest = largest(hidden)
+    size = len(biggest.element.text_content()) if biggest else 0
+    return size >= max(HIDDEN_RETRY_CHARS, 2 * len(text))
+
+
+def _with_hidden_kept(html: str, url: str, body: MainText) -> tuple[MainText, str | None]:
+    """The text with the largest hidden element kept, if that gives clearly more; and why
+    it was hidden (None when the first text stands)."""
+    tree, _ = parse_page(html)
+    hidden = find_hidden(tree) if tree is not None else []
+    keep: Hidden | None = largest(hidden)
+    if tree is None or keep is None:
+        return body, None
+    remove_hidden(hidden, keep=keep.element)
+    retried = main_text(tree, url, clean_text)
+    if len(retried.text) < max(HIDDEN_RETRY_CHARS / 2, 1.5 * len(body.text)):
+        return body, None
+    logger.warning("%s: article text taken from a hidden element (%s)", url, keep.reason)
+    return retried, keep.reason
 
 
 def parse_page_date(value: str | None, tz: ZoneInfo) -> datetime | None:
@@ -185,15 +191,27 @@ def http_url(value: str | None, base: str) -> str | None:
     return resolved if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def choose_text(page: str, feed: str, min_chars: int) -> tuple[str, TextSource, str | None]:
-    """The text to keep (page or feed), its source, and a note when it is not the page's."""
+def choose_text(
+    page: str, feed: str, min_chars: int, *, boilerplate: bool = False
+) -> tuple[str, TextSource, str | None]:
+    """The text to keep (page or feed), its source, and a note when it is not the page's
+    or looks unfit (short, or mostly boilerplate)."""
     if not page:
         return feed, "feed", "extraction empty; used the feed's content" if feed else None
     if len(page) < MIN_SHARE_OF_FEED * len(feed):
         return feed, "feed", "extracted text much shorter than the feed's; used the feed's content"
+    if boilerplate and len(feed) > min(len(page), min_chars):
+        note = "extracted text looks like boilerplate (it misses the page's main passages); "
+        return feed, "feed", note + "used the feed's content"
     if len(page) < min_chars and len(feed) > len(page):
         note = f"extracted text under {min_chars} characters; used the feed's longer content"
         return feed, "feed", note
+    if boilerplate:
+        return (
+            page,
+            "page",
+            "extracted text looks like boilerplate (it misses the page's main passages)",
+        )
     if len(page) < min_chars:
         return page, "page", f"extracted text is short ({len(page)} characters)"
     return page, "page", None
@@ -238,10 +256,13 @@ def extract_article(
     # A loose bound: htmldate turns a date past max_date into a guessed first of the month,
     # so later-than-first_seen dates are let through and rejected in choose_date instead.
     max_date = (first_seen.astimezone(tz) + MAX_DATE_SLACK).date()
-    page = read_page(html, final_url, tz=tz, max_date=max_date)
+    needs = Needs(date=entry.published is None)
+    page = read_page(html, final_url, tz=tz, max_date=max_date, needs=needs)
     title = clean_line(entry.title) or page.title or entry.url
     body = drop_title_line(page.text, (title, page.title))
-    text, text_source, note = choose_text(body, clean_text(entry.summary), min_chars)
+    feed_text = clean_text(entry.summary)
+    text, text_source, note = choose_text(body, feed_text, min_chars, boilerplate=page.boilerplate)
+    note = "; ".join(filter(None, (note, *page.notes))) or None
     if not text:
         raise ExtractError(f"no text: neither the page nor the feed entry of {entry.url} has any")
     published, date_source = choose_date(entry, page.date, first_seen)

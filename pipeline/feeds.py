@@ -55,6 +55,15 @@ HTML_START_RE = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
 XML_DECL_RE = re.compile(rb"^\s*<\?xml[^>]*>")
+ANY_XML_DECL_RE = re.compile(rb"<\?xml\s[^>]*>")
+# The root element of an RSS 0.9x/2.0, Atom or RSS 1.0 (RDF) feed, and what may precede it.
+FEED_ROOT_RE = re.compile(rb"<(?:rss|feed|(?:rdf:)?RDF)[\s>]", re.I)
+FEED_ROOT_WINDOW = 65536  # bytes searched for the root: junk is a doctype or a few warnings
+PROLOG_RE = re.compile(
+    rb"\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE\s+(?:rss|feed|rdf)[^>]*>\s*)*", re.I | re.S
+)
+# A year written 0000–0999 ("Mon, 01 Jan 0001"): a placeholder (Hugo's zero date), not a date.
+PLACEHOLDER_YEAR_RE = re.compile(r"(?<![\d.:+\-])0\d{3}(?![\d:])")
 GB_DECL_RE = re.compile(rb"(<\?xml[^>]*encoding=[\"'])(gb2312|gbk)([\"'])", re.I)
 DROP_BLOCK_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 TAG_RE = re.compile(r"<[^>]*>")
@@ -72,6 +81,7 @@ class _RawItem:
 
     link: object
     base: str
+    key: str  # guid/id as the feed gave it; "" if none
     title: str
     summary: str
     content: str
@@ -94,19 +104,43 @@ class ParsedFeed(BaseModel):
 # --- feeds ---------------------------------------------------------------------------
 
 
-def parse_feed(content: bytes, source: Source, *, now: datetime, tz: ZoneInfo) -> ParsedFeed:
-    """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom, JSON Feed) into plain-text entries."""
+def parse_feed(
+    content: bytes, source: Source, *, now: datetime, tz: ZoneInfo, url: str | None = None
+) -> ParsedFeed:
+    """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom, JSON Feed) into plain-text entries.
+
+    ``url`` is where the bytes came from (after redirects; default the source's URL):
+    relative links resolve against it, through the channel's link and ``xml:base``.
+    """
     body = content.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not body:
         return ParsedFeed(warning="empty response")
+    feed_url = url or source.url
     if body.startswith(b"{"):
-        return _parse_json_feed(body, source, now=now, tz=tz)
+        return _parse_json_feed(body, source, now=now, tz=tz, feed_url=feed_url)
+    body = _from_feed_root(body)
     if HTML_START_RE.match(body[:4096]):
         return ParsedFeed(warning="not a feed (looks like HTML)")
-    return _parse_xml_feed(body, source, now=now, tz=tz)
+    return _parse_xml_feed(body, source, now=now, tz=tz, feed_url=feed_url)
 
 
-def _parse_xml_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo) -> ParsedFeed:
+def _from_feed_root(body: bytes) -> bytes:
+    """The feed from its root element on, whatever junk precedes it (an HTML doctype, PHP
+    warnings); the XML declaration is kept, since it names the encoding."""
+    match = FEED_ROOT_RE.search(body[:FEED_ROOT_WINDOW])
+    if match is None or not body[: match.start()].strip(b" \t\r\n"):
+        return body
+    prolog = body[: match.start()]
+    if PROLOG_RE.fullmatch(prolog):
+        return body  # only an XML declaration, comments and processing instructions
+    declaration = ANY_XML_DECL_RE.search(prolog)
+    logger.info("dropped %d bytes before the feed's root element", match.start())
+    return (declaration.group(0) if declaration else b"") + body[match.start() :]
+
+
+def _parse_xml_feed(
+    body: bytes, source: Source, *, now: datetime, tz: ZoneInfo, feed_url: str
+) -> ParsedFeed:
     try:
         parsed = _run_feedparser(body)
     except (ValueError, LookupError) as exc:
@@ -114,7 +148,7 @@ def _parse_xml_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo)
     if not parsed.version and not parsed.entries:
         reason = _bozo_message(parsed) or "unrecognised format"
         return ParsedFeed(warning=f"not a feed ({reason})")
-    base = _text(parsed.feed.get("link")) or source.url
+    base = _base_url(_text(parsed.feed.get("link")), feed_url)
     feed = ParsedFeed(title=_plain(_text(parsed.feed.get("title"))))
     raw_items = [_feedparser_item(entry, base) for entry in parsed.entries]
     _collect(feed, raw_items, source, now=now, tz=tz)
@@ -122,6 +156,12 @@ def _parse_xml_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo)
         feed.warning = _bozo_message(parsed)
         feed.damaged = hasattr(parsed.get("bozo_exception"), "getLineNumber")
     return feed
+
+
+def _base_url(channel_link: str, feed_url: str) -> str:
+    """The base for entry links: the channel's link resolved against the feed's URL (a
+    relative ``<link>/</link>`` is common), or the feed's URL if that gives no http(s) URL."""
+    return _http_url(channel_link, feed_url) or feed_url
 
 
 def _run_feedparser(body: bytes) -> Any:
@@ -139,8 +179,9 @@ def _feedparser_item(entry: Any, base: str) -> _RawItem:
     """The fields we use from one feedparser entry, as plain Python values."""
     contents = [_text(c.get("value")) for c in entry.get("content", [])]
     return _RawItem(
-        link=entry.get("link") or _permalink_guid(entry),
+        link=_feedparser_link(entry),
         base=base,
+        key=_text(entry.get("id")).strip(),
         title=_text(entry.get("title")),
         summary=_text(entry.get("summary")),
         content=max(contents, key=len, default=""),
@@ -155,8 +196,17 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _permalink_guid(entry: Any) -> str | None:
-    guid = _text(entry.get("id"))
+def _feedparser_link(entry: Any) -> str | None:
+    """The entry's link; a guid stands in for it only if it is an absolute http(s) URL.
+
+    feedparser copies an RSS ``<guid>`` into ``link`` when the item has none, even when
+    the guid is an opaque id such as ``post-42``: that is no link to publish.
+    """
+    link = _text(entry.get("link"))
+    from_guid = entry.get("guidislink") and not entry.get("links")
+    if link and not from_guid:
+        return link
+    guid = _text(entry.get("id")).strip()
     return guid if guid.startswith(("http://", "https://")) else None
 
 
@@ -185,15 +235,19 @@ def _bozo_message(parsed: Any) -> str | None:
     return f"feed problem: {exc}"
 
 
-def _parse_json_feed(body: bytes, source: Source, *, now: datetime, tz: ZoneInfo) -> ParsedFeed:
+def _parse_json_feed(
+    body: bytes, source: Source, *, now: datetime, tz: ZoneInfo, feed_url: str
+) -> ParsedFeed:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         return ParsedFeed(warning=f"not a feed (invalid JSON: {exc})")
+    except RecursionError:  # e.g. 200,000 nested arrays: the parser gives up, so do we
+        return ParsedFeed(warning="not a feed (JSON nested too deeply)")
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         return ParsedFeed(warning="not a feed (JSON without an 'items' list)")
-    base = str(data.get("home_page_url") or source.url)
-    feed = ParsedFeed(title=_plain(str(data.get("title") or "")))
+    base = _base_url(_json_str(data.get("home_page_url")), feed_url)
+    feed = ParsedFeed(title=_plain(_json_str(data.get("title"))))
     items = [_json_item(item, base) for item in data["items"] if isinstance(item, dict)]
     _collect(feed, items, source, now=now, tz=tz)
     return feed
@@ -203,15 +257,16 @@ def _json_item(item: dict[str, Any], base: str) -> _RawItem:
     """The fields we use from one JSON Feed item (version 1.0 or 1.1)."""
     authors = item.get("authors") or [item.get("author") or {}]
     first_author = authors[0] if isinstance(authors, list) and isinstance(authors[0], dict) else {}
-    content = item.get("content_html") or html.escape(str(item.get("content_text") or ""))
+    content = item.get("content_html") or html.escape(_json_str(item.get("content_text")))
     dates = [item.get("date_published"), item.get("date_modified")]
     images = [item.get("image"), item.get("banner_image")]
     return _RawItem(
         link=item.get("url") or item.get("external_url"),
         base=base,
-        title=str(item.get("title") or ""),
-        summary=html.escape(str(item.get("summary") or "")),
-        content=str(content),
+        key=_json_str(item.get("id")).strip(),
+        title=_json_str(item.get("title")),
+        summary=html.escape(_json_str(item.get("summary"))),
+        content=_json_str(content),
         author=_str_or_none(first_author.get("name")),
         dates=[d for d in dates if isinstance(d, str)],
         images=[i for i in images if isinstance(i, str)],
@@ -222,6 +277,11 @@ def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _json_str(value: object) -> str:
+    """A JSON scalar as text; a nested object or list (bad data) reads as empty."""
+    return str(value) if isinstance(value, str | int | float) and value is not False else ""
+
+
 def _collect(
     feed: ParsedFeed,
     items: Iterable[_RawItem],
@@ -230,16 +290,27 @@ def _collect(
     now: datetime,
     tz: ZoneInfo,
 ) -> None:
-    """Turn raw items into FeedEntry records, skipping unusable and repeated links."""
-    seen: set[str] = set()
+    """Turn raw items into FeedEntry records, skipping unusable links and repeated entries.
+
+    An entry is identified by its guid/id, else by its link. Entries whose links differ
+    only by their ``#fragment`` (one page, several items) keep the fragment, so each
+    stays a separate entry; two entries with one link and no telling id are one.
+    """
+    keys: set[str] = set()
+    urls: set[str] = set()
     for item in items:
         url = _entry_url(item.link, item.base)
         if url is None:
             _reject(feed, item.link)
             continue
-        if url in seen:
+        key = item.key or url
+        if key in keys:
             continue
-        seen.add(url)
+        keys.add(key)
+        url = _distinct_url(url, item, urls)
+        if url is None:
+            continue
+        urls.add(url)
         published, future = _entry_date(item.dates, source.lang, now=now, tz=tz)
         if future:
             feed.future_dates.append(f"{url}: {future}")
@@ -247,6 +318,19 @@ def _collect(
         feed.entries.append(_entry(item, url, published, source))
     if source.lang == "zh":
         feed.entries = _simplified(feed.entries)
+
+
+def _distinct_url(url: str, item: _RawItem, taken: set[str]) -> str | None:
+    """The entry's URL, with its fragment if another entry has the same page; None if
+    even that is taken (the same link twice under different ids)."""
+    if url not in taken:
+        return url
+    fragment = urlsplit(_http_url(str(item.link), item.base) or "").fragment
+    with_fragment = f"{url}#{fragment}" if fragment else url
+    if with_fragment in taken:
+        logger.info("entry %r repeats the link %s of another entry; skipped", item.key, url)
+        return None
+    return with_fragment
 
 
 def _reject(feed: ParsedFeed, link: object) -> None:
@@ -338,7 +422,7 @@ def parse_date(
     more than an hour ahead of it is logged and refused.
     """
     raw = SPACE_RE.sub(" ", raw or "").strip()
-    if not raw:
+    if not raw or PLACEHOLDER_YEAR_RE.search(raw):
         return None
     default_zone: tzinfo = SHANGHAI if lang == "zh" else UTC
     if lang == "zh":

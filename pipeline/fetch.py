@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel
 
-from pipeline.charset import decode_html, to_simplified
+from pipeline.charset import decode_html
 from pipeline.config import NetworkSettings
 from pipeline.connect import PinnedTransport, environment_proxy
 from pipeline.errors import FetchError
@@ -48,7 +48,6 @@ class FetchResult(BaseModel):
     last_modified: str | None = None
     not_modified: bool = False
     encoding: str | None = None
-    converted_to_simplified: bool = False
 
 
 # --- the fetcher -------------------------------------------------------------------
@@ -154,14 +153,11 @@ class Fetcher:
         return await self._with_retries(url, headers, page=False)
 
     async def fetch_page(self, url: str) -> FetchResult:
-        """GET an HTML page and decode it (traditional Chinese converted to simplified)."""
+        """GET an HTML page and decode it (extraction converts traditional Chinese, not this)."""
         headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
         result = await self._with_retries(url, headers, page=True)
         text, encoding = decode_html(result.content, _charset(result.content_type))
-        text, converted = to_simplified(text)
-        return result.model_copy(
-            update={"text": text, "encoding": encoding, "converted_to_simplified": converted}
-        )
+        return result.model_copy(update={"text": text, "encoding": encoding})
 
     async def _with_retries(self, url: str, headers: dict[str, str], *, page: bool) -> FetchResult:
         """Attempts with backoff, all within one deadline for the URL (retries included)."""

@@ -12,15 +12,17 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
 from pipeline import progress
+from pipeline.bounded import BoundedWorker, BoundExceededError
 from pipeline.config import NetworkSettings
 from pipeline.errors import DigestError, ExtractError, UnsafeURLError
-from pipeline.extract import extract_article
+from pipeline.extract import ExtractResult, extract_article
 from pipeline.feeds import parse_feed
 from pipeline.fetch import Fetcher
 from pipeline.models import Article, Failure, FeedEntry, Source
@@ -122,7 +124,12 @@ async def _fetch_feed(
     )
     if result.not_modified:
         return outcome
-    parsed = parse_feed(result.content, source, now=now, tz=tz)
+    try:
+        parsed = parse_feed(result.content, source, now=now, tz=tz, url=result.url)
+    except Exception as exc:  # a bug or a hostile feed must fail this source alone
+        log.exception("feed %s could not be parsed", source.name)
+        outcome.error = f"not a feed (parser failed: {type(exc).__name__}: {exc})"[:500]
+        return outcome
     outcome.entries = parsed.entries[: _cap(fetcher)]
     outcome.warning = parsed.warning
     outcome.rejected = parsed.rejected
@@ -149,14 +156,16 @@ async def fetch_articles(
     outcome = PageOutcome()
     async with Fetcher(net) as fetcher:
         results = await asyncio.gather(*(_page(fetcher, e) for e in entries))
-    for entry, (html, final_url, failure) in zip(entries, results, strict=True):
-        if failure:
-            outcome.failures.append(failure)
-        else:
-            outcome.fetched += 1
-        if failure and failure.error.startswith(REFUSED_PREFIX):
-            continue  # a link the URL policy refuses is not published, not even with feed text
-        _extract_into(outcome, entry, html, final_url, tz=tz, now=now, min_chars=min_chars)
+    with BoundedWorker() as worker:
+        for entry, (html, final_url, failure) in zip(entries, results, strict=True):
+            if failure:
+                outcome.failures.append(failure)
+            else:
+                outcome.fetched += 1
+            if failure and failure.error.startswith(REFUSED_PREFIX):
+                continue  # a link the URL policy refuses is not published, not even with feed text
+            page = _Page(entry, html, final_url)
+            _extract_into(outcome, page, worker, tz=tz, now=now, min_chars=min_chars)
     return outcome
 
 
@@ -172,28 +181,57 @@ async def _page(fetcher: Fetcher, entry: FeedEntry) -> tuple[str, str, Failure |
     return result.text or "", result.url, None
 
 
+class _Page(NamedTuple):
+    """A fetched page (empty html if the fetch failed) and the entry it belongs to."""
+
+    entry: FeedEntry
+    html: str
+    final_url: str
+
+
 def _extract_into(
     outcome: PageOutcome,
-    entry: FeedEntry,
-    html: str,
-    final_url: str,
+    page: _Page,
+    worker: BoundedWorker,
     *,
     tz: ZoneInfo,
     now: datetime,
     min_chars: int,
 ) -> None:
+    """Extract one page in the bounded worker; any failure is this page's alone."""
+    entry = page.entry
+    options = {"entry": entry, "final_url": page.final_url, "first_seen": now, "tz": tz}
     try:
-        extracted = extract_article(
-            html, entry=entry, final_url=final_url, first_seen=now, tz=tz, min_chars=min_chars
+        extracted: ExtractResult | None = worker.call(
+            extract_article, page.html, min_chars=min_chars, **options
         )
+    except BoundExceededError as exc:
+        log.warning("extraction of %s stopped: %s", entry.url, exc)
+        outcome.failures.append(Failure(url=entry.url, stage="extract", error=f"extraction {exc}"))
+        extracted = _feed_only(entry, now, tz, min_chars, f"extraction {exc}")
     except ExtractError as exc:
-        if html:  # a fetch failure is already recorded; don't report it twice
+        if page.html:  # a fetch failure is already recorded; don't report it twice
             outcome.failures.append(Failure(url=entry.url, stage="extract", error=str(exc)))
         return
     except Exception as exc:  # a bug on one page must not stop the batch
         log.exception("extraction crashed on %s", entry.url, extra=progress.failure("pages"))
         outcome.failures.append(Failure(url=entry.url, stage="extract", error=repr(exc)))
         return
-    outcome.articles.append(extracted.article)
-    if extracted.note:
-        outcome.notes[entry.url] = extracted.note
+    if extracted is not None:
+        outcome.articles.append(extracted.article)
+        if extracted.note:
+            outcome.notes[entry.url] = extracted.note
+
+
+def _feed_only(
+    entry: FeedEntry, now: datetime, tz: ZoneInfo, min_chars: int, why: str
+) -> ExtractResult | None:
+    """The article from the feed entry's own text, when its page could not be extracted."""
+    try:
+        result = extract_article(
+            "", entry=entry, final_url=entry.url, first_seen=now, tz=tz, min_chars=min_chars
+        )
+    except ExtractError:
+        return None
+    note = f"{why}; used the feed's content"
+    return result.model_copy(update={"note": note})

@@ -72,3 +72,31 @@ def test_decode_html_never_raises_on_garbage() -> None:
 )
 def test_to_simplified(text: str, expected: str | None, converted: bool) -> None:
     assert to_simplified(text) == (expected or text, converted)
+
+
+TRADITIONAL = "輝達發佈新一代人工智慧晶片，這款處理器專為資料中心設計，預計明年第一季開始量產。"
+JAPANESE = (
+    "東京の新興企業は、日本語に特化した大規模言語モデルを発表した。経済産業省の支援を受けた。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "converted"),
+    [
+        (TRADITIONAL, None, True),
+        (TRADITIONAL, "zh-Hant-TW", True),
+        (TRADITIONAL, "zh-CN", True),  # a mis-declared page: the characters decide
+        (TRADITIONAL, "zh_TW", True),
+        (TRADITIONAL, "ja", False),  # declared Japanese: never converted
+        (TRADITIONAL, "en-US", False),
+        (JAPANESE, None, False),  # kana: Japanese, whatever its kanji
+        (JAPANESE, "ja", False),
+        ("東京 経済 発表 開発 関係 東京 経済 発表 開発 関係 東京 経済 発表", "ja-JP", False),
+        ("Read this page in 繁體中文 or 简体中文. " + "OpenAI ships a model. " * 20, None, False),
+        ("語言", None, False),  # too few characters to tell
+    ],
+)
+def test_traditional_only_when_the_page_is_traditional_chinese(
+    text: str, declared: str | None, converted: bool
+) -> None:
+    assert to_simplified(text, declared)[1] is converted

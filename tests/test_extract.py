@@ -12,6 +12,7 @@ import trafilatura
 from lxml.html import fromstring
 
 from pipeline import extract
+from pipeline.css import is_hidden_style
 from pipeline.errors import ExtractError
 from pipeline.extract import (
     choose_text,
@@ -19,11 +20,10 @@ from pipeline.extract import (
     drop_title_line,
     extract_article,
     http_url,
-    is_hidden_style,
     parse_page_date,
-    strip_hidden,
     strip_invisible,
 )
+from pipeline.hidden import strip_hidden
 from pipeline.models import FeedEntry, article_id
 from tests.conftest import FIXTURES
 
@@ -88,7 +88,7 @@ def test_chinese_news_page_keeps_the_article_and_drops_the_chrome() -> None:
     assert art.title == "OpenAI 发布 GPT-4.1 系列模型"
     assert art.site_name == "IT之家"
     assert art.image == "https://img.ithome.com/newsuploadfiles/2025/4/gpt41.png"
-    assert art.author == "清源"
+    assert art.author is None  # a byline in the body is not searched (cost): meta tags only
 
 
 def test_ids_and_urls_come_from_the_canonical_entry_url() -> None:
@@ -413,3 +413,92 @@ def test_http_url(value: str | None, expected: str | None) -> None:
 )
 def test_drop_title_line(text: str, titles: tuple[str, ...], expected: str) -> None:
     assert drop_title_line(text, titles) == expected
+
+
+# --- issue 11: pages nobody here wrote the markup of -------------------------------------
+
+
+def test_article_in_a_layout_table_is_extracted_without_the_chrome() -> None:
+    entry = make_entry(source="某某网", title="国产大模型再迎新进展 推理能力大幅提升")
+    result = run(page("zh_portal_table_layout"), entry)
+    text = result.article.text
+    assert result.note is None and result.article.text_source == "page"
+    assert text.startswith(
+        "本报讯（记者 王芳）昨日，国内一家人工智能企业在北京发布了新一代大语言模型。"
+    )
+    assert text.endswith("正式版本预计将于今年第三季度上线。")
+    assert len(text.split("\n")) == 4  # one line per paragraph, no table cells
+    for noise in ("首页", "相关新闻", "算力基础设施建设提速", "版权声明", "ICP", "|"):
+        assert noise not in text
+
+
+def test_layout_table_page_was_empty_with_the_old_setting() -> None:
+    """The regression this page guards: precision without tables found nothing on it."""
+    old = trafilatura.extract(
+        page("zh_portal_table_layout"), favor_precision=True, include_tables=False
+    )
+    assert not old
+
+
+def test_japanese_page_is_not_converted_to_simplified_chinese() -> None:
+    entry = make_entry(source="テック通信", lang="en", title="")
+    art = run(page("ja_news"), entry).article
+    assert art.title == "東京の新興企業、日本語に特化した大規模言語モデルを発表"
+    assert "東京に本社を置く人工知能の新興企業" in art.text
+    assert "経済産業省" in art.text and "开发" not in art.text and "东京" not in art.text
+
+
+def test_traditional_chinese_page_is_converted_after_extraction() -> None:
+    art = run(page("zh_tw_traditional"), make_entry(source="科技新报", title="")).article
+    assert art.title == "辉达发表新一代人工智慧晶片"  # characters, not Taiwanese vocabulary
+    assert art.text.startswith("辉达周四在台北举行的记者会上发表新一代人工智慧晶片")
+    assert "首頁" not in art.text and "首页" not in art.text  # the menu was never text
+
+
+def test_article_inside_noscript_is_extracted_and_noted() -> None:
+    result = run(page("noscript_article"), make_entry(title="阿里云发布通义新版本"))
+    assert result.article.text.startswith("阿里云今日发布通义大模型新版本")
+    assert "坚持开源开放的路线" in result.article.text
+    assert result.note == "text came from an element hidden from readers (<noscript>)"
+
+
+def test_noscript_junk_is_still_removed_when_the_article_is_visible() -> None:
+    html = page("en_blog").replace(
+        "</article>", "<noscript><p>INJECTED Please enable JavaScript.</p></noscript></article>"
+    )
+    entry = make_entry(source="Example AI", lang="en", url="https://blog.example.com/r", title="")
+    assert "INJECTED" not in run(html, entry).article.text
+
+
+NOTICE = (
+    "本文为转载内容，版权归原作者所有。转载请注明出处，如有侵权请联系我们删除。"
+    "本站转载文章仅为传递更多信息之目的，不代表本站观点或证实其内容的真实性。"
+)
+
+
+def test_article_precision_drops_is_rescued_from_behind_a_reprint_notice() -> None:
+    """Fast precision keeps only the reprint notice here; the ladder finds the article."""
+    paragraphs = "".join(
+        f"<p>第{i}段：智谱今天发布了新一代开源模型，参数规模达到三千五百亿，在多项评测中领先，"
+        "并以宽松的开源许可证向开发者免费提供。</p>"
+        for i in range(1, 5)
+    )  # in a bordered block, which trafilatura's fast precision setting discards
+    html = (
+        f"<html><body><div style='border-top:1px solid #eee'>{paragraphs}</div>"
+        f"<div class='statement'><p>{NOTICE}</p></div></body></html>"
+    )
+    result = run(html, make_entry(summary="短摘要。"))
+    assert result.article.text_source == "page" and result.note is None
+    assert "第1段：智谱今天发布了新一代开源模型" in result.article.text
+    assert "第4段" in result.article.text
+
+
+def test_a_reprint_notice_alone_is_boilerplate_and_the_feed_is_used() -> None:
+    html = f"<html><body><div class='statement'><p>{NOTICE * 3}</p></div></body></html>"
+    summary = "智谱发布新一代开源模型，参数规模三千五百亿。" * 12
+    result = run(html, make_entry(summary=summary))
+    assert (result.article.text, result.article.text_source) == (summary, "feed")
+    assert result.note == (
+        "extracted text looks like boilerplate (it misses the page's main passages); "
+        "used the feed's content"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -142,6 +143,94 @@ def test_unsafe_and_relative_links() -> None:
     assert feed.entries[0].image == "https://links.example.com/2026/02/images/pic.jpg"
 
 
+def test_relative_channel_link_resolves_against_the_feed_url() -> None:
+    url = "https://relative.example.com/blog/index.xml"
+    feed = parse_feed(
+        (FEEDS / "relative_channel_link.xml").read_bytes(), EN, now=NOW, tz=SHANGHAI, url=url
+    )
+    assert [e.url for e in feed.entries] == [
+        "https://relative.example.com/posts/root-relative/",
+        "https://relative.example.com/posts/path-relative.html",
+    ]  # the opaque guid "post-42" is not turned into a link
+    assert all(e.published is not None for e in feed.entries)
+
+
+def test_feed_url_defaults_to_the_source_url() -> None:
+    feed = parse("relative_channel_link.xml")
+    assert feed.entries[0].url == "https://feed.example.com/posts/root-relative/"
+
+
+def test_feed_after_a_stray_html_doctype() -> None:
+    feed = parse("atom_after_html_doctype.xml")
+    assert feed.title == "Notes with a doctype"
+    assert [e.url for e in feed.entries] == [
+        "https://blog.example.org/notes/first-note/",  # xml:base applies
+        "https://blog.example.org/notes/second-note/",
+    ]
+    assert feed.entries[0].published == datetime(2026, 2, 5, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"<!DOCTYPE html>\n",
+        b"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b>\n",
+        b"\n\n<html><head></head><body>\n",
+    ],
+)
+def test_feed_root_found_whatever_junk_precedes_it(junk: bytes) -> None:
+    rss = (FEEDS / "rss20_zh_cst_dates.xml").read_bytes()
+    feed = parse_feed(junk + rss, ZH, now=NOW, tz=SHANGHAI)
+    assert len(feed.entries) == len(parse("rss20_zh_cst_dates.xml", ZH).entries) == 4
+
+
+def test_fragment_links_with_distinct_ids_stay_separate_entries() -> None:
+    feed = parse("fragment_links.xml")
+    assert [(e.title, e.url) for e in feed.entries] == [
+        ("v2.3.0", "https://docs.example.com/changelog"),
+        ("v2.2.1", "https://docs.example.com/changelog#v2-2-1"),  # tracking query still dropped
+        ("v2.2.0", "https://docs.example.com/changelog#v2-2-0"),
+    ]  # the repeated v2.2.0 (same id) appears once
+
+
+def test_same_link_without_ids_is_one_entry() -> None:
+    items = "".join(
+        f"<item><title>{t}</title><link>https://x.example/a{f}</link></item>"
+        for t, f in (("one", ""), ("two", "?utm_source=rss"), ("three", "#top"))
+    )
+    content = f"<rss version='2.0'><channel>{items}</channel></rss>".encode()
+    feed = parse_feed(content, EN, now=NOW, tz=SHANGHAI)
+    assert [(e.title, e.url) for e in feed.entries] == [("one", "https://x.example/a")]
+
+
+def test_placeholder_year_0001_dates_are_no_date() -> None:
+    feed = parse("placeholder_dates.xml")
+    assert [(e.title, e.published) for e in feed.entries] == [
+        ("About", None),
+        ("Projects", None),
+        ("A dated post", datetime(2026, 2, 4, 8, 0, tzinfo=UTC)),
+    ]
+
+
+def test_json_feed_nested_200000_levels_deep_fails_alone() -> None:
+    content = b'{"items": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    feed = parse_feed(content, EN, now=NOW, tz=SHANGHAI)
+    assert (feed.entries, feed.warning) == ([], "not a feed (JSON nested too deeply)")
+
+
+def test_json_feed_relative_urls_and_odd_values() -> None:
+    items = [
+        {"id": 1, "url": "/p/1", "title": {"nested": "object"}, "date_published": "2026-02-05"},
+        {"id": "2", "url": "p/2", "title": ["list"], "summary": 5},
+    ]
+    content = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items})
+    feed = parse_feed(
+        content.encode(), EN, now=NOW, tz=SHANGHAI, url="https://j.example/f/feed.json"
+    )
+    assert [e.url for e in feed.entries] == ["https://j.example/p/1", "https://j.example/f/p/2"]
+    assert feed.entries[1].summary == "5"
+
+
 @pytest.mark.parametrize(
     ("content", "warning"),
     [
@@ -213,6 +302,11 @@ def test_truncated_feed_keeps_complete_items() -> None:
         ("2026-13-45", "zh", None),
         ("2026年13月45日", "zh", None),
         ("Thu, 01 Jan 1970 00:00:00 GMT", "en", None),  # a zero timestamp, not a date
+        ("Mon, 01 Jan 0001 00:00:00 +0000", "en", None),  # Hugo's zero date, not 2001
+        ("Mon, 01 Jan 0001 00:00:00 UTC", "zh", None),
+        ("0001-01-01T00:00:00Z", "en", None),
+        ("0000-00-00 00:00:00", "zh", None),
+        ("Fri, 06 Feb 2026 10:30:00 -0000", "en", at(2026, 2, 6, 18, 30)),  # zone, not a year
     ],
 )
 def test_parse_date(raw: str, lang: Lang, expected: datetime | None) -> None:

@@ -311,11 +311,11 @@ def test_gbk_page_without_http_charset(server: TestServer, settings: Settings) -
     assert result.text == GBK_PAGE and result.encoding == "gb18030"
 
 
-def test_big5_page_comes_out_simplified(server: TestServer, settings: Settings) -> None:
+def test_big5_page_decodes_and_stays_as_written(server: TestServer, settings: Settings) -> None:
     url = server.route("/big5", Reply(body=BIG5_PAGE.encode("big5"), content_type="text/html"))
     result = page(settings.network, url)
-    assert result.converted_to_simplified and result.encoding == "big5hkscs"
-    assert result.text is not None and "辉达周四宣布，新一代人工智慧晶片将于明年量产" in result.text
+    assert result.encoding == "big5hkscs"  # conversion to simplified is extraction's job
+    assert result.text is not None and "輝達週四宣佈，新一代人工智慧晶片將於明年量產" in result.text
 
 
 # --- URL policy ----------------------------------------------------------------------
