@@ -17,7 +17,6 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -202,16 +201,6 @@ def test_sigterm_stops_the_local_server_too(tmp_path: Path) -> None:
 
 
 # --- a real server -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One real Prefect server (scheduler on) for the module's end-to-end tests."""
-    home = tmp_path_factory.mktemp("prefect-server")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    environ["PREFECT_HOME"] = str(home)
-    with prefect_server.prefect_server(environ, home, port=free_port()) as url:
-        yield url
 
 
 def read_client(api_url: str) -> Any:
