@@ -141,6 +141,8 @@ def prefect_ready(
         try:
             from pipeline import flows  # imports Prefect: seconds, while the server boots
 
+            if interrupts is not None:
+                interrupts.keep_sigterm()
             wait_for_api(api_url, server)
         except BaseException:
             stop_temporary(server)
@@ -244,6 +246,7 @@ class Interrupts:
         self.cleanups: list[Callable[[], None]] = []
         self.previous: dict[int, Any] = {}
         self.stopping = False
+        self.handler = self.handle  # one bound method: Prefect compares handlers with `is`
 
     def on_interrupt(self, cleanup: Callable[[], None]) -> None:
         """Run cleanup (bounded, errors ignored) when the run is interrupted."""
@@ -252,8 +255,20 @@ class Interrupts:
     def __enter__(self) -> Interrupts:
         if threading.current_thread() is threading.main_thread():
             for sig in SIGNAL_NAMES:
-                self.previous[sig] = signal.signal(sig, self.handle)
+                self.previous[sig] = signal.signal(sig, self.handler)
         return self
+
+    def keep_sigterm(self) -> None:
+        """Keep SIGTERM ours while a flow runs (call once Prefect is imported).
+
+        Prefect's flow engine swaps in its own SIGTERM handler for the run, which logs
+        "Crash detected!" before handing the signal back. It installs whatever its module
+        names as its handler, so naming ours there makes SIGTERM behave like Ctrl-C.
+        """
+        from prefect.utilities import engine
+
+        if self.previous and hasattr(engine, "_prefect_sigterm_handler"):
+            engine._prefect_sigterm_handler = self.handler  # type: ignore[assignment]  # ours returns
 
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self.previous.items():

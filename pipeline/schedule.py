@@ -18,7 +18,6 @@ import inspect
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 import warnings
@@ -243,7 +242,7 @@ def exit_with_serve(environ: MutableMapping[str, str] | None = None) -> None:
 def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_POLL)
-    sys.stderr.write("digest serve is gone: ending this flow run (it is marked at restart)\n")
+    # no goodbye: our output went to serve, and a write or a logging lock could block us
     os._exit(1)
 
 

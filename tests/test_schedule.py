@@ -517,7 +517,9 @@ def test_serve_repairs_a_run_left_running_by_a_killed_instance(
             run = start_nightly(client)
             assert wait_for(lambda: len(llm.calls) >= 1, SERVE_TIMEOUT), serve.output[-3000:]
             serve.stop(signal.SIGKILL)
-            assert wait_for(lambda: not marked(mark), 15), "the flow run outlived digest serve"
+            assert wait_for(lambda: not marked(mark), 15), [
+                (pid, Path(f"/proc/{pid}/cmdline").read_bytes()[:300]) for pid in marked(mark)
+            ]
             assert client.read_flow_run(run.id).state.type.value == "RUNNING"  # as left
             assert slot_holders(client) == 1
     finally:
