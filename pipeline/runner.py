@@ -70,7 +70,7 @@ def run_days(
     interrupts: Interrupts | None = None,
 ) -> int:
     """Run the flow for each date in turn; the exit code is the worst of the runs."""
-    with starting(console, "Checking the configuration…"):
+    with starting(console, "Checking the configuration…", plain=False):
         preflight(settings, offline=offline, no_llm=no_llm)
     configure(os.environ, debug=debug)
     with (
@@ -178,10 +178,11 @@ def stop_temporary(server: LocalServer | None) -> None:
 
 
 @contextlib.contextmanager
-def starting(console: Console, message: str) -> Iterator[None]:
-    """A spinner with what is happening on a terminal; one plain line elsewhere."""
+def starting(console: Console, message: str, *, plain: bool = True) -> Iterator[None]:
+    """A spinner with what is happening on a terminal; elsewhere one plain line (if plain)."""
     if not console.is_terminal:
-        console.print(message, highlight=False)
+        if plain:
+            console.print(message, highlight=False)
         yield
         return
     with console.status(message):
