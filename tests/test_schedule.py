@@ -539,6 +539,49 @@ def test_serve_repairs_a_run_left_running_by_a_killed_instance(
     assert finished.state.type.value == "COMPLETED", (finished.state, again.output[-3000:])
 
 
+def test_a_worker_runs_the_prefect_yaml_nightly_and_stops_on_sigterm(
+    tmp_path: Path, prefect_api: str, server: TestServer, llm: FakeOpenAI
+) -> None:
+    """The worker way: `prefect deploy`, a worker pinned by DIGEST_CONFIG, a manual rerun."""
+    serve_day(server)
+    config = serve_config(tmp_path, server, "Asia/Shanghai", FAR_AWAY)
+    mark = new_mark()
+    env = clean_env(mark, tmp_path / "prefect-client")
+    env.update(
+        PREFECT_API_URL=prefect_api,
+        PREFECT_WORKER_QUERY_SECONDS="2",
+        PWD=str(PROJECT),
+        OPENAI_API_KEY="sk-test",
+        OPENAI_BASE_URL=llm.base_url,
+        DIGEST_MODEL=MODEL,
+        DIGEST_CONFIG=str(config),
+        DIGEST_OUTPUT_DIR=str(tmp_path / "output"),
+    )
+    prefect_cli("work-pool", "create", "digest", "--type", "process", "--overwrite", env=env)
+    prefect_cli("--no-prompt", "deploy", "--name", "nightly", env=env)
+    command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", "digest"]
+    worker = subprocess.Popen(
+        command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        with read_client(prefect_api) as client:
+            deployment = client.read_deployment_by_name("daily-digest/nightly")
+            run = client.create_flow_run_from_deployment(
+                deployment.id, parameters={"date": DAY, "output_dir": str(tmp_path / "output")}
+            )
+            finished = wait_final(client, run.id)
+        worker.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
+        worker.wait(timeout=90)
+        took = time.monotonic() - stopped_at
+    finally:
+        worker.kill()
+    assert finished.state.type.value == "COMPLETED", finished.state
+    assert (tmp_path / "output" / "daily" / f"{DAY}.md").is_file()
+    assert worker.returncode == 0 and took < 30, (worker.returncode, took)
+    assert wait_for(lambda: not marked(mark), 10)
+
+
 # --- task runners -----------------------------------------------------------------------
 
 
