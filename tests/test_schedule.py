@@ -272,7 +272,7 @@ def test_prefect_yaml_deploys_beside_digest_serve_without_clobbering(
         [sched], [want] = deployment.schedules, served[f"{name}-serve"].schedules or []
         assert sched.schedule == want.schedule, name
         assert deployment.work_pool_name == "digest" and deployment.paused is False
-        assert deployment.parameters == {"config": "digest.toml", "output_dir": "output"}
+        assert deployment.parameters == {"output_dir": "output"}  # config: DIGEST_CONFIG
         assert deployment.pull_steps == [
             {"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT)}}
         ]
