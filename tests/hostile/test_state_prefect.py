@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.fake_openai import MODEL, FakeOpenAI
 from tests.procs import clean_env, free_port, marked, new_mark, wait_for
@@ -43,14 +44,20 @@ lang = "en"
     return config
 
 
-def stuck_run(tmp_path: Path, server: TestServer, mark: str) -> subprocess.Popen[str]:
+@pytest.fixture(scope="module")
+def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Prefect home for the module's runs: its database is created once, not per test."""
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+def stuck_run(tmp_path: Path, server: TestServer, mark: str, home: Path) -> subprocess.Popen[str]:
     """`digest run` (temporary Prefect server) once it waits on the hanging feed."""
     command = [sys.executable, "-m", "pipeline.cli", "run", "--date", DAY, "--no-llm"]
     command += ["--config", str(hanging_config(tmp_path, server))]
     command += ["--output-dir", str(tmp_path / "output")]
     run = subprocess.Popen(
         command,
-        env=clean_env(mark, tmp_path / "prefect-home"),
+        env=clean_env(mark, home),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -63,11 +70,11 @@ def stuck_run(tmp_path: Path, server: TestServer, mark: str) -> subprocess.Popen
 
 
 def test_sigterm_stops_digest_run_within_seconds_and_leaves_no_server(
-    tmp_path: Path, server: TestServer
+    tmp_path: Path, server: TestServer, prefect_home: Path
 ) -> None:
     """SIGTERM to `digest run` ends it within seconds like Ctrl-C (exit 143), no orphan server."""
     mark = new_mark()
-    run = stuck_run(tmp_path, server, mark)
+    run = stuck_run(tmp_path, server, mark, prefect_home)
     try:
         run.send_signal(signal.SIGTERM)  # to the run alone, as `kill PID` does
         started = time.monotonic()
@@ -81,10 +88,12 @@ def test_sigterm_stops_digest_run_within_seconds_and_leaves_no_server(
     assert wait_for(lambda: not marked(mark), 10), "SIGTERM left processes behind"
 
 
-def test_kill_9_of_digest_run_leaves_no_prefect_server(tmp_path: Path, server: TestServer) -> None:
+def test_kill_9_of_digest_run_leaves_no_prefect_server(
+    tmp_path: Path, server: TestServer, prefect_home: Path
+) -> None:
     """kill -9 of `digest run` leaves no temporary Prefect server reparented to init."""
     mark = new_mark()
-    run = stuck_run(tmp_path, server, mark)
+    run = stuck_run(tmp_path, server, mark, prefect_home)
     try:
         run.send_signal(signal.SIGKILL)
         run.wait(timeout=30)
