@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from pipeline.prefect_env import configure, silence_telemetry
+from pipeline.prefect_env import (
+    ALLOW_FORCE_ENV,
+    CONFIG_ENV,
+    OUTPUT_ENV,
+    configure,
+    silence_telemetry,
+)
 
 configure(os.environ)
 silence_telemetry()
@@ -60,11 +66,6 @@ ARCHIVE_FILE = "archive.sqlite3"
 T = TypeVar("T")
 CACHE_FILE = "llm-cache.sqlite3"
 PROBLEMS_STATE = "CompletedWithProblems"
-# What the operator sets in the environment of the process that runs deployments
-# (`digest serve` sets the first two for its runs): parameters cannot override them.
-CONFIG_ENV = "DIGEST_CONFIG"
-OUTPUT_ENV = "DIGEST_OUTPUT_DIR"
-ALLOW_FORCE_ENV = "DIGEST_ALLOW_FORCE"
 
 
 class NoDraft(NoDraftError):

@@ -5,6 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, MutableMapping
 
+# What the operator sets where deployment runs execute (`digest serve` sets the first three
+# for its runs); a run's parameters cannot override them (see pipeline/flows.py).
+CONFIG_ENV = "DIGEST_CONFIG"
+OUTPUT_ENV = "DIGEST_OUTPUT_DIR"
+SERVE_PID_ENV = "DIGEST_SERVE_PID"
+ALLOW_FORCE_ENV = "DIGEST_ALLOW_FORCE"
+
 # Only defaults: a user's own PREFECT_* settings win.
 DEFAULTS = {
     # no anonymous usage data, from the client or the temporary server

@@ -27,7 +27,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from pipeline.prefect_env import configure
+from pipeline.prefect_env import CONFIG_ENV, OUTPUT_ENV, SERVE_PID_ENV, configure
 
 configure(os.environ)
 
@@ -50,10 +50,6 @@ BRIEF = "brief"
 SERVE_SUFFIX = "-serve"
 TAG = "digest"
 DASK_HINT = "pip install -e '.[dask]'"
-# what a flow run started by `digest serve` finds in its environment (see flows.py)
-CONFIG_ENV = "DIGEST_CONFIG"
-OUTPUT_ENV = "DIGEST_OUTPUT_DIR"
-SERVE_PID_ENV = "DIGEST_SERVE_PID"
 PARENT_POLL = 1.0  # seconds between checks that `digest serve` is still there
 STOP_GRACE = 3.0  # seconds a cancelled served run gets to report before it exits
 ABANDONED = ("RUNNING", "PENDING", "CANCELLING")
@@ -94,15 +90,13 @@ def plan(settings: Settings) -> list[tuple[str, str, Flow[Any, Any]]]:
     return [(name, cron, flow) for name, cron, flow in wanted if cron.strip()]
 
 
-def deployments(
-    settings: Settings, config: Path | None = None, *, suffix: str = SERVE_SUFFIX
-) -> list[RunnerDeployment]:
+def deployments(settings: Settings, config: Path | None = None) -> list[RunnerDeployment]:
     """The nightly, weekly and brief deployments `digest serve` registers."""
     from prefect.types.entrypoint import EntrypointType
 
     return [
         flow.to_deployment(  # type: ignore[misc]  # sync call: not a coroutine
-            name + suffix,
+            name + SERVE_SUFFIX,
             schedule=cron_schedule(cron, settings.timezone),
             parameters=flow_parameters(settings, config, flow),
             paused=False,

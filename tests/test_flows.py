@@ -15,6 +15,7 @@ import pytest
 
 from pipeline import flows
 from pipeline.lint import lint_text
+from pipeline.prefect_env import CONFIG_ENV
 from tests.fake_openai import MODEL, FakeOpenAI, default_responder, fake_openai
 from tests.servers import Reply, TestServer
 
@@ -436,7 +437,7 @@ def test_a_deployment_run_without_an_explicit_config_fails_with_the_reason(
     tmp_path: Path, server: TestServer, llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(DEPLOYMENT_ENV, "6f2b9c3e-0000-4000-8000-000000000000")
-    monkeypatch.delenv(flows.CONFIG_ENV, raising=False)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
     monkeypatch.chdir(tmp_path)  # a worker's directory without digest.toml
     state = final_state(flows.daily_digest(date=DAY, return_state=True))
     assert state.type.value == "FAILED"
