@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import select
 import signal
 import socket
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from types import FrameType
 
@@ -45,6 +46,8 @@ SERVER_LOG = "prefect-server.log"
 EXIT_BIND_FAILED = 3
 ORPHAN_GRACE = 5.0  # seconds the child gives itself to stop after its parent is gone
 PR_SET_PDEATHSIG = 1
+# a log line worth the operator's eye: an ERROR record, or the exception a traceback ends with
+ERROR_LINE_RE = re.compile(r"\|\s*ERROR\s*\||^ERROR:|^[A-Za-z_][\w.]*(?:Error|Exception): ")
 # what Prefect's own temporary server sets: no UI, no scheduler or other services
 EPHEMERAL_ENV = {
     "PREFECT__SERVER_EPHEMERAL": "1",
@@ -218,6 +221,25 @@ def sigterm_as_exit() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def follow_errors(
+    path: Path, report: Callable[[str], None], stop: threading.Event, poll: float = 2.0
+) -> None:
+    """Report each new, distinct error line of a server log until stop is set.
+
+    The server runs the scheduler: when it fails (as with SQLAlchemy 2.1, every minute),
+    the operator should see it on `digest serve`'s terminal, not only in the log file.
+    """
+    seen: set[str] = set()
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        handle.seek(0, os.SEEK_END)
+        while not stop.wait(poll):
+            for line in handle.readlines():
+                text = line.strip()
+                if ERROR_LINE_RE.search(text) and text not in seen:
+                    seen.add(text)
+                    report(text)
 
 
 # --- the child ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ runs a previous ``digest serve`` left Running (killed, power cut) are marked Cra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import os
@@ -21,7 +22,7 @@ import signal
 import threading
 import time
 import warnings
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,12 @@ from prefect.runner import Runner  # noqa: E402 - after the Prefect defaults
 
 from pipeline.config import Settings, find_config  # noqa: E402
 from pipeline.errors import ConfigError  # noqa: E402
-from pipeline.prefect_server import SERVER_PORT, prefect_server  # noqa: E402
+from pipeline.prefect_server import (  # noqa: E402
+    SERVER_LOG,
+    SERVER_PORT,
+    follow_errors,
+    prefect_server,
+)
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -122,7 +128,11 @@ def serve(
     configure(environ)
     found = serve_config(config)
     pin_run_environment(environ, settings, found)
-    with prefect_server(environ, settings.data_dir, port=port) as api_url:
+    ours = not environ.get("PREFECT_API_URL")
+    with (
+        prefect_server(environ, settings.data_dir, port=port) as api_url,
+        server_errors(settings.data_dir / SERVER_LOG if ours else None),
+    ):
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
@@ -133,6 +143,25 @@ def serve(
             if on_ready is not None:
                 on_ready(api_url, built)
             asyncio.run(runner.start())
+
+
+@contextlib.contextmanager
+def server_errors(log_path: Path | None) -> Iterator[None]:
+    """While serving, show the errors our server logs (a failing scheduler, say)."""
+    if log_path is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def report(line: str) -> None:
+        log.error("Prefect server: %s (see %s)", line, log_path)
+
+    follower = threading.Thread(target=follow_errors, args=(log_path, report, stop), daemon=True)
+    follower.start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def serve_config(config: Path | None) -> Path:

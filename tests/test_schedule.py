@@ -200,6 +200,28 @@ def test_sigterm_stops_the_local_server_too(tmp_path: Path) -> None:
     assert wait_for(lambda: not prefect_server.is_healthy(f"http://127.0.0.1:{port}/api"), 10)
 
 
+def test_errors_in_the_server_log_reach_the_operator_once(tmp_path: Path) -> None:
+    """What issue 10 found only in the log file: the scheduler failing every minute."""
+    log_path = tmp_path / prefect_server.SERVER_LOG
+    log_path.write_text("10:00:00.000 | ERROR   | before serve started: not news\n")
+    seen: list[str] = []
+    stop = threading.Event()
+    follower = threading.Thread(
+        target=prefect_server.follow_errors, args=(log_path, seen.append, stop, 0.05)
+    )
+    follower.start()
+    time.sleep(0.3)
+    scheduler = "12:00:01.000 | ERROR   | prefect.server.services.scheduler - Unexpected error"
+    cause = "sqlalchemy.exc.InvalidRequestError: Can't evaluate bulk DML statement"
+    with log_path.open("a", encoding="utf-8") as handle:
+        handle.write(f"{scheduler}\nTraceback (most recent call last):\n  File x\n{cause}\n")
+        handle.write(f"12:00:02.000 | INFO    | fine\n{scheduler}\n")
+    wait_for(lambda: len(seen) >= 2, 10)
+    stop.set()
+    follower.join(timeout=5)
+    assert seen == [scheduler, cause]
+
+
 # --- a real server -----------------------------------------------------------------------
 
 
