@@ -15,3 +15,4 @@ bench:
 	python -m benchmarks.cluster_eval
 	python -m benchmarks.llm_tokens
 	python -m benchmarks.pipeline_run
+	python -m benchmarks.prefect_overhead --write benchmarks/RESULTS.md

@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -161,34 +161,36 @@ def run(
     debug: DebugOpt = False,
 ) -> None:
     """Run the pipeline and write the draft into output/<format>/<date>.md (+ .json record)."""
-    setup_logging(debug)
-    if fmt not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}")
-    settings = settings_from(config, output_dir=str(output_dir) if output_dir else None)
-    days = days_to_run(settings, day, start, end)
-    from pipeline import runner  # lazy: imports Prefect
+    from pipeline import runner  # Prefect and the LLM client are imported later, if needed
 
-    try:
-        code = runner.run_days(
-            settings,
-            days,
-            fmt,
-            offline=offline,
-            no_llm=no_llm,
-            force=force,
-            config=config,
-            console=console,
-            debug=debug,
-        )
-    except DigestError as exc:
-        if debug:
-            raise
-        hint = NO_LLM_HINT if isinstance(exc, MissingAPIKeyError) else ""
-        fail(f"{exc}{hint}", code=2)
-    except Exception as exc:  # a bug: one line for the user, the traceback with --debug
-        if debug:
-            raise
-        fail(f"the run failed unexpectedly: {exc!r}; run again with --debug for details")
+    with runner.Interrupts(err_console) as interrupts:  # Ctrl-C: seconds, one line, exit 130
+        setup_logging(debug)
+        if fmt not in FORMATS:
+            fail(f"--format must be one of {', '.join(FORMATS)}")
+        settings = settings_from(config, output_dir=str(output_dir) if output_dir else None)
+        days = days_to_run(settings, day, start, end)
+        try:
+            code = runner.run_days(
+                settings,
+                days,
+                fmt,
+                offline=offline,
+                no_llm=no_llm,
+                force=force,
+                config=config,
+                console=console,
+                debug=debug,
+                interrupts=interrupts,
+            )
+        except DigestError as exc:
+            if debug:
+                raise
+            hint = NO_LLM_HINT if isinstance(exc, MissingAPIKeyError) else ""
+            fail(f"{exc}{hint}", code=2)
+        except Exception as exc:  # a bug: one line for the user, the traceback with --debug
+            if debug:
+                raise
+            fail(f"the run failed unexpectedly: {exc!r}; run again with --debug for details")
     raise typer.Exit(code)
 
 
@@ -292,16 +294,32 @@ def serve(
     port: Annotated[int, typer.Option(help="Port of the local Prefect server it starts.")] = 4200,
     debug: DebugOpt = False,
 ) -> None:
-    """Run the nightly and weekly digests on schedule (starts a local Prefect server if needed)."""
+    """Run the nightly, weekly and brief digests on schedule (a local Prefect server if needed)."""
     setup_logging(debug)
     settings = settings_from(config)
-    from pipeline import runner, schedule  # lazy: imports Prefect
-
     try:
-        runner.preflight(settings, offline=False, no_llm=False)
-        schedule.serve(settings, config, port=port)
+        with err_console.status("Starting Prefect and registering the schedules…"):
+            from pipeline import runner, schedule  # lazy: imports Prefect
+
+            runner.preflight(settings, offline=False, no_llm=False)
+        schedule.serve(settings, config, port=port, on_ready=announce)
     except DigestError as exc:
         fail(str(exc))
+    err_console.print("Stopped: runs in flight were cancelled; schedules are paused until restart.")
+
+
+def announce(api_url: str, deployments: list[Any]) -> None:
+    """What `digest serve` runs, and how to stop it."""
+    ui = api_url.removesuffix("/api")
+    err_console.print(f"Serving on the Prefect server at [bold]{escape(ui)}[/]:", highlight=False)
+    for deployment in deployments:
+        [when] = deployment.schedules
+        cron = when.schedule
+        err_console.print(
+            f"  {deployment.flow_name}/{deployment.name}: {cron.cron} ({cron.timezone})",
+            highlight=False,
+        )
+    err_console.print("Ctrl-C or SIGTERM stops it (runs in flight end Cancelled).")
 
 
 if __name__ == "__main__":

@@ -316,6 +316,7 @@ class PrefectSettings(BaseModel):
     dask_workers: int = Field(default=2, ge=1, le=64)
     nightly_cron: str = "30 23 * * *"
     weekly_cron: str = "0 23 * * 0"
+    brief_cron: str = "45 23 * * *"  # "" for no scheduled brief (likewise weekly_cron)
 
 
 class Settings(BaseSettings):

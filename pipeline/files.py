@@ -15,10 +15,11 @@ import os
 import re
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pipeline.errors import RunLockedError, UnsafePathError
@@ -26,6 +27,12 @@ from pipeline.errors import RunLockedError, UnsafePathError
 LOCK_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 LOCK_POLL = 0.1  # seconds between attempts while waiting for a lock
 DEFAULT_FILE_MODE = 0o644
+
+# Locks this process holds, by the thread that took them: the CLI takes a run's lock before
+# Prefect starts, and the flow it then runs in the same thread takes it again (flock would
+# refuse a second open of the file, even in the same process).
+_held: dict[Path, int] = {}
+_held_guard = threading.Lock()
 
 
 def sha256_text(text: str) -> str:
@@ -164,13 +171,43 @@ def lock_path(data_dir: Path, key: str) -> Path:
     return data_dir / "locks" / f"{LOCK_NAME_RE.sub('_', key)}.lock"
 
 
+def run_key(fmt: str, day: date) -> str:
+    """The lock key of a run: one per format and output file (weekly: the ISO week of day−1)."""
+    if fmt != "weekly":
+        return f"{fmt}-{day.isoformat()}"
+    year, week, _ = (day - timedelta(days=1)).isocalendar()
+    return f"weekly-{year}-W{week:02d}"
+
+
+@contextlib.contextmanager
+def run_locks(data_dir: Path, keys: Sequence[str]) -> Iterator[None]:
+    """Hold the run locks of several keys (a backfill), or refuse at once if one is taken."""
+    with contextlib.ExitStack() as stack:
+        for key in keys:
+            stack.enter_context(run_lock(data_dir, key))
+        yield
+
+
 @contextlib.contextmanager
 def run_lock(data_dir: Path, key: str, *, wait: float = 0.0) -> Iterator[None]:
     """Hold the run lock of key for the block, waiting up to wait seconds for it.
 
     flock is released by the kernel when the holder exits, so a crash leaves no stale lock.
+    A lock this process already holds is simply held once more.
     """
-    path = lock_path(data_dir, key)
+    path = lock_path(data_dir, key).absolute()
+    with _held_guard:
+        nested = _held.get(path) == threading.get_ident()
+    if nested:
+        yield
+        return
+    with _flock(path, key, wait):
+        yield
+
+
+@contextlib.contextmanager
+def _flock(path: Path, key: str, wait: float) -> Iterator[None]:
+    """Take the file lock itself and write who holds it; release it after the block."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = _open_lock(path)
     try:
@@ -178,9 +215,13 @@ def run_lock(data_dir: Path, key: str, *, wait: float = 0.0) -> Iterator[None]:
         holder = {"pid": os.getpid(), "started": datetime.now(UTC).isoformat(timespec="seconds")}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
+        with _held_guard:
+            _held[path] = threading.get_ident()
         try:
             yield
         finally:
+            with _held_guard:
+                del _held[path]
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

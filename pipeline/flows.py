@@ -3,35 +3,53 @@
 Tasks declare retries and are submitted to the flow's task runner (threads by default,
 Dask workers with ``[prefect] task_runner = "dask"``); they take and return pydantic
 models only. The flow process alone reads and writes the archive and ``output/``.
+
+A run's final state says what it did: ``Completed`` (a clean draft),
+``CompletedWithProblems`` (a draft to look at: failed sources, flagged or degraded
+stories, lint errors) or ``Failed`` with the reason when no draft was written. A run
+started from a deployment takes its config from the operator, never from whoever can
+reach Prefect's API (see :func:`deployment_paths`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from pipeline.prefect_env import configure
+from pipeline.prefect_env import (
+    ALLOW_FORCE_ENV,
+    CONFIG_ENV,
+    OUTPUT_ENV,
+    configure,
+    silence_telemetry,
+)
 from pipeline.redact import install_log_redaction
 
 configure(os.environ)
+silence_telemetry()
 install_log_redaction()  # a worker's flow run logs no secret either (the CLI does the same)
 
 from prefect import Task, flow, get_run_logger, task  # noqa: E402 - after the Prefect defaults
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
+from prefect.client.schemas.objects import State  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.runtime import deployment as deployment_runtime  # noqa: E402
+from prefect.runtime import flow_run as flow_run_runtime  # noqa: E402
+from prefect.states import Completed, Failed  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline import assemble, brief, ingest, periodic, progress, steps  # noqa: E402
 from pipeline.cluster import ClusterResult, build_stories  # noqa: E402
-from pipeline.config import NetworkSettings, Settings, load_settings  # noqa: E402
-from pipeline.files import run_lock  # noqa: E402
+from pipeline.config import NetworkSettings, Settings, find_config, load_settings  # noqa: E402
+from pipeline.errors import ConfigError, NoDraftError  # noqa: E402
+from pipeline.files import run_key, run_lock  # noqa: E402
 from pipeline.models import (  # noqa: E402
     Article,
     FeedEntry,
@@ -42,12 +60,25 @@ from pipeline.models import (  # noqa: E402
 )
 from pipeline.periodic_write import BriefWrite, PeriodicWriter, WeeklyWrite  # noqa: E402
 from pipeline.prompting import Prompts  # noqa: E402
+from pipeline.runner import preflight  # noqa: E402
 from pipeline.store import Archive  # noqa: E402
 from pipeline.write import Writer, WriteResult, write_digest  # noqa: E402
 
 ARCHIVE_FILE = "archive.sqlite3"
 T = TypeVar("T")
 CACHE_FILE = "llm-cache.sqlite3"
+PROBLEMS_STATE = "CompletedWithProblems"
+
+
+class NoDraft(NoDraftError):
+    """The run wrote no draft; ``summary`` is its report (the record on disk says why)."""
+
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[type[NoDraft], tuple[str, dict[str, Any]]]:
+        return (NoDraft, (str(self), self.summary))
 
 
 def thread_runner() -> TaskRunner[PrefectFuture[Any]]:
@@ -166,8 +197,8 @@ def window_run(
         yield WindowRun(archive, report, steps.window_articles(archive, window), times)
 
 
-def finish(summary: assemble.RunSummary, times: dict[str, float]) -> dict[str, Any]:
-    """Add stage times to the summary, publish it as a Prefect artifact, return it."""
+def finish(summary: assemble.RunSummary, times: dict[str, float]) -> State[Any]:
+    """Add stage times, publish the summary as a Prefect artifact, end in the state it earns."""
     summary.stats.update({f"seconds_{name}": round(value, 1) for name, value in times.items()})
     create_markdown_artifact(
         markdown=assemble.summary_markdown(summary),
@@ -175,12 +206,37 @@ def finish(summary: assemble.RunSummary, times: dict[str, float]) -> dict[str, A
         description=f"{summary.format} digest {summary.date}",
     )
     get_run_logger().info("draft: %s", summary.draft)
-    return summary.model_dump(mode="json")
+    return final_state(summary)
+
+
+def final_state(summary: assemble.RunSummary) -> State[Any]:
+    """Failed without a draft (with the reason); a named Completed state for a draft to look at.
+
+    Called directly, the flow returns the summary, or raises :class:`NoDraft` carrying it.
+    """
+    data = summary.model_dump(mode="json")
+    if summary.draft is None:
+        message = summary.note or "no draft written"
+        return Failed(message=message, data=NoDraft(message, data))
+    if summary.exit_code == assemble.EXIT_PROBLEMS:
+        return Completed(name=PROBLEMS_STATE, message=problems_message(summary), data=data)
+    return Completed(message=f"draft {summary.draft}", data=data)
+
+
+def problems_message(summary: assemble.RunSummary) -> str:
+    """What an editor should look at, in one line."""
+    counts = [
+        (len(summary.failures), "failed feed or page", "failed feeds or pages"),
+        (len(summary.problems), "lint problem", "lint problems"),
+        (int(summary.stats.get("degraded", 0) or 0), "degraded story", "degraded stories"),
+    ]
+    found = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    return f"draft {summary.draft} needs a look: {', '.join(found) or 'see its record'}"
 
 
 def without_draft(
     run: WindowRun, settings: Settings, stem: str, day: date, fmt: str, clusters: ClusterResult
-) -> dict[str, Any]:
+) -> State[Any]:
     """End a run that found no story: no draft, a record of why, exit code 2."""
     summary = assemble.no_draft(
         settings.output_dir, stem, day, fmt, run.report, clusters, run.articles
@@ -198,17 +254,16 @@ def daily_digest(
     force: bool = False,
 ) -> dict[str, Any]:
     """Write the daily digest draft for ``date`` (default: tomorrow) into output/daily/."""
-    settings = flow_settings(config, output_dir)
-    day = assemble.resolve_day(date, settings.tz)
+    settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
     window = ingest.day_window(day, settings.tz)
-    with window_run(settings, f"daily-{day}", window, offline) as run:
+    with window_run(settings, run_key("daily", day), window, offline) as run:
         published = steps.published_before(run.archive, settings.output_dir, "daily", day)
         with steps.timed(run.times, "cluster"):
             clusters, judged = relevant_stories(
                 run.articles, settings, window[1], published, no_llm
             )
         if not clusters.stories:
-            return without_draft(run, settings, str(day), day, "daily", clusters)
+            return without_draft(run, settings, str(day), day, "daily", clusters)  # type: ignore[return-value]  # Prefect resolves a returned State
         with steps.timed(run.times, "write"):
             written = on_runner(write_task, clusters.stories, settings, day, no_llm)
             written.stats.add(judged)
@@ -223,7 +278,7 @@ def daily_digest(
                 force=force,
                 articles=run.articles,
             )
-    return finish(summary, run.times)
+    return finish(summary, run.times)  # type: ignore[return-value]  # Prefect resolves a returned State
 
 
 def relevant_stories(
@@ -256,17 +311,16 @@ def weekly_digest(
     force: bool = False,
 ) -> dict[str, Any]:
     """Write the weekly dated ``date`` (the 7 days before it) as output/weekly/<ISO week>.md."""
-    settings = flow_settings(config, output_dir)
-    day = assemble.resolve_day(date, settings.tz)
+    settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
     week = periodic.week_stem(day)
     window = periodic.week_window(day, settings.tz)
-    with window_run(settings, f"weekly-{week}", window, offline) as run:
+    with window_run(settings, run_key("weekly", day), window, offline) as run:
         with steps.timed(run.times, "cluster"):
             clusters = on_runner(
                 cluster_task, run.articles, periodic.weekly_settings(settings), window[1], []
             )
         if not clusters.stories:
-            return without_draft(run, settings, week, day, "weekly", clusters)
+            return without_draft(run, settings, week, day, "weekly", clusters)  # type: ignore[return-value]  # Prefect resolves a returned State
         with steps.timed(run.times, "write"):
             written = on_runner(write_weekly_task, clusters.stories, settings, week, no_llm)
         with steps.timed(run.times, "publish"):
@@ -280,7 +334,7 @@ def weekly_digest(
                 force=force,
                 articles=run.articles,
             )
-    return finish(summary, run.times)
+    return finish(summary, run.times)  # type: ignore[return-value]  # Prefect resolves a returned State
 
 
 @flow(name="brief-digest", task_runner=thread_runner(), persist_result=False)
@@ -293,17 +347,16 @@ def brief_digest(
     force: bool = False,
 ) -> dict[str, Any]:
     """Write the industry brief dated ``date`` (covering the day before) into output/brief/."""
-    settings = flow_settings(config, output_dir)
-    day = assemble.resolve_day(date, settings.tz)
+    settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
     window = ingest.day_window(day, settings.tz)
-    with window_run(settings, f"brief-{day}", window, offline) as run:
+    with window_run(settings, run_key("brief", day), window, offline) as run:
         published = steps.published_before(run.archive, settings.output_dir, "brief", day)
         with steps.timed(run.times, "cluster"):
             clusters = on_runner(
                 cluster_task, run.articles, brief.brief_settings(settings), window[1], published
             )
         if not clusters.stories:
-            return without_draft(run, settings, str(day), day, "brief", clusters)
+            return without_draft(run, settings, str(day), day, "brief", clusters)  # type: ignore[return-value]  # Prefect resolves a returned State
         with steps.timed(run.times, "write"):
             written = on_runner(write_brief_task, clusters.stories, settings, no_llm)
         with steps.timed(run.times, "publish"):
@@ -317,7 +370,7 @@ def brief_digest(
                 force=force,
                 articles=run.articles,
             )
-    return finish(summary, run.times)
+    return finish(summary, run.times)  # type: ignore[return-value]  # Prefect resolves a returned State
 
 
 def ingest_window(
@@ -360,7 +413,86 @@ def on_runner(task_: Task[..., T], *args: Any) -> T:
     return task_.submit(*args).result()
 
 
+def begin(
+    value: str | None,
+    config: str | None,
+    output_dir: str | None,
+    *,
+    force: bool,
+    offline: bool,
+    no_llm: bool,
+) -> tuple[Settings, date]:
+    """A run's settings and date, refused before any work if it cannot succeed (no key)."""
+    deployed = deployment_runtime.id is not None
+    if deployed:
+        from pipeline.schedule import exit_with_serve
+
+        exit_with_serve()  # started by `digest serve`: end with it, even if it is killed
+        config, output_dir = deployment_paths(config, output_dir, force, os.environ)
+    settings = flow_settings(config, output_dir)
+    day = run_day(value, settings, deployed=deployed)
+    preflight(settings, offline=offline, no_llm=no_llm)
+    return settings, day
+
+
 def flow_settings(config: str | None, output_dir: str | None) -> Settings:
     """Settings inside a flow run: env and config file, as at the CLI (no secrets as parameters)."""
     overrides = {"output_dir": output_dir} if output_dir else {}
     return load_settings(Path(config) if config else None, env=os.environ, overrides=overrides)
+
+
+def deployment_paths(
+    config: str | None, output_dir: str | None, force: bool, environ: Mapping[str, str]
+) -> tuple[str, str]:
+    """A deployment run's config and output directory, as the operator set them.
+
+    Prefect's API may be open to anyone on the machine: parameters can name the same
+    config and a directory inside the configured output, never another config, another
+    place, or an overwrite (``force``) unless the operator allows it.
+    """
+    chosen = pinned_config(config, environ)
+    if force and environ.get(ALLOW_FORCE_ENV) != "1":
+        raise ConfigError(
+            f"force=true is refused for a deployment run unless {ALLOW_FORCE_ENV}=1 is set "
+            "where it runs; to replace an edited draft, run `digest run --force` yourself"
+        )
+    root = environ.get(OUTPUT_ENV) or str(load_settings(Path(chosen), env=environ).output_dir)
+    if output_dir and not Path(output_dir).resolve().is_relative_to(Path(root).resolve()):
+        raise ConfigError(
+            f"output_dir={output_dir!r} is outside the configured output directory {root}"
+        )
+    return chosen, output_dir or root
+
+
+def pinned_config(config: str | None, environ: Mapping[str, str]) -> str:
+    """The config of a deployment run: DIGEST_CONFIG where it runs, else an explicit parameter."""
+    pinned = environ.get(CONFIG_ENV)
+    if not (pinned or config):
+        raise ConfigError(
+            f"a deployment run needs an explicit config: set {CONFIG_ENV}=/path/to/digest.toml "
+            "in the environment of the worker that runs it, or the deployment's `config` "
+            "parameter (digest serve sets both)"
+        )
+    if pinned and config and Path(config).resolve() != Path(pinned).resolve():
+        raise ConfigError(
+            f"config={config!r} differs from {CONFIG_ENV}={pinned!r}: a deployment run "
+            "cannot change the config the operator set"
+        )
+    found = find_config(Path(pinned or config or ""))
+    return str(found)
+
+
+def run_day(value: str | None, settings: Settings, *, deployed: bool = False) -> date:
+    """The digest date: the parameter; else the day after the run was scheduled to start.
+
+    A nightly run that starts late (a restart, a queue) still writes that night's digest.
+    """
+    if value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"date must be YYYY-MM-DD, not {value!r}") from None
+    if deployed:
+        start: datetime = flow_run_runtime.scheduled_start_time
+        return start.astimezone(settings.tz).date() + timedelta(days=1)
+    return assemble.resolve_day(None, settings.tz)

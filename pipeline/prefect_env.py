@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+import os
+from collections.abc import Mapping, MutableMapping
+
+# What the operator sets where deployment runs execute (`digest serve` sets the first three
+# for its runs); a run's parameters cannot override them (see pipeline/flows.py).
+CONFIG_ENV = "DIGEST_CONFIG"
+OUTPUT_ENV = "DIGEST_OUTPUT_DIR"
+SERVE_PID_ENV = "DIGEST_SERVE_PID"
+ALLOW_FORCE_ENV = "DIGEST_ALLOW_FORCE"
 
 # Only defaults: a user's own PREFECT_* settings win.
 DEFAULTS = {
@@ -30,3 +38,22 @@ def configure(environ: MutableMapping[str, str], *, debug: bool = False) -> None
     if not environ.get("PREFECT_API_URL"):
         for key, value in EPHEMERAL_DEFAULTS.items():
             environ.setdefault(key, value)
+
+
+def silence_telemetry(environ: Mapping[str, str] | None = None) -> None:
+    """Make Prefect write nothing for telemetry when it is off (call before defining flows).
+
+    Prefect 3.8 records "milestones" under ``$PREFECT_HOME/.sdk_telemetry/`` on a terminal
+    even with ``DO_NOT_TRACK=1``: defining a flow or running one creates the files.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("DO_NOT_TRACK", "").lower() not in {"1", "true", "yes"}:
+        return
+    import prefect._internal.analytics as analytics
+
+    analytics.try_mark_milestone = _no_milestone
+
+
+def _no_milestone(milestone: str) -> bool:
+    """Stand-in for Prefect's milestone recorder: nothing is written, no event is sent."""
+    return False

@@ -85,6 +85,19 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real Prefect server (scheduler on, as `prefect server start`) for end-to-end tests."""
+    from pipeline.prefect_server import prefect_server
+    from tests.procs import free_port
+
+    home = tmp_path_factory.mktemp("prefect-server")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    environ["PREFECT_HOME"] = str(home)
+    with prefect_server(environ, home, port=free_port()) as url:
+        yield url
+
+
 @pytest.fixture
 def server() -> Iterator[TestServer]:
     """A started HTTP server on 127.0.0.1 with a request log."""

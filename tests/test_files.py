@@ -167,8 +167,23 @@ def test_lock_is_reusable_and_records_its_holder(tmp_path: Path) -> None:
     assert path == tmp_path / "locks" / "2025-08-01_daily.lock"
     with run_lock(tmp_path, "2025-08-01/daily"):
         assert f'"pid": {os.getpid()}' in path.read_text()
-        with pytest.raises(RunLockedError), run_lock(tmp_path, "2025-08-01/daily"):
-            pass
+        with run_lock(tmp_path, "2025-08-01/daily"):  # the CLI holds it, then its flow takes it
+            assert f'"pid": {os.getpid()}' in path.read_text()
+        assert f'"pid": {os.getpid()}' in path.read_text()  # still held by the outer block
+        refused: list[BaseException] = []
+        other = threading.Thread(target=take_lock, args=(tmp_path, "2025-08-01/daily", refused))
+        other.start()
+        other.join()
+        assert [type(e) for e in refused] == [RunLockedError]  # another thread is another run
     with run_lock(tmp_path, "2025-08-01/daily"):
         pass
     assert path.read_text() == ""
+
+
+def take_lock(data_dir: Path, key: str, errors: list[BaseException]) -> None:
+    """Try to take a lock (in a thread), recording what it raised."""
+    try:
+        with run_lock(data_dir, key):
+            pass
+    except RunLockedError as exc:
+        errors.append(exc)

@@ -16,6 +16,7 @@ from PIL import Image
 
 from pipeline import flows
 from pipeline.lint import lint_text
+from pipeline.prefect_env import CONFIG_ENV
 from tests.fake_openai import MODEL, FakeOpenAI, default_responder, fake_openai
 from tests.servers import Reply, TestServer
 from tests.test_fonts import needs_cjk_font
@@ -98,10 +99,8 @@ lang = "en"
     return config
 
 
-def run_flow(config: Path, out: Path, **kwargs: Any) -> dict[str, Any]:
-    summary: dict[str, Any] = flows.daily_digest(
-        date=DAY, config=str(config), output_dir=str(out), **kwargs
-    )
+def run_flow(config: Path, out: Path, **kwargs: Any) -> Any:
+    summary: Any = flows.daily_digest(date=DAY, config=str(config), output_dir=str(out), **kwargs)
     return summary
 
 
@@ -276,7 +275,8 @@ def test_llm_judges_articles_the_rules_cannot_decide(
     assert server.url("/zh/opus46.html") in in_stories  # decided articles are not re-judged
 
 
-def test_no_article_means_no_draft_and_exit_2(tmp_path: Path, server: TestServer) -> None:
+def dead_feed_config(tmp_path: Path, server: TestServer) -> Path:
+    """A config whose only source answers 404: a night with nothing to write."""
     server.route("/dead/feed.xml", Reply(status=404, body="gone"))
     config = tmp_path / "digest.toml"
     config.write_text(
@@ -291,7 +291,14 @@ lang = "en"
 """,
         encoding="utf-8",
     )
-    summary = run_flow(config, tmp_path / "output", no_llm=True)
+    return config
+
+
+def test_no_article_means_no_draft_and_exit_2(tmp_path: Path, server: TestServer) -> None:
+    config = dead_feed_config(tmp_path, server)
+    with pytest.raises(flows.NoDraft) as raised:
+        run_flow(config, tmp_path / "output", no_llm=True)
+    summary = raised.value.summary
     assert summary["exit_code"] == 2 and summary["draft"] is None
     assert "no draft written" in summary["note"] and "every feed failed (1 of 1)" in summary["note"]
     assert [f["stage"] for f in summary["failures"]] == ["feed"]
@@ -344,7 +351,9 @@ def test_next_day_repost_of_a_published_story_is_already_covered(
     first = json.loads((out / "daily" / f"{DAY}.json").read_text(encoding="utf-8"))
     assert any("Waymo" in s["title"] for s in first["stories"])
 
-    summary = flows.daily_digest(date="2026-02-08", config=str(config), output_dir=str(out))
+    with pytest.raises(flows.NoDraft) as raised:
+        flows.daily_digest(date="2026-02-08", config=str(config), output_dir=str(out))
+    summary = raised.value.summary
     second = json.loads((out / "daily" / "2026-02-08.json").read_text(encoding="utf-8"))
     dropped = {d["url"]: d["reason"] for d in second["dropped"]}
     assert dropped == {server.url("/zh/waymo-repost.html"): "already-covered"}
@@ -352,16 +361,18 @@ def test_next_day_repost_of_a_published_story_is_already_covered(
 
 
 def test_backfill_runs_each_date_and_returns_the_worst_exit_code(
-    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`digest run --from 2026-02-07 --to 2026-02-08`: the first day has news, the second none."""
     from datetime import date as Date
 
+    from prefect.settings import PREFECT_API_URL
     from rich.console import Console
 
     from pipeline.config import load_settings
     from pipeline.runner import run_days
 
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))  # the harness's server
     serve_day(server)
     config, out = write_config(tmp_path, server), tmp_path / "output"
     settings = load_settings(
@@ -386,3 +397,72 @@ def test_backfill_runs_each_date_and_returns_the_worst_exit_code(
     assert (out / "daily" / "2026-02-08.json").is_file()
     text = console.export_text()
     assert "daily 2026-02-07" in text and "no draft written" in text
+
+
+# --- what Prefect's API says about a night ---------------------------------------------
+
+
+def final_state(state: Any) -> Any:
+    """The flow run's state as the Prefect server stored it."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(state.state_details.flow_run_id).state
+
+
+def clean_world(server: TestServer) -> None:
+    """The fixture day without its broken page: a night with nothing to complain about."""
+    serve_day(server)
+    articles = json.loads((E2E / "articles.json").read_text(encoding="utf-8"))
+    broken = next(a for a in articles if a.get("status", 200) != 200)
+    text = [
+        f"{broken['title']}：新一代AI推理芯片今日发布，单卡推理性能较上一代提升一倍，功耗下降三成。"
+    ]
+    server.route(broken["path"], Reply(body=page_html(broken["title"], text)))
+
+
+def test_states_of_a_clean_a_problem_and_a_no_draft_night(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+) -> None:
+    """Through the API: Completed; CompletedWithProblems, with the artifact; Failed with why."""
+    clean_world(server)
+    clean_config = write_config(tmp_path, server)
+    text = clean_config.read_text(encoding="utf-8")
+    clean_config.write_text(text.split('[[sources]]\nname = "Dead Feed"')[0], encoding="utf-8")
+    clean = final_state(run_flow(clean_config, tmp_path / "output", return_state=True))
+    (tmp_path / "p").mkdir()
+    problem_config = write_config(tmp_path / "p", server)
+    problems = final_state(run_flow(problem_config, tmp_path / "p" / "out", return_state=True))
+    (tmp_path / "n").mkdir()
+    none_config = dead_feed_config(tmp_path / "n", server)
+    none = final_state(run_flow(none_config, tmp_path / "n" / "out", return_state=True))
+    record = (tmp_path / "output" / "daily" / f"{DAY}.json").read_text(encoding="utf-8")
+    assert (clean.type.value, clean.name) == ("COMPLETED", "Completed"), record
+    assert (problems.type.value, problems.name) == ("COMPLETED", flows.PROBLEMS_STATE)
+    assert "needs a look: 1 failed feed or page" in (problems.message or "")
+    assert (none.type.value, none.name) == ("FAILED", "Failed")
+    assert "no draft written" in (none.message or "") and "1 of 1 feeds failed" in none.message
+
+
+def test_no_api_key_fails_before_any_fetch(tmp_path: Path, server: TestServer) -> None:
+    serve_day(server)
+    from pipeline.errors import MissingAPIKeyError
+
+    with pytest.raises(MissingAPIKeyError):
+        run_flow(write_config(tmp_path, server), tmp_path / "output")
+    assert server.log == []
+
+
+DEPLOYMENT_ENV = "PREFECT__RUNTIME__DEPLOYMENT__ID"  # Prefect's override: a run "from a deployment"
+
+
+def test_a_deployment_run_without_an_explicit_config_fails_with_the_reason(
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DEPLOYMENT_ENV, "6f2b9c3e-0000-4000-8000-000000000000")
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)  # a worker's directory without digest.toml
+    state = final_state(flows.daily_digest(date=DAY, return_state=True))
+    assert state.type.value == "FAILED"
+    assert "a deployment run needs an explicit config" in (state.message or "")
+    assert server.log == [] and llm.calls == []

@@ -77,7 +77,7 @@ with run_lock(Path(sys.argv[1]), sys.argv[2]):
 
 
 def test_second_run_for_the_same_date_refuses_while_the_first_holds_the_lock(
-    tmp_path: Path, server: TestServer
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI
 ) -> None:
     config = write_config(tmp_path, server)
     holder = subprocess.Popen(

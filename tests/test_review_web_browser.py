@@ -91,7 +91,10 @@ class World:
         with pytest.MonkeyPatch.context() as patch, ThreadPoolExecutor(max_workers=1) as pool:
             for name, value in self.env.items():  # each test starts with a clean environment
                 patch.setenv(name, value)
-            return pool.submit(test_flows.run_flow, self.config, self.output).result()
+            summary: dict[str, Any] = pool.submit(
+                test_flows.run_flow, self.config, self.output
+            ).result()
+            return summary
 
 
 @pytest.fixture(scope="module")
