@@ -17,6 +17,7 @@ import contextlib
 import logging
 import os
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -179,6 +180,9 @@ def _stop_pool() -> None:
 
 def _serve(receive: Connection, reply: Connection, memory: int) -> None:
     """The child's loop: one call per message until the parent closes the pipe."""
+    # Ctrl-C reaches the whole process group: the parent decides what stops, and the child
+    # ends when its pipe closes (no KeyboardInterrupt traceback on the user's terminal).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cap_memory(memory)
     logging.getLogger().addHandler(logging.NullHandler())  # the parent keeps the log
     __import__(PRELOAD)

@@ -96,6 +96,16 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     environ["PREFECT_HOME"] = str(home)
     with prefect_server(environ, home, port=free_port()) as url:
         yield url
+        drain_prefect_workers()  # before the server stops, or the exit waits on dead sends
+
+
+def drain_prefect_workers() -> None:
+    """Send what Prefect's in-process event and log workers still hold, while servers are up."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    EventsWorker.drain_all(timeout=30)
+    APILogWorker.drain_all(timeout=30)
 
 
 @pytest.fixture

@@ -441,7 +441,7 @@ def test_states_of_a_clean_a_problem_and_a_no_draft_night(
     assert (problems.type.value, problems.name) == ("COMPLETED", flows.PROBLEMS_STATE)
     assert "needs a look: 1 failed feed or page" in (problems.message or "")
     assert (none.type.value, none.name) == ("FAILED", "Failed")
-    assert "no draft written" in (none.message or "") and "1 of 1 feeds failed" in none.message
+    assert "no draft written" in (none.message or "") and "every feed failed (1 of 1)" in none.message
 
 
 def test_no_api_key_fails_before_any_fetch(tmp_path: Path, server: TestServer) -> None:

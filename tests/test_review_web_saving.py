@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,13 @@ def test_a_stale_base_is_a_conflict_and_writes_nothing(draft: Path) -> None:
 def test_a_held_run_lock_refuses_the_save(draft: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(saving, "LOCK_WAIT", 0.1)
     data = draft.parents[2] / "data"
-    with run_lock(data, "daily-2026-02-07"), pytest.raises(RunLockedError):
-        save(draft, "# mine\n")
+    # the lock is held by a run (here: this thread); the page saves from another thread
+    with (
+        run_lock(data, "daily-2026-02-07"),
+        ThreadPoolExecutor(max_workers=1) as pool,
+        pytest.raises(RunLockedError),
+    ):
+        pool.submit(save, draft, "# mine\n").result()
     assert draft.read_text(encoding="utf-8") == "# v1\n"
 
 
