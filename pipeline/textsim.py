@@ -116,6 +116,8 @@ NUMBER_RE = re.compile(
     r"(?P<after>[年月日号时点分秒])?",
     re.IGNORECASE,
 )
+# model sizes: "2B", "1.5B" (parameters) are amounts too, "240亿参数" = "24B"
+PARAMS_RE = re.compile(r"(?<![A-Za-z0-9.\-])(\d+(?:\.\d+)?)\s?[Bb](?![A-Za-z0-9])")
 VERSION_PREV_RE = re.compile(r"([A-Z][A-Za-z]*) $")
 DURATIONS = {"个月": "mo", "month": "mo", "months": "mo", "小时": "h", "hour": "h", "hours": "h"}
 ZH_DIGITS = {
@@ -295,6 +297,7 @@ def numbers(text: str) -> set[str]:
         elif (amount or value >= 10 or "." in raw) and not (YEAR_RE.match(raw) and not amount):
             found.add(f"n:{value:.3g}")
     found.update(f"n:{v:.3g}" for v in zh_numerals(flat))
+    found.update(f"n:{float(m.group(1)) * 1e9:.3g}" for m in PARAMS_RE.finditer(flat))
     return found
 
 
