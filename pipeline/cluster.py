@@ -204,7 +204,9 @@ def _features(articles: Sequence[Article], names: Mapping[str, Sequence[str]]) -
 def _cosines(bags: list[Counter[str]], max_df: float) -> np.ndarray:
     """Cosine similarity of all pairs of TF-IDF vectors (sublinear tf, smoothed idf)."""
     vectorizer = TfidfVectorizer(
-        analyzer=lambda bag: list(bag.elements()), sublinear_tf=True, max_df=max_df, min_df=1
+        analyzer=lambda bag: list(bag.elements()),
+        sublinear_tf=True,
+        max_df=max(2, int(max_df * len(bags))),  # a pair's shared term always counts
     )
     try:
         matrix = vectorizer.fit_transform(bags)
@@ -248,25 +250,24 @@ def similarity(docs: list[_Doc]) -> np.ndarray:
     sim = np.where(
         linked, np.maximum(text + anchor, LINKED_FLOOR), np.where(same_lang, 0.5 * text, 0.0)
     )
-    _apply_versions(docs, sim)
     gap = _gap_hours(docs)
+    _apply_versions(docs, sim, gap <= MAX_GAP_HOURS)
     sim = sim * np.clip((MAX_GAP_HOURS - gap) / (MAX_GAP_HOURS - SAME_DAY_HOURS), 0.0, 1.0)
     sim[gap > MAX_GAP_HOURS] = CANNOT
     return sim
 
 
-def _apply_versions(docs: list[_Doc], sim: np.ndarray) -> None:
-    """Same release in both headlines: certain; conflicting releases: never."""
-    titled = [(i, set(versions(d.article.title))) for i, d in enumerate(docs)]
-    titled = [(i, v) for i, v in titled if v]
-    for x, (i, vi) in enumerate(titled):
-        for j, vj in titled[x + 1 :]:
-            if any(same_version(a, b) for a in vi for b in vj):
-                sim[i, j] = sim[j, i] = max(sim[i, j], 1.0)
-    headed = [i for i, d in enumerate(docs) if d.heads]
+def _apply_versions(docs: list[_Doc], sim: np.ndarray, near: np.ndarray) -> None:
+    """Same release in both headlines: certain; conflicting releases: never (near pairs only)."""
+    titles = [set(versions(d.article.title)) for d in docs]
+    headed = [i for i, d in enumerate(docs) if d.heads or titles[i]]
     for x, i in enumerate(headed):
         for j in headed[x + 1 :]:
-            if versions_conflict(docs[i].heads, docs[j].heads):
+            if not near[i, j]:
+                continue
+            if any(same_version(a, b) for a in titles[i] for b in titles[j]):
+                sim[i, j] = sim[j, i] = max(sim[i, j], 1.0)
+            if docs[i].heads and docs[j].heads and versions_conflict(docs[i].heads, docs[j].heads):
                 sim[i, j] = sim[j, i] = CANNOT
 
 

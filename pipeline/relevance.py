@@ -10,10 +10,10 @@ the clustering uses beside the zh↔en alias table.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
-import re
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Literal
@@ -88,17 +88,26 @@ def _body(article: Article) -> str:
     return strip_boilerplate(article.text)[:1500]
 
 
+@functools.lru_cache(maxsize=8192)
+def _rules(title: str, text: str) -> tuple[float, frozenset[str], float]:
+    """Rule score (title hits count double), AI terms found, off-topic weight found."""
+    score, ai_terms, off = 0.0, set(), 0.0
+    for terms, sign in ((_AI_RES, 1.0), (_OFF_RES, -1.0)):
+        for term, pattern, weight in terms:
+            in_title = pattern.search(title) is not None
+            if not in_title and pattern.search(text) is None:
+                continue
+            score += sign * weight * (2 if in_title else 1)
+            if sign > 0:
+                ai_terms.add(term.lower())
+            else:
+                off += weight
+    return score, frozenset(ai_terms), off
+
+
 def relevance_score(article: Article) -> float:
     """Raw rule score: weighted AI terms minus off-topic terms; title hits count double."""
-    title, body = article.title, _body(article)
-    score = 0.0
-    for terms, sign in ((_AI_RES, 1.0), (_OFF_RES, -1.0)):
-        for _, pattern, weight in terms:
-            if pattern.search(title):
-                score += sign * weight * 2
-            elif pattern.search(body):
-                score += sign * weight
-    return score
+    return _rules(article.title, _body(article))[0]
 
 
 def relevance(article: Article) -> float:
@@ -106,18 +115,12 @@ def relevance(article: Article) -> float:
     return 1.0 / (1.0 + math.exp(-(relevance_score(article) - 3.0) / 1.5))
 
 
-def _hits(article: Article, terms: list[tuple[str, re.Pattern[str], float]]) -> set[str]:
-    text = f"{article.title}\n{_body(article)}"
-    return {term.lower() for term, pattern, _ in terms if pattern.search(text)}
-
-
 def rule_decision(article: Article) -> Decision:
     """``ai`` when the rules are sure it is AI news, ``off`` when sure it is not, else unsure."""
-    ai_terms, off_terms = _hits(article, _AI_RES), _hits(article, _OFF_RES)
+    score, ai_terms, off = _rules(article.title, _body(article))
     if not ai_terms:
-        off = sum(w for t, _, w in _OFF_RES if t.lower() in off_terms)
         return "off" if off >= REJECT_OFF_SCORE else "unsure"
-    if len(ai_terms) >= 2 and not off_terms and relevance_score(article) >= ACCEPT_SCORE:
+    if len(ai_terms) >= 2 and not off and score >= ACCEPT_SCORE:
         return "ai"
     return "unsure"
 
