@@ -1,6 +1,6 @@
 """Evaluate the stories stage: the synthetic set, and the real set when its corpus is given.
 
-Run: ``python -m benchmarks.cluster_eval [--real CORPUS_DIR] [--llm BASE_URL] [-v]``
+Run: ``python -m benchmarks.cluster_eval [--real CORPUS_DIR [--llm BASE_URL [--llm-days N]]] [-v]``
 (prints a report; no files written). The synthetic part reports B-cubed, pairwise and
 zh–en recall and times 2,000 articles; ``--real`` adds the hand-labelled real set
 (:mod:`benchmarks.real_eval`): B-cubed per day and per 7-day window, and relevance with
@@ -158,7 +158,9 @@ def main() -> None:
         from benchmarks.real_eval import report as real_report
 
         llm = sys.argv[sys.argv.index("--llm") + 1] if "--llm" in sys.argv else None
-        real_report(Path(sys.argv[sys.argv.index("--real") + 1]), llm, verbose="-v" in sys.argv)
+        days = int(sys.argv[sys.argv.index("--llm-days") + 1]) if "--llm-days" in sys.argv else None
+        corpus = Path(sys.argv[sys.argv.index("--real") + 1])
+        real_report(corpus, llm, verbose="-v" in sys.argv, llm_days=days)
 
 
 def synthetic() -> None:

@@ -105,8 +105,10 @@ def judge(articles: list[Article], base_url: str) -> tuple[dict[str, Judgement],
     return found, cost
 
 
-def report(corpus: Path, llm: str | None, *, verbose: bool = False) -> None:
-    """Print the real set's report."""
+def report(
+    corpus: Path, llm: str | None, *, verbose: bool = False, llm_days: int | None = None
+) -> None:
+    """Print the real set's report (the LLM judges the first ``llm_days`` days, or all)."""
     labels = read_labels()
     articles = load_real(corpus, labels)
     ai = sum(lab.ai for lab in labels.values())
@@ -122,11 +124,20 @@ def report(corpus: Path, llm: str | None, *, verbose: bool = False) -> None:
     )
     print("relevance, rules only (--no-llm): " + relevance_scores(articles, labels, None))
     if llm:
-        judged, cost = judge(articles, llm)
-        print(f"relevance, LLM at {llm} judging: " + relevance_scores(articles, labels, judged))
+        days = list(by_day(articles, labels))[: llm_days or None]
+        sample = [a for a in articles if labels[a.id].day in days]
+        judged, cost = judge(sample, llm)
+        print(
+            f"relevance on {days[0]:%m-%d}..{days[-1]:%m-%d} ({len(sample)} items), rules only: "
+            + relevance_scores(sample, labels, None)
+        )
+        print(
+            f"relevance on the same items, LLM at {llm} judging: "
+            + relevance_scores(sample, labels, judged)
+        )
         print(f"  LLM cost: {cost}; answered {len(judged)}")
         if verbose:
-            for art in articles:
+            for art in sample:
                 v = judged.get(art.id)
                 if v is not None and v.ai != labels[art.id].ai:
                     print(f"  LLM wrong ({'ai' if v.ai else 'off'}): {art.title[:70]}")

@@ -100,6 +100,11 @@ OFF_TERMS: dict[str, float] = {
     "菜谱":
     3, "航班": 1.5, "flights": 1.5, "比特币": 2, "Bitcoin": 2, "利率": 1.5, "interest rates": 1.5,
     "降息": 2, "汇率": 1.5, "菜价": 2, "猪肉": 2, "电视剧": 1, "演唱会": 2, "concert": 2,
+    # general finance, trade and war news (issue 12: real feeds carry much of it)
+    "private credit": 3, "private equity": 2, "hedge fund": 2, "hedge funds": 2,
+    "tariff": 2, "tariffs": 2, "关税": 2, "bond": 1.5, "bonds": 1.5, "债券": 1.5,
+    "ceasefire": 2, "停火": 2, "pension": 2, "pensions": 2, "养老金": 2, "redemption": 1.5,
+    "redemptions": 1.5, "招聘": 1.5, "申报": 1.5,
 }
 # fmt: on
 
