@@ -1,6 +1,7 @@
 """Evaluate the stories stage: the synthetic set, and the real set when its corpus is given.
 
-Run: ``python -m benchmarks.cluster_eval [--real CORPUS_DIR [--llm BASE_URL [--llm-days N]]] [-v]``
+Run: ``python -m benchmarks.cluster_eval [--real CORPUS_DIR [--baseline REV]
+[--llm BASE_URL [--llm-days N]]] [-v]``
 (prints a report; no files written). The synthetic part reports B-cubed, pairwise and
 zh–en recall and times 2,000 articles; ``--real`` adds the hand-labelled real set
 (:mod:`benchmarks.real_eval`): B-cubed per day and per 7-day window, and relevance with
@@ -56,10 +57,14 @@ def predict(articles: list[Article], weights: dict[str, float]) -> tuple[dict[st
 
 
 def cluster_labels(
-    articles: list[Article], kept: list[Article], dropped: list[Dropped]
+    articles: list[Article],
+    kept: list[Article],
+    dropped: list[Dropped],
+    groups: list[list[Article]] | None = None,
 ) -> dict[str, str]:
     """Cluster label of each article: kept ones by cluster, duplicates by their original."""
-    label = {a.id: f"c{n}" for n, g in enumerate(cluster_articles(kept)) for a in g}
+    groups = cluster_articles(kept) if groups is None else groups
+    label = {a.id: f"c{n}" for n, g in enumerate(groups) for a in g}
     first: dict[str, str] = {}
     for art in articles:  # same-URL copies share a URL: the first one stands for them
         first.setdefault(art.url, art.id)
@@ -160,11 +165,36 @@ def main() -> None:
         llm = sys.argv[sys.argv.index("--llm") + 1] if "--llm" in sys.argv else None
         days = int(sys.argv[sys.argv.index("--llm-days") + 1]) if "--llm-days" in sys.argv else None
         corpus = Path(sys.argv[sys.argv.index("--real") + 1])
-        real_report(corpus, llm, verbose="-v" in sys.argv, llm_days=days)
+        base = sys.argv[sys.argv.index("--baseline") + 1] if "--baseline" in sys.argv else None
+        real_report(corpus, llm, verbose="-v" in sys.argv, llm_days=days, baseline=base)
+
+
+def baseline_synthetic(rev: str) -> None:
+    """The code before issue 12 on the synthetic set: B-cubed and zh–en pair recall."""
+    from benchmarks.baseline import load_baseline
+
+    old = load_baseline(rev)
+    articles, labels = load()
+    _, weights = settings()
+    kept, dropped = old.find_duplicates(articles, weights)
+    on_topic = [a for a in kept if old.relevance(a) >= old.OFF_TOPIC_THRESHOLD]
+    pred = cluster_labels(articles, kept, dropped, old.cluster_articles(on_topic))
+    pred.update({a.id: f"off:{a.id}" for a in kept if a not in on_topic})
+    gold = {i: str(lab["story"]) for i, lab in labels.items() if lab["ai"]}
+    lang = {a.id: a.lang for a in articles}
+    pairs = [(a, b) for a, b in combinations(sorted(gold), 2) if lang[a] != lang[b]]
+    zh_en = [(a, b) for a, b in pairs if gold[a] == gold[b]]
+    b_p, b_r, b_f = bcubed(gold, pred)
+    recall = sum(pred[a] == pred[b] for a, b in zh_en) / len(zh_en)
+    print(
+        f"baseline {rev}: B-cubed P={b_p:.3f} R={b_r:.3f} F1={b_f:.3f}, zh-en recall {recall:.3f}"
+    )
 
 
 def synthetic() -> None:
     """The hand-written synthetic set: clustering quality, relevance, speed."""
+    if "--baseline" in sys.argv:
+        baseline_synthetic(sys.argv[sys.argv.index("--baseline") + 1])
     articles, labels = load()
     digest, weights = settings()
     pred, off = predict(articles, weights)

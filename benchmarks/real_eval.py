@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from benchmarks.baseline import baseline_clusterer, baseline_off_topic, load_baseline
 from benchmarks.cluster_eval import bcubed, cluster_labels, report_errors, settings
 from benchmarks.real_set import Label, load_real, read_labels
-from pipeline.cluster import find_duplicates
+from pipeline.cluster import cluster_articles, find_duplicates
 from pipeline.config import LLMSettings
-from pipeline.models import Article
+from pipeline.models import Article, Dropped
 from pipeline.relevance import Judgement, RelevanceJudge, decide, rule_decision, to_judge
 from pipeline.store import Archive
 
@@ -26,12 +28,26 @@ CACHE = Path(__file__).resolve().parent.parent / ".bench-cache" / "llm-cache.sql
 WINDOW_DAYS = 7
 
 
-def cluster_scores(articles: list[Article], labels: dict[str, Label]) -> tuple[float, ...]:
+Clusterer = Callable[[list[Article], dict[str, float]], tuple[list[list[Article]], list[Dropped]]]
+
+
+def current(
+    items: list[Article], weights: dict[str, float]
+) -> tuple[list[list[Article]], list[Dropped]]:
+    """Duplicates and clusters of the current code."""
+    kept, dropped = find_duplicates(items, weights)
+    return cluster_articles(kept), dropped
+
+
+def cluster_scores(
+    articles: list[Article], labels: dict[str, Label], clusterer: Clusterer = current
+) -> tuple[float, ...]:
     """B-cubed P, R, F1 of clustering the AI items of ``articles`` as one window."""
     _, weights = settings()
     items = [a for a in articles if labels[a.id].ai]
-    kept, dropped = find_duplicates(items, weights)
-    pred = cluster_labels(items, kept, dropped)
+    groups, dropped = clusterer(items, weights)
+    kept = [a for g in groups for a in g]
+    pred = cluster_labels(items, kept, dropped, groups)
     return bcubed({a.id: labels[a.id].event for a in items}, pred)
 
 
@@ -43,21 +59,23 @@ def by_day(articles: list[Article], labels: dict[str, Label]) -> dict[date, list
     return dict(sorted(days.items()))
 
 
-def clustering_report(articles: list[Article], labels: dict[str, Label], verbose: bool) -> None:
+def clustering_report(
+    articles: list[Article], labels: dict[str, Label], verbose: bool, clusterer: Clusterer = current
+) -> None:
     """B-cubed per day and per sliding 7-day window."""
     days = by_day(articles, labels)
-    per_day = {d: cluster_scores(items, labels)[2] for d, items in days.items()}
+    per_day = {d: cluster_scores(items, labels, clusterer)[2] for d, items in days.items()}
     print("B-cubed F1 per day: " + ", ".join(f"{d:%m-%d} {f:.3f}" for d, f in per_day.items()))
     print(f"  mean {sum(per_day.values()) / len(per_day):.3f}, worst {min(per_day.values()):.3f}")
     keys = list(days)
     windows = []
     for start in range(len(keys) - WINDOW_DAYS + 1):
         chosen = [a for d in keys[start : start + WINDOW_DAYS] for a in days[d]]
-        p, r, f = cluster_scores(chosen, labels)
+        p, r, f = cluster_scores(chosen, labels, clusterer)
         windows.append(f)
         print(f"7-day window from {keys[start]:%m-%d}: B-cubed P={p:.3f} R={r:.3f} F1={f:.3f}")
     print(f"  mean {sum(windows) / len(windows):.3f}, worst {min(windows):.3f}")
-    if verbose:
+    if verbose and clusterer is current:
         items = [a for a in articles if labels[a.id].ai]
         _, weights = settings()
         kept, dropped = find_duplicates(items, weights)
@@ -96,7 +114,7 @@ def judge(articles: list[Article], base_url: str) -> tuple[dict[str, Judgement],
     started = time.monotonic()
     with Archive(CACHE) as cache:
         judge_ = RelevanceJudge(llm, cache=cache)
-        found = asyncio.run(judge_.judge(to_judge(articles, names=False)))
+        found = asyncio.run(judge_.judge(to_judge(articles)))
         stats = judge_.stats
     cost = (
         f"{stats.llm_calls} calls ({stats.cache_hits} from cache), {stats.prompt_tokens} prompt"
@@ -105,8 +123,28 @@ def judge(articles: list[Article], base_url: str) -> tuple[dict[str, Judgement],
     return found, cost
 
 
+def baseline_report(articles: list[Article], labels: dict[str, Label], rev: str) -> None:
+    """The code before issue 12 on the same items: clustering, and its keyword relevance."""
+    old = load_baseline(rev)
+    print(f"-- baseline: the stories stage at {rev} --")
+    clustering_report(articles, labels, False, baseline_clusterer(old))
+    off = baseline_off_topic(old, articles)
+    ai = {a.id for a in articles if labels[a.id].ai}
+    print(
+        f"relevance (rules, then its LLM only for the 0.2-0.5 band): AI items dropped by rules "
+        f"{len(off & ai)} of {len(ai)}; non-AI kept {len(set(labels) - ai - off)} of "
+        f"{len(set(labels) - ai)}"
+    )
+    print("-- current code --")
+
+
 def report(
-    corpus: Path, llm: str | None, *, verbose: bool = False, llm_days: int | None = None
+    corpus: Path,
+    llm: str | None,
+    *,
+    verbose: bool = False,
+    llm_days: int | None = None,
+    baseline: str | None = None,
 ) -> None:
     """Print the real set's report (the LLM judges the first ``llm_days`` days, or all)."""
     labels = read_labels()
@@ -116,6 +154,8 @@ def report(
         f"\nreal set: {len(articles)} items over {len(by_day(articles, labels))} days, "
         f"{ai} AI in {len({lab.event for lab in labels.values() if lab.ai})} events"
     )
+    if baseline:
+        baseline_report(articles, labels, baseline)
     clustering_report(articles, labels, verbose)
     accepted = sum(rule_decision(a) == "ai" for a in articles)
     print(

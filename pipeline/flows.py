@@ -239,7 +239,7 @@ def relevant_stories(
     if no_llm:
         return on_runner(cluster_task, articles, settings, window_end, published, None), LLMStats()
     weights = {s.name: s.weight for s in settings.sources}
-    doubtful = to_judge(find_duplicates(articles, weights)[0], names=False)
+    doubtful = to_judge(find_duplicates(articles, weights)[0])
     judged, stats = on_runner(judge_task, doubtful, settings) if doubtful else ({}, LLMStats())
     return on_runner(cluster_task, articles, settings, window_end, published, judged), stats
 

@@ -3,9 +3,7 @@ the LLM judges the rest.
 
 An article is dropped as off-topic only by the LLM's "no" or, when no LLM answers
 (``--no-llm``, or the call failed), only when the rules are confident: off-topic words
-and not a single AI term. Every drop records who decided (``Dropped.by``). The same
-batched call also returns the canonical (Latin) names of what each item is about, which
-the clustering uses beside the zh↔en alias table.
+and not a single AI term. Every drop records who decided (``Dropped.by``).
 """
 
 from __future__ import annotations
@@ -37,7 +35,7 @@ AI_THRESHOLD = 0.5  # relevance() at or above: AI news by the rules (may be a ma
 ACCEPT_SCORE = 6.0  # rule score the rules accept alone (with two distinct AI terms)
 REJECT_OFF_SCORE = 3.0  # off-topic weight the rules reject alone (with no AI term at all)
 BATCH = 5  # articles per LLM call: small models lose track of longer lists
-TITLE_CHARS, LEAD_CHARS, MAX_NAMES = 120, 160, 4
+TITLE_CHARS, LEAD_CHARS = 120, 160
 
 _AI_RES = [(t, term_pattern(t), w) for t, w in AI_TERMS.items()]
 _OFF_RES = [(t, term_pattern(t), w) for t, w in OFF_TERMS.items()]
@@ -47,7 +45,9 @@ class Judgement(BaseModel):
     """What the LLM said about one article."""
 
     ai: bool
-    names: list[str] = Field(default_factory=list)  # canonical names, Latin script
+    # canonical Latin names of its subjects, for clustering across languages; the judge
+    # does not ask for them (a small model copies them between items; docs/decisions.md)
+    names: list[str] = Field(default_factory=list)
 
 
 class JudgedItem(BaseModel):
@@ -125,9 +125,9 @@ def rule_decision(article: Article) -> Decision:
     return "unsure"
 
 
-def to_judge(articles: Sequence[Article], *, names: bool = True) -> list[Article]:
-    """The articles to send to the LLM: all of them for names, else those the rules doubt."""
-    return [a for a in articles if names or rule_decision(a) != "ai"]
+def to_judge(articles: Sequence[Article]) -> list[Article]:
+    """The articles to send to the LLM: those the rules do not accept alone."""
+    return [a for a in articles if rule_decision(a) != "ai"]
 
 
 # ---- deciding --------------------------------------------------------------------------
@@ -245,9 +245,3 @@ class RelevanceJudge:
     def _memo_put(self, article: Article, judgement: Judgement) -> None:
         if self.cache is not None:
             self.cache.cache_put(self._memo_key(article), judgement.model_dump_json())
-
-
-def clean_names(names: Sequence[str]) -> list[str]:
-    """At most four short names, as given; long or empty strings (sentences) are not names."""
-    kept = [" ".join(n.split()) for n in names if isinstance(n, str)]
-    return [n for n in dict.fromkeys(kept) if 1 < len(n) <= 40][:MAX_NAMES]

@@ -288,6 +288,38 @@ def test_headline_naming_a_benchmark_does_not_split_the_story() -> None:
     assert [len(s.articles) for s in run([zh, en]).stories] == [2]
 
 
+def test_canonical_names_link_languages_beyond_the_alias_table() -> None:
+    """A startup the alias table does not know: names from a judge link zh and en."""
+    zh = art(
+        "灵初智能发布 Psi-R2 具身模型，10 万小时人类数据登顶榜单",
+        "灵初智能今天发布具身模型 Psi-R2，用 10 万小时人类操作数据训练。",
+        source="量子位",
+    )
+    en = art(
+        "Lingchu releases Psi-R2, trained on 100,000 hours of human data",
+        "The Chinese start-up Lingchu released its embodied model Psi-R2.",
+        source="The Decoder",
+        lang="en",
+        hours=3,
+    )
+    assert len(cluster_articles([zh, en])) == 1  # the shared release name links them
+    other = art(
+        "灵初智能完成新一轮融资，高瓴领投",
+        "灵初智能宣布完成新一轮融资，由高瓴领投，投后估值较上一轮翻倍。",
+        source="36氪",
+    )
+    deal = art(
+        "Lingchu closes a new round led by Hillhouse",
+        "Hillhouse led the round, which doubled Lingchu's valuation.",
+        source="TechCrunch AI",
+        lang="en",
+        hours=2,
+    )
+    assert len(cluster_articles([other, deal])) == 2  # no shared anchor: apart
+    names = {other.id: ["Lingchu", "Hillhouse"], deal.id: ["Lingchu", "Hillhouse Capital"]}
+    assert len(cluster_articles([other, deal], names)) == 1
+
+
 def test_far_apart_reports_not_merged() -> None:
     early, late = art(*WAYMO_ZH), art(*WAYMO_EN, source="TechCrunch AI", lang="en", hours=24 * 9)
     assert len(cluster_articles([early, late])) == 2

@@ -69,7 +69,7 @@ def test_rule_decision(title: str, text: str, decision: str) -> None:
 def test_to_judge_sends_what_the_rules_do_not_accept() -> None:
     sure = item(1, "OpenAI 发布 GPT-5.4：推理大模型再升级", "新模型在编程评测中领先。")
     doubt = item(2, "China blocks Meta's $2 billion acquisition of Manus")
-    assert to_judge([sure, doubt], names=False) == [doubt]
+    assert to_judge([sure, doubt]) == [doubt]
 
 
 def test_decide_without_llm_drops_only_confident_off_topic() -> None:
