@@ -251,22 +251,23 @@ def similarity(docs: list[_Doc]) -> np.ndarray:
         linked, np.maximum(text + anchor, LINKED_FLOOR), np.where(same_lang, 0.5 * text, 0.0)
     )
     gap = _gap_hours(docs)
-    _apply_versions(docs, sim, gap <= MAX_GAP_HOURS)
-    sim = sim * np.clip((MAX_GAP_HOURS - gap) / (MAX_GAP_HOURS - SAME_DAY_HOURS), 0.0, 1.0)
+    fade = np.clip((MAX_GAP_HOURS - gap) / (MAX_GAP_HOURS - SAME_DAY_HOURS), 0.0, 1.0)
+    sim = sim * fade
+    _apply_versions(docs, sim, fade)
     sim[gap > MAX_GAP_HOURS] = CANNOT
     return sim
 
 
-def _apply_versions(docs: list[_Doc], sim: np.ndarray, near: np.ndarray) -> None:
-    """Same release in both headlines: certain; conflicting releases: never (near pairs only)."""
+def _apply_versions(docs: list[_Doc], sim: np.ndarray, fade: np.ndarray) -> None:
+    """Same release in both headlines: certain (as time allows); conflicting ones: never."""
     titles = [set(versions(d.article.title)) for d in docs]
     headed = [i for i, d in enumerate(docs) if d.heads or titles[i]]
     for x, i in enumerate(headed):
         for j in headed[x + 1 :]:
-            if not near[i, j]:
-                continue
+            if fade[i, j] <= 0:
+                continue  # too far apart: a cannot-link anyway
             if any(same_version(a, b) for a in titles[i] for b in titles[j]):
-                sim[i, j] = sim[j, i] = max(sim[i, j], 1.0)
+                sim[i, j] = sim[j, i] = max(sim[i, j], fade[i, j])
             if docs[i].heads and docs[j].heads and versions_conflict(docs[i].heads, docs[j].heads):
                 sim[i, j] = sim[j, i] = CANNOT
 

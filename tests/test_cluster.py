@@ -264,9 +264,37 @@ def test_zh_en_reports_merged() -> None:
     assert len(cluster_articles([zh, en])) == 1
 
 
-def test_different_versions_not_merged() -> None:
-    opus, sonnet = art(*OPUS, source="IT之家"), art(*SONNET, hours=1)
+@pytest.mark.parametrize("hours", [1, 40])
+def test_different_versions_not_merged(hours: float) -> None:
+    """A version conflict is a cannot-link, also between reports days apart (weekly)."""
+    opus, sonnet = art(*OPUS, source="IT之家"), art(*SONNET, hours=hours)
     assert len(cluster_articles([opus, sonnet])) == 2
+    bridge = art(  # one article naming no version, close to both: still two stories
+        "Anthropic 新模型上线：支持 100 万 token 上下文",
+        "Anthropic 今日发布新模型，支持 100 万 token 的上下文窗口，定价维持不变。",
+        source="搜狐",
+        hours=hours / 2,
+    )
+    groups = cluster_articles([opus, sonnet, bridge])
+    assert not any({opus.id, sonnet.id} <= {a.id for a in g} for g in groups)
+
+
+def test_same_company_different_events_days_apart_stay_apart() -> None:
+    """The weekly window: two Anthropic stories four days apart share names, not an event."""
+    launch = art(
+        "Anthropic rolls out cyber AI model days after source code leak",
+        "Claude Mythos opened to Amazon, Microsoft and Apple to find hidden vulnerabilities.",
+        source="TechCrunch AI",
+        lang="en",
+    )
+    stocks = art(
+        "Cyber security stocks fall on worries over Anthropic's advanced AI tool",
+        "Anthropic's Mythos model detected vulnerabilities that legacy systems missed.",
+        source="The Verge AI",
+        lang="en",
+        hours=80,
+    )
+    assert len(cluster_articles([launch, stocks])) == 2
 
 
 def test_headline_naming_a_benchmark_does_not_split_the_story() -> None:
