@@ -189,6 +189,11 @@ def baseline_synthetic(rev: str) -> None:
     print(
         f"baseline {rev}: B-cubed P={b_p:.3f} R={b_r:.3f} F1={b_f:.3f}, zh-en recall {recall:.3f}"
     )
+    digest = settings()[0]
+    many, end = synthesise(articles, 2000), max(a.published for a in articles) + timedelta(hours=1)
+    start = time.perf_counter()
+    old.build_stories(many, digest, source_weights=weights, window_end=end)
+    print(f"baseline {rev}: build_stories on 2000 articles: {time.perf_counter() - start:.2f} s")
 
 
 def synthetic() -> None:
