@@ -34,6 +34,8 @@ Category = Literal["ai", "finance", "politics", "other-tech", "notice", "other"]
 AI_THRESHOLD = 0.5  # relevance() at or above: AI news by the rules (may be a main story)
 ACCEPT_SCORE = 6.0  # rule score the rules accept alone (with two distinct AI terms)
 REJECT_OFF_SCORE = 3.0  # off-topic weight the rules reject alone (with no AI term at all)
+LEAN_SCORE = 3.0  # rule score at which the rules lean to AI news: an LLM "no" cannot drop
+OUTCOMES = ("rules_ai", "llm_ai", "llm_off", "llm_off_kept", "rules_off", "undecided")
 BATCH = 5  # articles per LLM call: small models lose track of longer lists
 TITLE_CHARS, LEAD_CHARS = 120, 160
 
@@ -136,26 +138,32 @@ def to_judge(articles: Sequence[Article]) -> list[Article]:
 def decide(articles: Sequence[Article], judged: Mapping[str, Judgement] | None) -> Relevance:
     """Keep or drop each article; ``judged`` is None without an LLM (then the rules decide)."""
     out = Relevance(kept=[])
-    counts = {"rules_ai": 0, "llm_ai": 0, "llm_off": 0, "rules_off": 0, "undecided": 0}
+    counts = dict.fromkeys(OUTCOMES, 0)
     for art in articles:
-        rule = rule_decision(art)
-        verdict = judged.get(art.id) if judged is not None else None
-        if rule == "ai":
-            outcome = "rules_ai"
-        elif verdict is not None:
-            outcome = "llm_ai" if verdict.ai else "llm_off"
-        else:
-            outcome = "rules_off" if rule == "off" else "undecided"
+        outcome = _outcome(art, judged.get(art.id) if judged is not None else None)
         counts[outcome] += 1
-        if outcome.endswith("_off"):
+        if outcome in ("llm_off", "rules_off"):
             by = outcome.split("_")[0]
             out.dropped.append(Dropped(url=art.url, reason="off-topic", title=art.title, by=by))
             continue
         out.kept.append(art)
-        if outcome == "undecided" and relevance(art) < AI_THRESHOLD:
+        if outcome == "llm_off_kept" or (outcome == "undecided" and relevance(art) < AI_THRESHOLD):
             out.uncertain.append(art.id)
     out.counts = counts
     return out
+
+
+def _outcome(article: Article, verdict: Judgement | None) -> str:
+    """Who decides for one article, and what (one of OUTCOMES)."""
+    rule = rule_decision(article)
+    if rule == "ai":
+        return "rules_ai"
+    if verdict is None:
+        return "rules_off" if rule == "off" else "undecided"
+    if verdict.ai:
+        return "llm_ai"
+    # the rules lean to AI news: a "no" alone does not lose the story (kept, 更多动态 only)
+    return "llm_off_kept" if relevance_score(article) >= LEAN_SCORE else "llm_off"
 
 
 def names_of(judged: Mapping[str, Judgement] | None) -> dict[str, list[str]]:

@@ -226,6 +226,7 @@ def test_llm_no_drops_what_the_rules_doubt_and_yes_makes_it_main() -> None:
         "rules_ai": 0,
         "llm_ai": 1,
         "llm_off": 1,
+        "llm_off_kept": 0,
         "rules_off": 0,
         "undecided": 0,
     }

@@ -132,3 +132,12 @@ def test_answer_about_unknown_ids_is_ignored(fake: FakeOpenAI) -> None:
     fake.responder = lambda body: '{"items": [{"id": "r7", "category": "other"}]}'
     deal = item(1, "China blocks Meta's $2 billion acquisition of Manus")
     assert asyncio.run(RelevanceJudge(fake.settings()).judge([deal])) == {}
+
+
+def test_llm_no_cannot_drop_what_the_rules_lean_to() -> None:
+    """A small model's "no" on an item whose title carries AI terms: kept for 更多动态 only."""
+    video = item(1, "Sora 走了，PixVerse V6 来了！AI 视频能力大增", "解锁 AI 视频沉浸式观感")
+    assert rule_decision(video) == "unsure"
+    out = decide([video], {video.id: Judgement(ai=False)})
+    assert out.kept == [video] and out.dropped == [] and out.uncertain == [video.id]
+    assert out.counts["llm_off_kept"] == 1
