@@ -117,6 +117,7 @@ def judge(articles: list[Article], base_url: str) -> tuple[dict[str, Judgement],
         found = asyncio.run(judge_.judge(to_judge(articles)))
         stats = judge_.stats
     cost = (
+        f"{judge_.remembered} articles remembered from earlier runs; "
         f"{stats.llm_calls} calls ({stats.cache_hits} from cache), {stats.prompt_tokens} prompt"
         f" + {stats.completion_tokens} completion tokens, {time.monotonic() - started:.0f} s"
     )
@@ -167,14 +168,13 @@ def report(
         days = list(by_day(articles, labels))[: llm_days or None]
         sample = [a for a in articles if labels[a.id].day in days]
         judged, cost = judge(sample, llm)
-        print(
-            f"relevance on {days[0]:%m-%d}..{days[-1]:%m-%d} ({len(sample)} items), rules only: "
-            + relevance_scores(sample, labels, None)
-        )
-        print(
-            f"relevance on the same items, LLM at {llm} judging: "
-            + relevance_scores(sample, labels, judged)
-        )
+        for part in (days[:WINDOW_DAYS], days[WINDOW_DAYS:], days):
+            if not part or (part is days and len(days) <= WINDOW_DAYS):
+                continue
+            items = [a for a in sample if labels[a.id].day in part]
+            span = f"{part[0]:%m-%d}..{part[-1]:%m-%d} ({len(items)} items)"
+            print(f"relevance on {span}, rules only: " + relevance_scores(items, labels, None))
+            print(f"  with the LLM at {llm} judging: " + relevance_scores(items, labels, judged))
         print(f"  LLM cost: {cost}; answered {len(judged)}")
         if verbose:
             for art in sample:

@@ -194,6 +194,7 @@ class RelevanceJudge:
         self.prompts = prompts or Prompts(PROMPTS_DIR)
         self.cache = cache
         self.client = LLMClient(llm, prompts=self.prompts, cache=cache)
+        self.remembered = 0  # articles answered from the per-article cache, no call
 
     @property
     def stats(self) -> LLMStats:
@@ -203,6 +204,7 @@ class RelevanceJudge:
     async def judge(self, articles: Sequence[Article]) -> dict[str, Judgement]:
         """Judgements for the articles the LLM answered; a failed batch is logged and left out."""
         found = {a.id: j for a in articles if (j := self._memo_get(a)) is not None}
+        self.remembered += len(found)
         todo = [a for a in articles if a.id not in found]
         async with self.client.session():
             for start in range(0, len(todo), BATCH):

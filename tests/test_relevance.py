@@ -114,9 +114,10 @@ def test_judge_remembers_each_article_across_batches(fake: FakeOpenAI) -> None:
     asyncio.run(RelevanceJudge(fake.settings(), cache=cache).judge(first))
     calls = len(fake.calls)
     again = [*first, item(9, "第 9 条：春季促销")]  # a new window: another batch
-    found = asyncio.run(RelevanceJudge(fake.settings(), cache=cache).judge(again))
+    judge = RelevanceJudge(fake.settings(), cache=cache)
+    found = asyncio.run(judge.judge(again))
     assert len(fake.calls) == calls + 1 and fake.user_messages(-1)[0].count("<item id=") == 1
-    assert len(found) == 4
+    assert len(found) == 4 and judge.remembered == 3
 
 
 def test_failed_call_leaves_articles_undecided(fake: FakeOpenAI) -> None:
