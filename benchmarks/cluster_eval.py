@@ -1,6 +1,11 @@
-"""Evaluate the cluster stage on the labelled set: B-cubed, pairwise, zh–en recall, speed.
+"""Evaluate the stories stage: the synthetic set, and the real set when its corpus is given.
 
-Run: ``.venv/bin/python -m benchmarks.cluster_eval`` (prints a report; no files written).
+Run: ``python -m benchmarks.cluster_eval [--real CORPUS_DIR [--baseline REV]
+[--llm BASE_URL [--llm-days N]]] [-v]``
+(prints a report; no files written). The synthetic part reports B-cubed, pairwise and
+zh–en recall and times 2,000 articles; ``--real`` adds the hand-labelled real set
+(:mod:`benchmarks.real_eval`): B-cubed per day and per 7-day window, and relevance with
+the rules alone (``--no-llm``) and, with ``--llm``, with that model judging.
 """
 
 from __future__ import annotations
@@ -15,15 +20,10 @@ from datetime import timedelta
 from itertools import combinations
 from pathlib import Path
 
-from pipeline.cluster import (
-    OFF_TOPIC_THRESHOLD,
-    build_stories,
-    cluster_articles,
-    find_duplicates,
-    relevance,
-)
+from pipeline.cluster import build_stories, cluster_articles, find_duplicates
 from pipeline.config import DigestSettings, builtin_defaults
-from pipeline.models import Article, article_id
+from pipeline.models import Article, Dropped, article_id
+from pipeline.relevance import decide
 
 SPLIT_RE = re.compile(r"[^。！？.!?]+[。！？.!?]?")
 DATA = Path(__file__).resolve().parent / "data" / "cluster_eval.jsonl"
@@ -49,19 +49,34 @@ def settings() -> tuple[DigestSettings, dict[str, float]]:
 def predict(articles: list[Article], weights: dict[str, float]) -> tuple[dict[str, str], set[str]]:
     """Predicted cluster of every article (a duplicate joins its original's), off-topic ids."""
     kept, dropped = find_duplicates(articles, weights)
-    off = {a.id for a in kept if relevance(a) < OFF_TOPIC_THRESHOLD}
-    groups = cluster_articles([a for a in kept if a.id not in off])
-    label = {a.id: f"c{n}" for n, g in enumerate(groups) for a in g}
+    chosen = decide(kept, None)
+    off = {a.id for a in kept} - {a.id for a in chosen.kept}
+    label = cluster_labels(articles, chosen.kept, dropped)
     label.update({a: f"off:{a}" for a in off})
-    by_url = {a.url: a.id for a in kept}
-    for d in dropped:
-        label[article_id(d.url) if d.url not in by_url else by_url[d.url]] = label[
-            by_url[d.of or ""]
-        ]
-    ids = {a.url: a.id for a in articles}
-    for d in dropped:  # same-URL duplicates share an id with their original
-        label.setdefault(ids[d.url], label[by_url[d.of or ""]])
     return label, off
+
+
+def cluster_labels(
+    articles: list[Article],
+    kept: list[Article],
+    dropped: list[Dropped],
+    groups: list[list[Article]] | None = None,
+) -> dict[str, str]:
+    """Cluster label of each article: kept ones by cluster, duplicates by their original."""
+    groups = cluster_articles(kept) if groups is None else groups
+    label = {a.id: f"c{n}" for n, g in enumerate(groups) for a in g}
+    first: dict[str, str] = {}
+    for art in articles:  # same-URL copies share a URL: the first one stands for them
+        first.setdefault(art.url, art.id)
+    for art in kept:
+        first[art.url] = art.id
+    of = {d.url: d.of for d in dropped if d.reason == "duplicate" and d.of}
+    for art in articles:
+        if art.id not in label:
+            original = of.get(art.url)
+            target = first.get(original, "") if original else first.get(art.url, "")
+            label[art.id] = label.get(target, f"x:{art.id}")
+    return label
 
 
 def bcubed(gold: dict[str, str], pred: dict[str, str]) -> tuple[float, float, float]:
@@ -142,6 +157,49 @@ def report_errors(articles: list[Article], gold: dict[str, str], pred: dict[str,
 
 
 def main() -> None:
+    """Print the synthetic report, then the real set's when its corpus is given."""
+    synthetic()
+    if "--real" in sys.argv:
+        from benchmarks.real_eval import report as real_report
+
+        llm = sys.argv[sys.argv.index("--llm") + 1] if "--llm" in sys.argv else None
+        days = int(sys.argv[sys.argv.index("--llm-days") + 1]) if "--llm-days" in sys.argv else None
+        corpus = Path(sys.argv[sys.argv.index("--real") + 1])
+        base = sys.argv[sys.argv.index("--baseline") + 1] if "--baseline" in sys.argv else None
+        real_report(corpus, llm, verbose="-v" in sys.argv, llm_days=days, baseline=base)
+
+
+def baseline_synthetic(rev: str) -> None:
+    """The code before issue 12 on the synthetic set: B-cubed and zh–en pair recall."""
+    from benchmarks.baseline import load_baseline
+
+    old = load_baseline(rev)
+    articles, labels = load()
+    _, weights = settings()
+    kept, dropped = old.find_duplicates(articles, weights)
+    on_topic = [a for a in kept if old.relevance(a) >= old.OFF_TOPIC_THRESHOLD]
+    pred = cluster_labels(articles, kept, dropped, old.cluster_articles(on_topic))
+    pred.update({a.id: f"off:{a.id}" for a in kept if a not in on_topic})
+    gold = {i: str(lab["story"]) for i, lab in labels.items() if lab["ai"]}
+    lang = {a.id: a.lang for a in articles}
+    pairs = [(a, b) for a, b in combinations(sorted(gold), 2) if lang[a] != lang[b]]
+    zh_en = [(a, b) for a, b in pairs if gold[a] == gold[b]]
+    b_p, b_r, b_f = bcubed(gold, pred)
+    recall = sum(pred[a] == pred[b] for a, b in zh_en) / len(zh_en)
+    print(
+        f"baseline {rev}: B-cubed P={b_p:.3f} R={b_r:.3f} F1={b_f:.3f}, zh-en recall {recall:.3f}"
+    )
+    digest = settings()[0]
+    many, end = synthesise(articles, 2000), max(a.published for a in articles) + timedelta(hours=1)
+    start = time.perf_counter()
+    old.build_stories(many, digest, source_weights=weights, window_end=end)
+    print(f"baseline {rev}: build_stories on 2000 articles: {time.perf_counter() - start:.2f} s")
+
+
+def synthetic() -> None:
+    """The hand-written synthetic set: clustering quality, relevance, speed."""
+    if "--baseline" in sys.argv:
+        baseline_synthetic(sys.argv[sys.argv.index("--baseline") + 1])
     articles, labels = load()
     digest, weights = settings()
     pred, off = predict(articles, weights)

@@ -66,7 +66,7 @@ NAMES: dict[str, tuple[str, ...]] = {
     # people
     "musk": ("musk", "elon musk", "马斯克"),
     "jensen-huang": ("huang", "jensen huang", "黄仁勋"),
-    "altman": ("altman", "sam altman", "奥尔特曼", "阿尔特曼"),
+    "altman": ("altman", "sam altman", "奥尔特曼", "阿尔特曼", "奥特曼"),
     "zuckerberg": ("zuckerberg", "扎克伯格"),
     "suleyman": ("suleyman", "mustafa suleyman", "苏莱曼"),
     "nadella": ("nadella", "纳德拉"),

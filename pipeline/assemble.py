@@ -35,7 +35,7 @@ from pipeline.models import (
 )
 from pipeline.publish import choose_target, clean_record, paths_for, record_json, write_draft
 from pipeline.render import render_daily
-from pipeline.steps import IngestReport, reasons
+from pipeline.steps import SOURCE_CHARS, IngestReport, reasons
 from pipeline.store import Archive
 from pipeline.write import WriteResult
 
@@ -243,6 +243,7 @@ def published_of(
             title=drafts[s.id].headline if s.id in drafts else s.primary.title,
             urls=[a.url for a in s.articles],
             text=(drafts[s.id].lead if s.id in drafts else s.primary.text[:300]),
+            sources=[f"{a.title}\n{a.text[:SOURCE_CHARS]}" for a in s.articles],
         )
         for s in stories
     ]
@@ -276,6 +277,8 @@ def run_stats(
         "main_stories": sum(1 for s in clusters.stories if s.placement == "main"),
         "more_stories": sum(1 for s in clusters.stories if s.placement == "more"),
         "dropped": len(clusters.dropped),
+        # who decided relevance: rules or LLM (accepted, dropped), or nobody (kept, undecided)
+        **{f"relevance_{k}": v for k, v in clusters.relevance.items()},
         "degraded": sum(1 for d in written.drafts.values() if d.degraded),
         "unsupported": sum(len(v) for v in findings.values()) + len(meta_findings),
         "summary_unsupported": len(meta_findings),
@@ -363,6 +366,8 @@ def no_draft(
         "articles_new": report.articles_new,
         "articles_in_window": len(articles),
         "dropped": len(clusters.dropped),
+        # who decided relevance: rules or LLM (accepted, dropped), or nobody (kept, undecided)
+        **{f"relevance_{k}": v for k, v in clusters.relevance.items()},
     }
     markdown, record_path = paths_for(output_dir, fmt, stem)
     record = None

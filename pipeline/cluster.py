@@ -1,8 +1,9 @@
-"""Cluster stage: articles of the window → ranked, sectioned stories (plus what was dropped).
+"""Stories stage: articles of the window → ranked, sectioned stories (plus what was dropped).
 
-Stages, each a plain function: :func:`find_duplicates`, :func:`relevance`,
-:func:`cluster_articles`, :func:`score_story`, :func:`assign_section`,
-:func:`match_published`; :func:`build_stories` runs them in that order.
+Steps, each a plain function: :func:`find_duplicates`, relevance
+(:func:`pipeline.relevance.decide`), :func:`cluster_articles`, :func:`score_story`,
+:func:`assign_section`, :func:`match_published`; :func:`build_stories` runs them in that
+order.
 """
 
 from __future__ import annotations
@@ -13,19 +14,23 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from pydantic import BaseModel, Field
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
 
+from pipeline.aliases import latin_key
 from pipeline.config import DigestSettings, Section
 from pipeline.models import Article, Dropped, PublishedStory, Story
+from pipeline.relevance import Judgement, decide, names_of, relevance
 from pipeline.textsim import (
-    AI_TERMS,
-    OFF_TERMS,
     SENTENCE_RE,
     anchors,
+    normalise,
     numbers,
     same_version,
     shingles,
@@ -41,12 +46,11 @@ from pipeline.textsim import (
 log = logging.getLogger(__name__)
 
 LEAD_CHARS = 500
-AI_THRESHOLD = 0.5  # relevance at or above: AI news
-OFF_TOPIC_THRESHOLD = 0.2  # below: dropped as off-topic; in between: uncertain, kept
 NEAR_DUP_CONTAINMENT = 0.8
 SKETCH_SIZE = 32
 MAX_GAP_HOURS = 96.0  # reports further apart are different events (or follow-ups)
-POSTING_CAP = 60  # features shared by more articles are too common to propose pairs
+REPEAT_DAYS = 7  # a published story's event is not news again within this many days…
+MEMORY_DAYS = 30  # …and a near-identical report of it (same text or facts) within these
 
 
 class ClusterResult(BaseModel):
@@ -55,6 +59,7 @@ class ClusterResult(BaseModel):
     stories: list[Story] = Field(default_factory=list)  # ranked; "main" first, then "more"
     dropped: list[Dropped] = Field(default_factory=list)
     uncertain: list[str] = Field(default_factory=list)  # ids of kept, undecided articles
+    relevance: dict[str, int] = Field(default_factory=dict)  # who decided, counted
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -79,10 +84,6 @@ def story_id(articles: Iterable[Article]) -> str:
 def order_articles(articles: Iterable[Article], source_weights: dict[str, float]) -> list[Article]:
     """Primary first: highest source weight, then earliest."""
     return sorted(articles, key=lambda a: (-source_weights.get(a.source, 1.0), a.published, a.id))
-
-
-_AI_RES = [(term_pattern(t), w) for t, w in AI_TERMS.items()]
-_OFF_RES = [(term_pattern(t), w) for t, w in OFF_TERMS.items()]
 
 
 # ---- 1. duplicates ---------------------------------------------------------------------
@@ -145,28 +146,7 @@ def _near(
     return None
 
 
-# ---- 2. relevance ----------------------------------------------------------------------
-
-
-def relevance_score(article: Article) -> float:
-    """Raw rule score: weighted AI terms minus off-topic terms; title hits count double."""
-    title, body = article.title, strip_boilerplate(article.text)[:1500]
-    score = 0.0
-    for terms, sign in ((_AI_RES, 1.0), (_OFF_RES, -1.0)):
-        for pattern, weight in terms:
-            if pattern.search(title):
-                score += sign * weight * 2
-            elif pattern.search(body):
-                score += sign * weight
-    return score
-
-
-def relevance(article: Article) -> float:
-    """How surely the article is AI news, 0..1 (≥ AI_THRESHOLD: yes; < OFF_TOPIC_THRESHOLD: no)."""
-    return 1.0 / (1.0 + math.exp(-(relevance_score(article) - 3.0) / 1.5))
-
-
-# ---- 3. clustering ---------------------------------------------------------------------
+# ---- 2. clustering ---------------------------------------------------------------------
 
 
 @dataclass
@@ -176,8 +156,6 @@ class _Doc:
     article: Article
     anchors: set[str]
     heads: set[str]  # versions the headline is about
-    vec: dict[str, float] = field(default_factory=dict)
-    anchor_vec: dict[str, float] = field(default_factory=dict)
     rare: set[str] = field(default_factory=set)  # anchors few articles share
 
 
@@ -191,6 +169,11 @@ BENCHMARK_RE = re.compile(
 
 # how much one shared anchor says about two reports being one event
 ANCHOR_WEIGHT = {"v": 2.0, "n": 1.5, "pct": 1.0, "e": 1.0}
+LINK = 0.3  # average similarity two groups need to merge (average link)
+LINKED_FLOOR = 0.6  # similarity of a pair the link rules accept, at the least
+CANNOT = -1.0  # similarity of a pair that must never share a story
+FAR = 1e3  # its distance: one such pair outweighs any number of close ones in an average
+SAME_DAY_HOURS = 30.0  # beyond this, similarity fades linearly to zero at MAX_GAP_HOURS
 
 
 def headline_versions(article: Article) -> set[str]:
@@ -206,97 +189,114 @@ def release_versions(text: str) -> list[str]:
     return [v for v in versions(text) if not BENCHMARK_RE.match(v)]
 
 
-def _features(articles: Sequence[Article]) -> list[_Doc]:
+def _features(articles: Sequence[Article], names: Mapping[str, Sequence[str]]) -> list[_Doc]:
     docs = []
     for art in articles:
-        text = lead(art)
-        docs.append(_Doc(art, anchors(text), headline_versions(art)))
-    vecs = tfidf([text_terms(f"{d.article.title}\n{lead(d.article)}") for d in docs])
-    anchor_vecs = tfidf([Counter(d.anchors) for d in docs], max_df=0.3)
+        extra = {f"e:{latin_key(n)}" for n in names.get(art.id, ()) if latin_key(n)}
+        docs.append(_Doc(art, anchors(lead(art)) | extra, headline_versions(art)))
     df: Counter[str] = Counter(x for d in docs for x in d.anchors)
     limit = max(10, int(0.05 * len(docs)))
-    for doc, vec, avec in zip(docs, vecs, anchor_vecs, strict=True):
-        doc.vec, doc.anchor_vec = vec, avec
+    for doc in docs:
         doc.rare = {x for x in doc.anchors if df[x] <= limit}
     return docs
 
 
-def evidence(a: _Doc, b: _Doc) -> float:
-    """Weighted count of the rare anchors two articles share."""
-    return sum(ANCHOR_WEIGHT[x.split(":", 1)[0]] for x in a.rare & b.rare)
+def _cosines(bags: list[Counter[str]], max_df: float) -> np.ndarray:
+    """Cosine similarity of all pairs of TF-IDF vectors (sublinear tf, smoothed idf)."""
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda bag: list(bag.elements()),
+        sublinear_tf=True,
+        max_df=max(2, int(max_df * len(bags))),  # a pair's shared term always counts
+    )
+    try:
+        matrix = vectorizer.fit_transform(bags)
+    except ValueError:  # every term pruned: nothing in common anywhere
+        return np.zeros((len(bags), len(bags)))
+    return np.asarray((matrix @ matrix.T).todense())
 
 
-def _dot_products(vectors: list[dict[str, float]]) -> dict[tuple[int, int], float]:
-    """Cosines of all pairs sharing a not-too-common feature, via an inverted index."""
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for i, vec in enumerate(vectors):
-        for term, weight in vec.items():
-            postings[term].append((i, weight))
-    sums: dict[tuple[int, int], float] = defaultdict(float)
-    for plist in postings.values():
-        if len(plist) < 2 or len(plist) > POSTING_CAP:
-            continue
-        for x, (i, wi) in enumerate(plist):
-            for j, wj in plist[x + 1 :]:
-                sums[(i, j)] += wi * wj
-    return sums
+def _evidence(docs: list[_Doc]) -> np.ndarray:
+    """Weighted count of the rare anchors each pair of articles shares."""
+    vocab = {x: i for i, x in enumerate(sorted({x for d in docs for x in d.rare}))}
+    weights = np.zeros((len(docs), max(len(vocab), 1)))
+    for row, doc in enumerate(docs):
+        for x in doc.rare:
+            weights[row, vocab[x]] = math.sqrt(ANCHOR_WEIGHT[x.split(":", 1)[0]])
+    return weights @ weights.T
 
 
-def link_strength(a: _Doc, b: _Doc, text_cos: float, anchor_cos: float) -> float:
-    """How strongly two articles report one event (0: not linked)."""
-    gap = abs((a.article.published - b.article.published).total_seconds()) / 3600
-    if gap > MAX_GAP_HOURS:
-        return 0.0
-    shared = evidence(a, b)
-    titles = set(versions(a.article.title)), set(versions(b.article.title))
-    if any(same_version(x, y) for x in titles[0] for y in titles[1]):
-        return 1.0 + text_cos + anchor_cos  # headlines name the same release
-    if a.article.lang == b.article.lang:
-        linked = (
-            text_cos >= 0.25
-            or (shared >= 2.0 and anchor_cos >= 0.2)
-            or (shared >= 1.0 and anchor_cos >= 0.2 and text_cos >= 0.12)
-        )
-    else:
-        linked = shared >= 2.0 and anchor_cos >= 0.3
-    return text_cos + anchor_cos if linked else 0.0
+def _gap_hours(docs: list[_Doc]) -> np.ndarray:
+    stamps = np.array([d.article.published.timestamp() for d in docs]) / 3600
+    return np.abs(stamps[:, None] - stamps[None, :])
 
 
-def cluster_articles(articles: Sequence[Article]) -> list[list[Article]]:
-    """Group articles reporting the same event, across outlets and languages."""
-    docs = _features(articles)
-    text_cos = _dot_products([d.vec for d in docs])
-    anchor_cos = _dot_products([d.anchor_vec for d in docs])
-    edges = []
-    for pair in set(text_cos) | set(anchor_cos):
-        i, j = pair
-        strength = link_strength(
-            docs[i], docs[j], text_cos.get(pair, 0.0), anchor_cos.get(pair, 0.0)
-        )
-        if strength > 0:
-            edges.append((strength, i, j))
-    parent = list(range(len(docs)))
-    heads = [set(d.heads) for d in docs]
+def similarity(docs: list[_Doc]) -> np.ndarray:
+    """How surely each pair reports one event: 0 unrelated, ≥ 1 certain, CANNOT never."""
+    # the headline carries the event; the lead adds detail (and noise): either may match
+    text = np.maximum(
+        _cosines([text_terms(d.article.title) for d in docs], 0.5),
+        _cosines([text_terms(f"{d.article.title}\n{lead(d.article)}") for d in docs], 0.5),
+    )
+    anchor = _cosines([Counter(d.anchors) for d in docs], 0.3)
+    shared = _evidence(docs)
+    zh = np.array([d.article.lang == "zh" for d in docs])
+    same_lang = zh[:, None] == zh[None, :]
+    linked_same = (
+        (text >= 0.25)
+        | ((shared >= 2) & (anchor >= 0.2))
+        | ((shared >= 1) & (anchor >= 0.2) & (text >= 0.12))
+    )
+    linked = np.where(same_lang, linked_same, (shared >= 2) & (anchor >= 0.3))
+    sim = np.where(
+        linked, np.maximum(text + anchor, LINKED_FLOOR), np.where(same_lang, 0.5 * text, 0.0)
+    )
+    gap = _gap_hours(docs)
+    fade = np.clip((MAX_GAP_HOURS - gap) / (MAX_GAP_HOURS - SAME_DAY_HOURS), 0.0, 1.0)
+    sim = sim * fade
+    _apply_versions(docs, sim, fade)
+    sim[gap > MAX_GAP_HOURS] = CANNOT
+    return sim
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    for _, i, j in sorted(edges, reverse=True):
-        ri, rj = find(i), find(j)
-        if ri == rj or versions_conflict(heads[ri], heads[rj]):
-            continue  # a version conflict vetoes the merge of the two groups
-        parent[rj] = ri
-        heads[ri] |= heads[rj]
+def _apply_versions(docs: list[_Doc], sim: np.ndarray, fade: np.ndarray) -> None:
+    """Same release in both headlines: certain (as time allows); conflicting ones: never."""
+    titles = [set(versions(d.article.title)) for d in docs]
+    headed = [i for i, d in enumerate(docs) if d.heads or titles[i]]
+    for x, i in enumerate(headed):
+        for j in headed[x + 1 :]:
+            if fade[i, j] <= 0:
+                continue  # too far apart: a cannot-link anyway
+            if any(same_version(a, b) for a in titles[i] for b in titles[j]):
+                sim[i, j] = sim[j, i] = max(sim[i, j], fade[i, j])
+            if docs[i].heads and docs[j].heads and versions_conflict(docs[i].heads, docs[j].heads):
+                sim[i, j] = sim[j, i] = CANNOT
+
+
+def cluster_articles(
+    articles: Sequence[Article], names: Mapping[str, Sequence[str]] | None = None
+) -> list[list[Article]]:
+    """Group articles reporting the same event, across outlets and languages (average link).
+
+    Two groups merge only when their articles are close on average, so one shared name
+    or one bridging article cannot chain different events into one story.
+    """
+    if len(articles) < 2:
+        return [[a] for a in articles]
+    docs = _features(articles, names or {})
+    sim = similarity(docs)
+    distance = np.where(sim <= CANNOT, FAR, 1.0 - np.minimum(sim, 1.0))
+    np.fill_diagonal(distance, 0.0)
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - LINK
+    )
+    labels = model.fit_predict(distance)
     groups: dict[int, list[Article]] = defaultdict(list)
-    for i, doc in enumerate(docs):
-        groups[find(i)].append(doc.article)
-    return list(groups.values())
+    for label, doc in zip(labels, docs, strict=True):
+        groups[int(label)].append(doc.article)
+    return sorted(groups.values(), key=lambda g: min(a.published for a in g))
 
 
-# ---- 4. ranking ------------------------------------------------------------------------
+# ---- 3. ranking ------------------------------------------------------------------------
 
 
 def score_story(
@@ -318,7 +318,7 @@ def score_story(
     return round(float(3.0 * outlets + 0.5 * weight + recency + boost + 0.5 * rel), 4)
 
 
-# ---- 5. sections -----------------------------------------------------------------------
+# ---- 4. sections -----------------------------------------------------------------------
 
 
 def assign_section(articles: Sequence[Article], sections: Sequence[Section]) -> str:
@@ -343,7 +343,7 @@ def _fallback_section(sections: Sequence[Section]) -> str:
     return general[-1] if general else sections[-1].key
 
 
-# ---- 6. no repeats across days ---------------------------------------------------------
+# ---- 5. no repeats across days ---------------------------------------------------------
 
 
 def _similar(text: str, other: str) -> float:
@@ -352,18 +352,58 @@ def _similar(text: str, other: str) -> float:
 
 
 def match_published(
-    articles: Sequence[Article], published: Sequence[PublishedStory]
+    articles: Sequence[Article], published: Sequence[PublishedStory], window_end: datetime
 ) -> tuple[PublishedStory | None, bool]:
-    """The earlier story this one repeats (if any), and whether it brings a development."""
-    urls = {a.url for a in articles}
-    for past in published:
-        known = urls & set(past.urls)
+    """The earlier story this one repeats (if any), and whether it still is news (a follow-up).
+
+    Within REPEAT_DAYS a report of the same event is a repeat unless it brings a new
+    version or number; up to MEMORY_DAYS only a near-identical report (same text, or
+    the same facts) is, and a report of the same event is a follow-up.
+    """
+    today = window_end.date()
+    for past in sorted(published, key=lambda p: p.date, reverse=True):
+        age = (today - past.date).days
+        if age > MEMORY_DAYS:
+            continue
+        known = {a.url for a in articles} & set(past.urls)
         if known:
             fresh = [a for a in articles if a.url not in known]
             return past, bool(fresh) and _develops(fresh, past)
+        if _near_identical(articles, past):
+            return past, False
         if _same_event(articles, past):
-            return past, _develops(articles, past)
+            return past, age > REPEAT_DAYS or _develops(articles, past)
     return None, False
+
+
+def _near_identical(articles: Sequence[Article], past: PublishedStory) -> bool:
+    """Whether an article repeats a published story's source text, or only its facts."""
+    sources = [s for s in past.sources if s.strip()]
+    for art in articles:
+        mine = f"{art.title}\n{strip_boilerplate(art.text)}"
+        grams = shingles(mine)
+        for src in sources:
+            if text_hash(mine) == text_hash(src) or normalise(art.title) == normalise(
+                src.split("\n", 1)[0]
+            ):
+                return True
+            if len(grams) >= 8 and _containment(grams, shingles(src)) >= NEAR_DUP_CONTAINMENT:
+                return True
+    return _same_facts(articles, past)
+
+
+def _facts(text: str) -> set[str]:
+    return numbers(text) | {f"v:{v}" for v in versions(text)}
+
+
+def _same_facts(articles: Sequence[Article], past: PublishedStory) -> bool:
+    """A report of the same event whose figures and versions the story already carried."""
+    known = _facts("\n".join([past.title, past.text, *past.sources]))
+    for art in articles:
+        mine = _facts(f"{art.title}\n{_first_sentence(art)}")
+        if len(mine) >= 2 and mine <= known and _same_event([art], past):
+            return True
+    return False
 
 
 def _same_event(articles: Sequence[Article], past: PublishedStory) -> bool:
@@ -400,21 +440,23 @@ def build_stories(
     source_weights: dict[str, float],
     window_end: datetime,
     published: Sequence[PublishedStory] = (),
+    judged: Mapping[str, Judgement] | None = None,
 ) -> ClusterResult:
-    """Deduplicate, filter, cluster, rank and section the window's articles."""
+    """Deduplicate, filter, cluster, rank and section the window's articles.
+
+    ``judged`` holds the LLM's relevance answers; None means no LLM (the rules decide).
+    """
     kept, dropped = find_duplicates(articles, source_weights)
-    rel = {a.id: relevance(a) for a in kept}
-    on_topic = [a for a in kept if rel[a.id] >= OFF_TOPIC_THRESHOLD]
-    dropped += [_drop(a, "off-topic") for a in kept if rel[a.id] < OFF_TOPIC_THRESHOLD]
-    uncertain = [a.id for a in on_topic if rel[a.id] < AI_THRESHOLD]
-    candidates: list[tuple[float, Story]] = []
-    for group in cluster_articles(on_topic):
+    chosen = decide(kept, judged)
+    dropped += chosen.dropped
+    uncertain = set(chosen.uncertain)
+    candidates: list[tuple[bool, Story]] = []
+    for group in cluster_articles(chosen.kept, names_of(judged)):
         members = order_articles(group, source_weights)
-        past, develops = match_published(members, published)
+        past, develops = match_published(members, published, window_end)
         if past is not None and not develops:
             dropped += [_drop(a, "already-covered", past.title) for a in members]
             continue
-        best = max(rel[a.id] for a in members)
         story = Story(
             id=story_id(members),
             articles=members,
@@ -424,11 +466,11 @@ def build_stories(
                 source_weights=source_weights,
                 window_end=window_end,
                 keyword_boost=digest.keyword_boost,
-                rel=best,
+                rel=max(relevance(a) for a in members),
             ),
             follow_up_of=past.title if past is not None else None,
         )
-        candidates.append((best, story))
+        candidates.append((any(a.id not in uncertain for a in members), story))
     stories, cut = _place(candidates, digest)
     dropped += [_drop(a, "below-cutoff") for s in cut for a in s.articles]
     log.info(
@@ -438,15 +480,17 @@ def build_stories(
         len(dropped),
         len(uncertain),
     )
-    return ClusterResult(stories=stories, dropped=dropped, uncertain=uncertain)
+    return ClusterResult(
+        stories=stories, dropped=dropped, uncertain=sorted(uncertain), relevance=chosen.counts
+    )
 
 
 def _place(
-    candidates: list[tuple[float, Story]], digest: DigestSettings
+    candidates: list[tuple[bool, Story]], digest: DigestSettings
 ) -> tuple[list[Story], list[Story]]:
     """Top stories → "main" (only surely-AI ones), the next → "more", the rest cut."""
     ranked = sorted(candidates, key=lambda c: (-c[1].score, c[1].id))
-    main = [s for rel, s in ranked if rel >= AI_THRESHOLD][: digest.main_stories]
+    main = [s for sure, s in ranked if sure][: digest.main_stories]
     main_ids = {s.id for s in main}
     rest = [s for _, s in ranked if s.id not in main_ids]
     more = [s.model_copy(update={"placement": "more"}) for s in rest[: digest.more_items]]

@@ -46,7 +46,7 @@ from prefect.states import Completed, Failed  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline import assemble, brief, ingest, periodic, progress, steps  # noqa: E402
-from pipeline.cluster import ClusterResult, build_stories  # noqa: E402
+from pipeline.cluster import ClusterResult, build_stories, find_duplicates  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, find_config, load_settings  # noqa: E402
 from pipeline.errors import ConfigError, NoDraftError  # noqa: E402
 from pipeline.files import run_key, run_lock  # noqa: E402
@@ -60,6 +60,7 @@ from pipeline.models import (  # noqa: E402
 )
 from pipeline.periodic_write import BriefWrite, PeriodicWriter, WeeklyWrite  # noqa: E402
 from pipeline.prompting import Prompts  # noqa: E402
+from pipeline.relevance import Judgement, RelevanceJudge, to_judge  # noqa: E402
 from pipeline.runner import preflight  # noqa: E402
 from pipeline.store import Archive  # noqa: E402
 from pipeline.write import Writer, WriteResult, write_digest  # noqa: E402
@@ -115,6 +116,7 @@ def cluster_task(
     settings: Settings,
     window_end: datetime,
     published: list[PublishedStory],
+    judged: dict[str, Judgement] | None = None,
 ) -> ClusterResult:
     """Drop duplicates and off-topic items, cluster, rank and section the stories."""
     weights = {s.name: s.weight for s in settings.sources}
@@ -124,6 +126,7 @@ def cluster_task(
         source_weights=weights,
         window_end=window_end,
         published=published,
+        judged=judged,
     )
 
 
@@ -162,12 +165,13 @@ def periodic_writer(settings: Settings, cache: Archive, no_llm: bool) -> Periodi
 
 
 @task(name="judge-relevance", cache_policy=NONE)
-def judge_task(articles: list[Article], settings: Settings) -> tuple[dict[str, bool], LLMStats]:
-    """Ask the LLM, in batches, whether the articles the rules could not decide are AI news."""
+def judge_task(
+    articles: list[Article], settings: Settings
+) -> tuple[dict[str, Judgement], LLMStats]:
+    """Ask the LLM, in batches, whether the articles the rules do not accept are AI news."""
     with Archive(settings.data_dir / CACHE_FILE) as cache:
-        writer = Writer(settings.llm, cache=cache, prompts=Prompts(settings.prompts_dir))
-        verdicts = asyncio.run(writer.judge_relevance(articles))
-        return verdicts, writer.stats
+        judge = RelevanceJudge(settings.llm, cache=cache, prompts=Prompts(settings.prompts_dir))
+        return asyncio.run(judge.judge(articles)), judge.stats
 
 
 class WindowRun:
@@ -288,17 +292,13 @@ def relevant_stories(
     published: list[PublishedStory],
     no_llm: bool,
 ) -> tuple[ClusterResult, LLMStats]:
-    """Cluster; if the rules left articles undecided, let the LLM judge them and re-cluster."""
-    clusters = on_runner(cluster_task, articles, settings, window_end, published)
-    uncertain = set(clusters.uncertain)
-    if no_llm or not uncertain:
-        return clusters, LLMStats()
-    verdicts, stats = on_runner(judge_task, [a for a in articles if a.id in uncertain], settings)
-    kept, rejected = steps.split_rejected(articles, verdicts)
-    if not rejected:
-        return clusters, stats
-    clusters = on_runner(cluster_task, kept, settings, window_end, published)
-    return clusters.model_copy(update={"dropped": clusters.dropped + rejected}), stats
+    """Let the LLM judge the articles the rules do not accept (unless no_llm), then cluster."""
+    if no_llm:
+        return on_runner(cluster_task, articles, settings, window_end, published, None), LLMStats()
+    weights = {s.name: s.weight for s in settings.sources}
+    doubtful = to_judge(find_duplicates(articles, weights)[0])
+    judged, stats = on_runner(judge_task, doubtful, settings) if doubtful else ({}, LLMStats())
+    return on_runner(cluster_task, articles, settings, window_end, published, judged), stats
 
 
 @flow(name="weekly-digest", task_runner=thread_runner(), persist_result=False)
@@ -316,13 +316,14 @@ def weekly_digest(
     window = periodic.week_window(day, settings.tz)
     with window_run(settings, run_key("weekly", day), window, offline) as run:
         with steps.timed(run.times, "cluster"):
-            clusters = on_runner(
-                cluster_task, run.articles, periodic.weekly_settings(settings), window[1], []
+            clusters, judged = relevant_stories(
+                run.articles, periodic.weekly_settings(settings), window[1], [], no_llm
             )
         if not clusters.stories:
             return without_draft(run, settings, week, day, "weekly", clusters)  # type: ignore[return-value]  # Prefect resolves a returned State
         with steps.timed(run.times, "write"):
             written = on_runner(write_weekly_task, clusters.stories, settings, week, no_llm)
+            written.stats.add(judged)
         with steps.timed(run.times, "publish"):
             summary = periodic.publish_weekly(
                 run.archive,
@@ -352,13 +353,14 @@ def brief_digest(
     with window_run(settings, run_key("brief", day), window, offline) as run:
         published = steps.published_before(run.archive, settings.output_dir, "brief", day)
         with steps.timed(run.times, "cluster"):
-            clusters = on_runner(
-                cluster_task, run.articles, brief.brief_settings(settings), window[1], published
+            clusters, judged = relevant_stories(
+                run.articles, brief.brief_settings(settings), window[1], published, no_llm
             )
         if not clusters.stories:
             return without_draft(run, settings, str(day), day, "brief", clusters)  # type: ignore[return-value]  # Prefect resolves a returned State
         with steps.timed(run.times, "write"):
             written = on_runner(write_brief_task, clusters.stories, settings, no_llm)
+            written.stats.add(judged)
         with steps.timed(run.times, "publish"):
             summary = brief.publish_brief(
                 run.archive,

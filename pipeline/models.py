@@ -95,6 +95,7 @@ class Dropped(Frozen):
     reason: str  # duplicate | off-topic | already-covered | out-of-window | …
     of: str | None = None  # for duplicates: URL of the kept article
     title: str | None = None
+    by: str | None = None  # for off-topic: who decided, "llm" or "rules"
 
 
 class Failure(Frozen):
@@ -258,6 +259,7 @@ class PublishedStory(Frozen):
     title: str
     urls: list[str] = Field(default_factory=list)
     text: str = ""  # heading plus lead, for similarity
+    sources: list[str] = Field(default_factory=list)  # its articles' title + text, for reposts
 
 
 # Markers that flag text an editor must look at; `digest lint` reports both, so a

@@ -24,8 +24,9 @@ from pipeline.models import Article, Dropped, Failure, FeedEntry, PublishedStory
 from pipeline.store import Archive, FeedState, SourceRun
 
 log = logging.getLogger(__name__)
+SOURCE_CHARS = 1500  # of each source article, kept to recognise a later repost
 
-PUBLISHED_LOOKBACK_DAYS = 7
+PUBLISHED_LOOKBACK_DAYS = 30  # the stories stage's memory (cluster.MEMORY_DAYS)
 
 
 class IngestReport(BaseModel):
@@ -145,37 +146,35 @@ def window_articles(archive: Archive, window: tuple[datetime, datetime]) -> list
 def published_before(
     archive: Archive, output_dir: Path, fmt: str, day: date
 ) -> list[PublishedStory]:
-    """Stories of the last week's digests: from the archive and from the drafts on disk.
+    """Stories of the last 30 days' digests: from the archive and from the drafts on disk.
 
     Drafts on disk count as published in the form the editor left them, so a story an
-    editor added by hand is not repeated either.
+    editor added by hand is not repeated either. Each story carries the text of its
+    archived source articles, so that a later verbatim repost is recognised.
     """
     start = day - timedelta(days=PUBLISHED_LOOKBACK_DAYS)
     stories = archive.published_between(start, day - timedelta(days=1), format=fmt)
     for offset in range(1, PUBLISHED_LOOKBACK_DAYS + 1):
-        path = output_dir / fmt / f"{day - timedelta(days=offset)}.md"
+        when = day - timedelta(days=offset)
+        path = output_dir / fmt / f"{when}.md"
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
-            stories.extend(published_stories(text, fmt))
-    return stories
+            stories.extend(published_stories(text, fmt, default_date=when))
+    return [with_sources(archive, s) for s in stories]
+
+
+def with_sources(archive: Archive, story: PublishedStory) -> PublishedStory:
+    """The story with its archived source articles' text (kept as it is if it has some)."""
+    if story.sources:
+        return story
+    found = [a for url in story.urls if (a := archive.get_article(url)) is not None]
+    texts = [f"{a.title}\n{a.text[:SOURCE_CHARS]}" for a in found]
+    return story.model_copy(update={"sources": texts}) if texts else story
 
 
 def reasons(dropped: list[Dropped]) -> dict[str, int]:
     """Dropped articles counted by reason."""
     return dict(Counter(d.reason for d in dropped))
-
-
-def split_rejected(
-    articles: list[Article], verdicts: dict[str, bool]
-) -> tuple[list[Article], list[Dropped]]:
-    """Articles the LLM judged not to be AI news, dropped as off-topic; the rest kept."""
-    kept, rejected = [], []
-    for article in articles:
-        if verdicts.get(article.id, True):
-            kept.append(article)
-        else:
-            rejected.append(Dropped(url=article.url, reason="off-topic", title=article.title))
-    return kept, rejected
 
 
 @contextmanager

@@ -100,6 +100,11 @@ OFF_TERMS: dict[str, float] = {
     "菜谱":
     3, "航班": 1.5, "flights": 1.5, "比特币": 2, "Bitcoin": 2, "利率": 1.5, "interest rates": 1.5,
     "降息": 2, "汇率": 1.5, "菜价": 2, "猪肉": 2, "电视剧": 1, "演唱会": 2, "concert": 2,
+    # general finance, trade and war news (issue 12: real feeds carry much of it)
+    "private credit": 3, "private equity": 2, "hedge fund": 2, "hedge funds": 2,
+    "tariff": 2, "tariffs": 2, "关税": 2, "bond": 1.5, "bonds": 1.5, "债券": 1.5,
+    "ceasefire": 2, "停火": 2, "pension": 2, "pensions": 2, "养老金": 2, "redemption": 1.5,
+    "redemptions": 1.5, "招聘": 1.5, "申报": 1.5,
 }
 # fmt: on
 
@@ -116,6 +121,8 @@ NUMBER_RE = re.compile(
     r"(?P<after>[年月日号时点分秒])?",
     re.IGNORECASE,
 )
+# model sizes: "2B", "1.5B" (parameters) are amounts too, "240亿参数" = "24B"
+PARAMS_RE = re.compile(r"(?<![A-Za-z0-9.\-])(\d+(?:\.\d+)?)\s?[Bb](?![A-Za-z0-9])")
 VERSION_PREV_RE = re.compile(r"([A-Z][A-Za-z]*) $")
 DURATIONS = {"个月": "mo", "month": "mo", "months": "mo", "小时": "h", "hour": "h", "hours": "h"}
 ZH_DIGITS = {
@@ -295,6 +302,7 @@ def numbers(text: str) -> set[str]:
         elif (amount or value >= 10 or "." in raw) and not (YEAR_RE.match(raw) and not amount):
             found.add(f"n:{value:.3g}")
     found.update(f"n:{v:.3g}" for v in zh_numerals(flat))
+    found.update(f"n:{float(m.group(1)) * 1e9:.3g}" for m in PARAMS_RE.finditer(flat))
     return found
 
 

@@ -25,16 +25,12 @@ from pipeline.config import LLMSettings, Section
 from pipeline.errors import ConfigError, LLMError
 from pipeline.excerpt import (
     digest_input,
-    escape_data,
     estimate_tokens,
-    join_sentences,
-    split_sentences,
     story_input,
 )
 from pipeline.fallback import extractive_draft, extractive_more, fallback_meta
 from pipeline.llm import Cache, LLMClient, StructuredRequest
 from pipeline.models import (
-    Article,
     DigestMeta,
     Fact,
     Failure,
@@ -51,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 MORE_CATEGORIES = ("大模型发布与开源", "具身智能与机器人", "AI 应用与商业化", "行业动态")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
-RELEVANCE_BATCH = 50
 
 
 # ---------------------------------------------------------------- output schemas
@@ -113,24 +108,10 @@ class DigestOut(BaseModel):
     more: list[MoreOut] = Field(default_factory=list)
 
 
-class VerdictOut(BaseModel):
-    id: str
-    relevant: bool
-
-
-class RelevanceOut(BaseModel):
-    """The model's yes/no verdicts for a batch of uncertain articles."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    items: list[VerdictOut]
-
-
 # Output schema of each prompt kind (for sizing the system prompt).
 SCHEMAS: dict[str, type[BaseModel]] = {
     "story": StoryOut,
     "digest": DigestOut,
-    "relevance": RelevanceOut,
 }
 # The least article text a story is sent, however long the system prompt grows.
 MIN_STORY_BUDGET = 600
@@ -211,7 +192,7 @@ def to_more(stories: Sequence[Story], out: DigestOut) -> list[MoreItem]:
 
 
 class Writer:
-    """The LLM seam: writes stories and digest text, judges relevance; no tools."""
+    """The LLM seam: writes stories and digest text; no tools."""
 
     def __init__(
         self,
@@ -284,36 +265,6 @@ class Writer:
         payload = digest_input(main, drafts, more, sections, date=date)
         out = await self._client().complete(self._request("digest", DigestOut, payload, "story"))
         return to_meta(out, sections), to_more(more, out)
-
-    async def judge_relevance(self, articles: Sequence[Article]) -> dict[str, bool]:
-        """AI-news yes/no for uncertain articles (titles and leads); True when unsure or failed."""
-        verdicts = {a.id: True for a in articles}
-        if self.no_llm or not articles:
-            return verdicts
-        async with self._client().session():
-            for start in range(0, len(articles), RELEVANCE_BATCH):
-                batch = articles[start : start + RELEVANCE_BATCH]
-                verdicts.update(await self._judge_batch(batch))
-        return verdicts
-
-    async def _judge_batch(self, batch: Sequence[Article]) -> dict[str, bool]:
-        items = [
-            {
-                "id": f"r{n + 1}",
-                "title": escape_data(a.title),
-                "lead": escape_data(join_sentences(split_sentences(a.text)[:2])[:200]),
-            }
-            for n, a in enumerate(batch)
-        ]
-        try:
-            out = await self._client().complete(
-                self._request("relevance", RelevanceOut, {"items": items}, "item")
-            )
-        except LLMError as exc:
-            logger.warning("relevance call failed, keeping %d articles: %s", len(batch), exc)
-            return {}
-        ids = {f"r{n + 1}": a.id for n, a in enumerate(batch)}
-        return {ids[v.id]: v.relevant for v in out.items if v.id in ids}
 
     async def write_digest(
         self, stories: Sequence[Story], sections: Sequence[Section], *, date: Date

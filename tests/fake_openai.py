@@ -327,7 +327,9 @@ def default_responder(body: dict[str, Any]) -> str:
             "items": [
                 {
                     "id": b["id"],
-                    "relevant": bool(AI_RE.search(b.get("标题", "") + b.get("开头", ""))),
+                    "category": "ai"
+                    if AI_RE.search(b.get("标题", "") + b.get("开头", ""))
+                    else "other",
                 }
                 for b in blocks
             ]

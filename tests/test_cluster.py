@@ -11,18 +11,16 @@ from hypothesis import strategies as st
 
 from pipeline.aliases import ALIASES, NAMES
 from pipeline.cluster import (
-    AI_THRESHOLD,
-    OFF_TOPIC_THRESHOLD,
     ClusterResult,
     assign_section,
     build_stories,
     cluster_articles,
     find_duplicates,
-    relevance,
     story_id,
 )
 from pipeline.config import DigestSettings, Section
 from pipeline.models import Article, PublishedStory, article_id
+from pipeline.relevance import AI_THRESHOLD, Judgement, relevance, rule_decision
 from pipeline.textsim import entities, numbers, versions, versions_conflict
 
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
@@ -90,11 +88,20 @@ def art(
     )
 
 
-def run(articles: list[Article], published: Sequence[PublishedStory] = ()) -> ClusterResult:
-    """build_stories with the test settings."""
-    end = T0 + timedelta(hours=24)
+def run(
+    articles: list[Article],
+    published: Sequence[PublishedStory] = (),
+    judged: dict[str, Judgement] | None = None,
+    end: datetime = T0 + timedelta(hours=24),
+) -> ClusterResult:
+    """build_stories with the test settings (no LLM unless ``judged`` is given)."""
     return build_stories(
-        articles, DIGEST, source_weights=WEIGHTS, window_end=end, published=published
+        articles,
+        DIGEST,
+        source_weights=WEIGHTS,
+        window_end=end,
+        published=published,
+        judged=judged,
     )
 
 
@@ -198,12 +205,46 @@ def test_repost_with_notice_and_editor_line_is_duplicate() -> None:
 # ---- 2. relevance -------------------------------------------------------------------------
 
 
-def test_off_topic_dropped_and_ai_kept() -> None:
+def test_without_llm_only_confident_rules_drop() -> None:
     oil, waymo = art(*OIL), art(*WAYMO_ZH)
-    assert relevance(oil) < OFF_TOPIC_THRESHOLD
-    assert relevance(art(*OPUS)) >= AI_THRESHOLD
+    assert rule_decision(oil) == "off" and relevance(art(*OPUS)) >= AI_THRESHOLD
     result = run([oil, waymo])
-    assert [(d.url, d.reason) for d in result.dropped] == [(oil.url, "off-topic")]
+    assert [(d.url, d.reason, d.by) for d in result.dropped] == [(oil.url, "off-topic", "rules")]
+    assert result.relevance["rules_off"] == 1
+
+
+def test_llm_no_drops_what_the_rules_doubt_and_yes_makes_it_main() -> None:
+    """No AI term in the title or lead: the rules cannot accept it, the LLM decides."""
+    deal = art("China blocks Meta's $2 billion acquisition of Manus", "Regulators said no.")
+    notice = art("年度榜单申报即日启动", "欢迎申报，截至 4 月 27 日。")
+    assert rule_decision(deal) == rule_decision(notice) == "unsure"
+    judged = {deal.id: Judgement(ai=True), notice.id: Judgement(ai=False)}
+    result = run([deal, notice], judged=judged)
+    assert [(d.url, d.by) for d in result.dropped] == [(notice.url, "llm")]
+    assert [(s.primary.id, s.placement) for s in result.stories] == [(deal.id, "main")]
+    assert result.relevance == {
+        "rules_ai": 0,
+        "llm_ai": 1,
+        "llm_off": 1,
+        "llm_off_kept": 0,
+        "rules_off": 0,
+        "undecided": 0,
+    }
+
+
+def test_rules_accepted_article_is_kept_whatever_the_llm_says() -> None:
+    opus = art(*OPUS)
+    assert rule_decision(opus) == "ai"
+    result = run([opus], judged={opus.id: Judgement(ai=False)})
+    assert result.dropped == [] and result.stories[0].placement == "main"
+
+
+def test_unanswered_article_is_kept_undecided() -> None:
+    """The LLM call failed for it: kept, only for 更多动态, never dropped."""
+    deal = art("China blocks Meta's $2 billion acquisition of Manus", "Regulators said no.")
+    result = run([deal], judged={})
+    assert result.dropped == [] and result.uncertain == [deal.id]
+    assert result.stories[0].placement == "more"
 
 
 def test_undecided_article_is_kept_as_uncertain() -> None:
@@ -224,9 +265,37 @@ def test_zh_en_reports_merged() -> None:
     assert len(cluster_articles([zh, en])) == 1
 
 
-def test_different_versions_not_merged() -> None:
-    opus, sonnet = art(*OPUS, source="IT之家"), art(*SONNET, hours=1)
+@pytest.mark.parametrize("hours", [1, 40])
+def test_different_versions_not_merged(hours: float) -> None:
+    """A version conflict is a cannot-link, also between reports days apart (weekly)."""
+    opus, sonnet = art(*OPUS, source="IT之家"), art(*SONNET, hours=hours)
     assert len(cluster_articles([opus, sonnet])) == 2
+    bridge = art(  # one article naming no version, close to both: still two stories
+        "Anthropic 新模型上线：支持 100 万 token 上下文",
+        "Anthropic 今日发布新模型，支持 100 万 token 的上下文窗口，定价维持不变。",
+        source="搜狐",
+        hours=hours / 2,
+    )
+    groups = cluster_articles([opus, sonnet, bridge])
+    assert not any({opus.id, sonnet.id} <= {a.id for a in g} for g in groups)
+
+
+def test_same_company_different_events_days_apart_stay_apart() -> None:
+    """The weekly window: two Anthropic stories four days apart share names, not an event."""
+    launch = art(
+        "Anthropic rolls out cyber AI model days after source code leak",
+        "Claude Mythos opened to Amazon, Microsoft and Apple to find hidden vulnerabilities.",
+        source="TechCrunch AI",
+        lang="en",
+    )
+    stocks = art(
+        "Cyber security stocks fall on worries over Anthropic's advanced AI tool",
+        "Anthropic's Mythos model detected vulnerabilities that legacy systems missed.",
+        source="The Verge AI",
+        lang="en",
+        hours=80,
+    )
+    assert len(cluster_articles([launch, stocks])) == 2
 
 
 def test_headline_naming_a_benchmark_does_not_split_the_story() -> None:
@@ -246,6 +315,38 @@ def test_headline_naming_a_benchmark_does_not_split_the_story() -> None:
         hours=2,
     )
     assert [len(s.articles) for s in run([zh, en]).stories] == [2]
+
+
+def test_canonical_names_link_languages_beyond_the_alias_table() -> None:
+    """A startup the alias table does not know: names from a judge link zh and en."""
+    zh = art(
+        "灵初智能发布 Psi-R2 具身模型，10 万小时人类数据登顶榜单",
+        "灵初智能今天发布具身模型 Psi-R2，用 10 万小时人类操作数据训练。",
+        source="量子位",
+    )
+    en = art(
+        "Lingchu releases Psi-R2, trained on 100,000 hours of human data",
+        "The Chinese start-up Lingchu released its embodied model Psi-R2.",
+        source="The Decoder",
+        lang="en",
+        hours=3,
+    )
+    assert len(cluster_articles([zh, en])) == 1  # the shared release name links them
+    other = art(
+        "灵初智能完成新一轮融资，高瓴领投",
+        "灵初智能宣布完成新一轮融资，由高瓴领投，投后估值较上一轮翻倍。",
+        source="36氪",
+    )
+    deal = art(
+        "Lingchu closes a new round led by Hillhouse",
+        "Hillhouse led the round, which doubled Lingchu's valuation.",
+        source="TechCrunch AI",
+        lang="en",
+        hours=2,
+    )
+    assert len(cluster_articles([other, deal])) == 2  # no shared anchor: apart
+    names = {other.id: ["Lingchu", "Hillhouse"], deal.id: ["Lingchu", "Hillhouse Capital"]}
+    assert len(cluster_articles([other, deal], names)) == 1
 
 
 def test_far_apart_reports_not_merged() -> None:
@@ -363,6 +464,65 @@ def test_two_days_repost_of_day_one_story_is_already_covered() -> None:
     second = run([repost, fresh], published=published)
     assert [(d.url, d.reason) for d in second.dropped] == [(repost.url, "already-covered")]
     assert [s.primary.id for s in second.stories] == [fresh.id]
+
+
+# ---- 30-day memory: reposts and follow-ups -------------------------------------------------
+
+
+def _story_of(article: Article, days_ago: int) -> PublishedStory:
+    """What a digest published ``days_ago`` before the window's digest date carried."""
+    return PublishedStory(
+        date=(T0 + timedelta(hours=24)).date() - timedelta(days=days_ago),
+        title="Waymo 完成 160 亿美元融资",  # the draft's own headline, not the source's
+        urls=[article.url],
+        text="Waymo 完成 160 亿美元融资\n估值达 1260 亿美元。",
+        sources=[f"{article.title}\n{article.text}"],
+    )
+
+
+@pytest.mark.parametrize("days_ago", [8, 15, 30])
+def test_verbatim_repost_of_an_older_story_is_already_covered(days_ago: int) -> None:
+    original = art(*WAYMO_ZH, source="IT之家", url="https://www.ithome.com/0/1.htm")
+    repost = art(
+        "重磅！Waymo 估值飙升",
+        f"本文转载自IT之家。\n{WAYMO_ZH[1]}\n（责任编辑：李明）",
+        source="搜狐",
+        url="https://www.sohu.com/a/2",
+    )
+    result = run([repost], published=[_story_of(original, days_ago)])
+    assert [(d.url, d.reason) for d in result.dropped] == [(repost.url, "already-covered")]
+
+
+def test_same_facts_rewritten_weeks_later_is_already_covered() -> None:
+    """Different words, the same event and not one new figure: not news again."""
+    original = art(*WAYMO_ZH, url="https://36kr.com/p/9")
+    rewrite = art(
+        "Waymo 以 1260 亿美元估值拿下 160 亿美元",
+        "自动驾驶公司 Waymo 拿下 160 亿美元新融资，公司估值 1260 亿美元。",
+        source="搜狐",
+    )
+    result = run([rewrite], published=[_story_of(original, 12)])
+    assert [d.reason for d in result.dropped] == ["already-covered"]
+
+
+def test_follow_up_weeks_later_is_kept_and_marked() -> None:
+    original = art(*WAYMO_ZH, url="https://36kr.com/p/9")
+    follow = art(
+        "Waymo 再获 50 亿美元追加投资，估值升至 1500 亿美元",
+        "Waymo 宣布获得 50 亿美元追加投资，估值升至 1500 亿美元；此前它完成 160 亿美元融资。",
+        source="IT之家",
+    )
+    past = _story_of(original, 20)
+    result = run([follow], published=[past])
+    assert result.dropped == []
+    assert [s.follow_up_of for s in result.stories] == [past.title]
+
+
+def test_repost_beyond_the_memory_is_news_again() -> None:
+    original = art(*WAYMO_ZH, url="https://36kr.com/p/9")
+    repost = art("Waymo 估值飙升", WAYMO_ZH[1], source="搜狐")
+    result = run([repost], published=[_story_of(original, 31)])
+    assert result.dropped == [] and result.stories[0].follow_up_of is None
 
 
 # ---- invariant ------------------------------------------------------------------------------

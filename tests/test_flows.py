@@ -249,12 +249,12 @@ CHIP_MARKET = {
 def test_llm_judges_articles_the_rules_cannot_decide(
     tmp_path: Path, server: TestServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An undecided article goes to one batched yes/no call; a 'no' drops it as off-topic."""
+    """Articles the rules do not accept go to batched calls; a 'no' drops them as off-topic."""
 
     def responder(body: dict[str, Any]) -> str:
         answer = json.loads(default_responder(body))
         if "items" in answer:  # the relevance call: nothing here is AI news
-            answer["items"] = [{**item, "relevant": False} for item in answer["items"]]
+            answer["items"] = [{**item, "category": "other"} for item in answer["items"]]
         return json.dumps(answer, ensure_ascii=False)
 
     serve_day(server, extra=[CHIP_MARKET])
@@ -264,15 +264,19 @@ def test_llm_judges_articles_the_rules_cannot_decide(
         monkeypatch.setenv("DIGEST_MODEL", MODEL)
         config, out = write_config(tmp_path, server), tmp_path / "output"
         run_flow(config, out)
-        kinds = [
-            c.get("response_format", {}).get("json_schema", {}).get("name") for c in fake.calls
+        judged = [
+            json.dumps(c["messages"], ensure_ascii=False)
+            for c in fake.calls
+            if c.get("response_format", {}).get("json_schema", {}).get("name") == "relevance"
         ]
     record = json.loads((out / "daily" / f"{DAY}.json").read_text(encoding="utf-8"))
-    dropped = {d["url"]: d["reason"] for d in record["dropped"]}
-    assert dropped[server.url("/zh/chips.html")] == "off-topic"
-    assert kinds.count("relevance") == 1  # one batched call for the undecided articles
+    dropped = {d["url"]: (d["reason"], d["by"]) for d in record["dropped"]}
+    assert dropped[server.url("/zh/chips.html")] == ("off-topic", "llm")
+    assert judged and all("<item id=" in j for j in judged)
     in_stories = {a["url"] for s in record["stories"] for a in s["articles"]}
-    assert server.url("/zh/opus46.html") in in_stories  # decided articles are not re-judged
+    assert server.url("/zh/opus46.html") in in_stories  # the rules accepted it: never asked
+    assert not any("Anthropic发布Claude Opus 4.6" in j for j in judged)
+    assert record["stats"]["relevance_llm_off"] >= 1
 
 
 def dead_feed_config(tmp_path: Path, server: TestServer) -> Path:
@@ -441,7 +445,9 @@ def test_states_of_a_clean_a_problem_and_a_no_draft_night(
     assert (problems.type.value, problems.name) == ("COMPLETED", flows.PROBLEMS_STATE)
     assert "needs a look: 1 failed feed or page" in (problems.message or "")
     assert (none.type.value, none.name) == ("FAILED", "Failed")
-    assert "no draft written" in (none.message or "") and "every feed failed (1 of 1)" in none.message
+    assert (
+        "no draft written" in (none.message or "") and "every feed failed (1 of 1)" in none.message
+    )
 
 
 def test_no_api_key_fails_before_any_fetch(tmp_path: Path, server: TestServer) -> None:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from pipeline.history import published_stories
+from pipeline.models import Article
+from pipeline.store import Archive
 from tests.conftest import seed_text as _seed
+
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
 
 
 def test_published_stories_of_a_linked_daily() -> None:
@@ -46,3 +51,35 @@ def test_published_stories_date_fallback_and_unknown_format() -> None:
         ("故事", ["https://a.cn/1"], dt.date(2026, 1, 1))
     ]
     assert published_stories(text)[0].date == dt.date.min
+
+
+def test_published_before_reaches_back_30_days_with_source_texts(tmp_path: Path) -> None:
+    """A draft left on disk 20 days ago still counts, and carries its articles' text."""
+    from pipeline.steps import published_before
+
+    day = dt.date(2026, 3, 10)
+    old = day - dt.timedelta(days=20)
+    draft = (FORMATS / "golden_daily.md").read_text(encoding="utf-8")
+    stories = published_stories(draft, "daily")
+    url = next(u for s in stories for u in s.urls)
+    when = dt.datetime(2026, 2, 17, 9, tzinfo=dt.UTC)
+    source = Article(
+        id="a1",
+        url=url,
+        source="IT之家",
+        lang="zh",
+        title="原始报道",
+        published=when,
+        text="原始报道的正文。",
+        first_seen=when,
+    )
+    (tmp_path / "out" / "daily").mkdir(parents=True)
+    (tmp_path / "out" / "daily" / f"{old}.md").write_text(draft, encoding="utf-8")
+    (tmp_path / "out" / "daily" / f"{day - dt.timedelta(days=31)}.md").write_text(
+        draft, encoding="utf-8"
+    )
+    with Archive(tmp_path / "archive.sqlite3") as archive:
+        archive.put_article(source)
+        found = published_before(archive, tmp_path / "out", "daily", day)
+    assert len(found) == len(stories)  # the 31-day-old copy is beyond the memory
+    assert any(s.sources == ["原始报道\n原始报道的正文。"] for s in found if url in s.urls)

@@ -416,7 +416,9 @@ def test_weekly_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpe
     assert server.url("/wk/late.html") not in urls | {d["url"] for d in record["dropped"]}
     assert (record["format"], record["date"]) == ("weekly", WEEK_DAY)
     assert errors(md) == []
-    assert len(llm.calls) == record["stats"]["llm_calls"] == 1
+    # one relevance call for the articles the rules do not accept, one for the weekly's text
+    kinds = [c.get("response_format", {}).get("json_schema", {}).get("name") for c in llm.calls]
+    assert sorted(kinds) == ["relevance", "weekly"] and record["stats"]["llm_calls"] == 2
     assert summary["exit_code"] == 1  # the dead feed and the broken page
 
 

@@ -412,7 +412,7 @@ def test_no_llm_writes_an_extractive_draft_without_any_call(fake: FakeOpenAI) ->
 
 def test_no_llm_needs_no_api_key() -> None:
     writer = Writer(LLMSettings(provider="openai"), no_llm=True)
-    assert run(writer.judge_relevance([ARTICLES["4d5e6f708192"]])) == {"4d5e6f708192": True}
+    assert writer.client is None and writer.stats.llm_calls == 0
 
 
 # ---------------------------------------------------------------- API key
@@ -483,20 +483,6 @@ def test_write_digest_end_to_end(fake: FakeOpenAI) -> None:
     assert stats.cost == pytest.approx(expected)
     digest_user = fake.calls[-1]["messages"][1]["content"]
     assert "key=capital；默认栏目名=AI 资本市场" in digest_user
-
-
-def test_judge_relevance_batches_titles_and_leads(fake: FakeOpenAI) -> None:
-    relevant = ARTICLES["3c4d5e6f7081"]
-    other = article(7, "本店周末促销，全场八折。", title="春季家电促销")
-    verdicts = run(Writer(fake.settings()).judge_relevance([relevant, other]))
-    assert verdicts == {relevant.id: True, other.id: False}
-    assert len(fake.calls) == 1 and "<item id=" in fake.user_messages(0)[0]
-
-
-def test_judge_relevance_keeps_articles_when_the_call_fails(fake: FakeOpenAI) -> None:
-    fake.add_faults("not_json", "not_json")
-    target = article(8, "内容。", title="春季家电促销")
-    assert run(Writer(fake.settings()).judge_relevance([target])) == {target.id: True}
 
 
 class BuggyWriter(Writer):
