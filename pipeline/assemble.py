@@ -149,6 +149,7 @@ def build_record(
                 ],
                 unsupported=findings.get(story.id, []),
                 degraded=bool(draft and draft.degraded),
+                repairs=draft.repairs if draft else [],
                 follow_up_of=story.follow_up_of,
             )
         )
@@ -241,6 +242,10 @@ def run_stats(
         "prompt_tokens": llm.prompt_tokens,
         "completion_tokens": llm.completion_tokens,
         "cost": round(llm.cost, 6),
+        "repairs": llm.repairs,
+        "retries": llm.retries,
+        "loops": llm.loops,
+        "degraded_parts": llm.degraded_parts,
         "feeds_ok": report.feeds_ok,
         "feeds_failed": report.feeds_failed,
         "feeds_not_modified": report.feeds_not_modified,

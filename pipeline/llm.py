@@ -2,9 +2,13 @@
 
 Structured output is asked for in the strongest form the endpoint supports — strict
 ``json_schema``, else ``json_object`` with the schema in the prompt, else plain text
-that is repaired — and what works is remembered per (base URL, model). Every answer
-is validated with pydantic; an unusable one gets one corrective retry. Quota and
-authentication errors stop all further calls of the run.
+that is repaired — and what works is remembered per (base URL, model). Answers are
+streamed and watched for loops (:mod:`pipeline.streaming`), each call asks for no more
+output than it needs, and one deadline covers the whole call, retries included. Every
+answer is validated with pydantic, soft limits repaired (:mod:`pipeline.structured`);
+only a structurally unusable one gets one corrective retry. Quota and authentication
+errors, and an endpoint that leaves several calls in a row unanswered, stop all further
+calls of the run.
 """
 
 from __future__ import annotations
@@ -28,11 +32,13 @@ from pipeline.errors import LLMError, MissingAPIKeyError, QuotaError
 from pipeline.files import sha256_text
 from pipeline.models import LLMStats
 from pipeline.prompting import Prompts
+from pipeline.streaming import Reply, read_response, read_stream, settle_usage
 from pipeline.structured import Unusable, parse_answer, strict_schema
 
 logger = logging.getLogger(__name__)
-# output room for the retry of an answer cut off at the token limit (providers cap it)
-LENGTH_RETRY_CAP = 16_000
+# calls in a row that got no answer at all within their deadline: the endpoint is down
+HUNG_CALLS = 3
+DROP_BACKOFF = 0.25  # seconds, doubled per answer broken off in the middle
 
 OutputMode = Literal["json_schema", "json_object", "text"]
 MODES: tuple[OutputMode, ...] = ("json_schema", "json_object", "text")
@@ -56,6 +62,14 @@ FORMAT_ERROR_RE = re.compile(
     re.IGNORECASE,
 )
 REASONING_MODEL_RE = re.compile(r"(^|/)(o1|o3|o4|gpt-5)", re.IGNORECASE)
+STREAM_OPTIONS_RE = re.compile(r"stream_options|include_usage", re.IGNORECASE)
+STREAM_RE = re.compile(r"\bstream(ing)?\b", re.IGNORECASE)
+
+
+class DroppedError(LLMError):
+    """The connection broke in the middle of an answer: worth asking again."""
+
+    retryable = True
 
 
 class Cache(Protocol):
@@ -93,6 +107,8 @@ class Capability:
 
     mode: OutputMode
     temperature: bool = True
+    stream: bool = True
+    stream_usage: bool = True  # stream_options.include_usage
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,29 @@ class StructuredRequest(Generic[T]):
     schema: type[T]
     cache_key: str
     system_vars: Mapping[str, Any] = field(default_factory=dict)
+    max_tokens: int | None = None  # what this call needs; capped by [llm] max_output_tokens
+
+
+@dataclass(frozen=True)
+class Answer(Generic[T]):
+    """A validated answer and the soft-limit repairs it needed."""
+
+    value: T
+    repairs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CallLog:
+    """One completion as it went: for the log, the run's stats and the benchmarks."""
+
+    kind: str
+    key: str
+    mode: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    finish: str | None
+    estimated: bool = False
 
 
 def api_key_required(llm: LLMSettings) -> bool:
@@ -135,10 +174,14 @@ class LLMClient:
         self.quirks = PROVIDER_QUIRKS.get(llm.provider, PROVIDER_QUIRKS["custom"])
         self.fatal: LLMError | None = None  # quota or auth: no further calls this run
         self._api_key = require_api_key(llm)
+        self.calls: list[CallLog] = []
         self._capability: Capability | None = None
-        self._settled = False  # first call done: concurrent callers need not queue
+        self._from_cached_capability = False
         self._sdk: openai.AsyncOpenAI | None = None
-        self._probe_lock: asyncio.Lock | None = None
+        # the first call finds out what the endpoint supports; the others wait for it
+        self._probe_done: asyncio.Event | None = None
+        self._probing = False
+        self._hung = 0  # calls in a row with no answer at all by their deadline
 
     @property
     def model(self) -> str:
@@ -160,7 +203,7 @@ class LLMClient:
         if self._sdk is not None:
             yield self
             return
-        self._sdk, self._probe_lock = self._build_sdk(), asyncio.Lock()
+        self._sdk, self._probe_done, self._probing = self._build_sdk(), asyncio.Event(), False
         try:
             yield self
         finally:
@@ -178,47 +221,128 @@ class LLMClient:
         )
 
     async def complete(self, request: StructuredRequest[T]) -> T:
-        """Ask for a structured answer: cache, call, validate, one corrective retry."""
-        cached = self._from_cache(request)
-        if cached is not None:
-            return cached
-        async with self.session():
-            answer = await self._ask_validated(request)
-        if self.cache is not None:
-            self.cache.cache_put(request.cache_key, answer.model_dump_json())
+        """Ask for a structured answer: cache, call, validate, repair, one corrective retry."""
+        return (await self.answer(request)).value
+
+    async def answer(self, request: StructuredRequest[T]) -> Answer[T]:
+        """The validated answer with its repairs (from the cache when it was asked before)."""
+        answer = self._from_cache(request)
+        if answer is None:
+            async with self.session():
+                answer = await self._ask_within_deadline(request)
+            if self.cache is not None:
+                value = {"answer": answer.value.model_dump(mode="json"), "repairs": answer.repairs}
+                self.cache.cache_put(request.cache_key, json.dumps(value, ensure_ascii=False))
+        self.stats.repairs += len(answer.repairs)
+        for repair in answer.repairs:
+            logger.info("llm answer repaired kind=%s: %s", request.kind, repair)
         return answer
 
-    def _from_cache(self, request: StructuredRequest[T]) -> T | None:
+    def _from_cache(self, request: StructuredRequest[T]) -> Answer[T] | None:
         raw = self.cache.cache_get(request.cache_key) if self.cache is not None else None
         if raw is None:
             return None
         try:
-            answer = request.schema.model_validate_json(raw)
-        except ValidationError:
+            stored = json.loads(raw)
+            value = request.schema.model_validate(stored["answer"])
+            repairs = [str(r) for r in stored.get("repairs", [])]
+        except (ValidationError, ValueError, TypeError, KeyError):
             return None
         self.stats.cache_hits += 1
         logger.info("llm cache hit kind=%s key=%s", request.kind, request.cache_key[:12])
-        return answer
+        return Answer(value, repairs)
 
-    async def _ask_validated(self, request: StructuredRequest[T]) -> T:
-        turns: list[dict[str, str]] = [{"role": "user", "content": request.user}]
-        content, finish = await self._chat(request, turns)
-        max_tokens = None
+    async def _ask_within_deadline(self, request: StructuredRequest[T]) -> Answer[T]:
+        """The whole call, corrective retry included, within one deadline."""
+        probe = await self._take_turn()
+        reply = Reply()
         try:
-            return parse_answer(content, finish, request.schema)
+            async with asyncio.timeout(self.llm.timeout):
+                return await self._ask_validated(request, reply, probe)
+        except TimeoutError as exc:
+            salvaged = self._salvage(request, reply)
+            if salvaged is not None:
+                return salvaged
+            self._note_hang(reply)
+            raise LLMError(
+                f"no answer within the {self.llm.timeout:g}s deadline", retryable=True
+            ) from exc
+        finally:
+            if probe:
+                self._end_probe()
+
+    async def _take_turn(self) -> bool:
+        """Wait while another call finds out what the endpoint supports; True: this one does."""
+        self._load_capability()
+        if self._probe_done is None or self._probe_done.is_set():
+            return False
+        if not self._probing:
+            self._probing = True
+            return True
+        await self._probe_done.wait()
+        return False
+
+    def _end_probe(self) -> None:
+        if self._probe_done is not None:
+            self._probe_done.set()
+
+    def _salvage(self, request: StructuredRequest[T], reply: Reply) -> Answer[T] | None:
+        """What a deadline interrupted, if it is already a usable answer."""
+        if not reply.content:
+            return None
+        repairs: list[str] = []
+        try:
+            value = parse_answer(reply.content, "deadline", request.schema, repairs)
+        except Unusable:
+            return None
+        logger.warning("llm %s answer cut at the deadline and completed", request.kind)
+        settle_usage(reply, [{"content": request.user}])
+        self._account(request, reply, self.llm.timeout, self._load_capability())
+        return Answer(value, repairs)
+
+    def _note_hang(self, reply: Reply) -> None:
+        """Count a call that got nothing; after several in a row, stop calling this run."""
+        if reply.started:
+            return
+        self._hung += 1
+        if self._hung >= HUNG_CALLS and self.fatal is None:
+            self.fatal = LLMError(
+                f"{self.base_url} answered none of the last {self._hung} calls within the "
+                f"{self.llm.timeout:g}s deadline; no further calls this run",
+                retryable=True,
+            )
+
+    def _budget(self, request: StructuredRequest[Any]) -> int:
+        wanted = request.max_tokens or self.llm.max_output_tokens
+        return min(wanted, self.llm.max_output_tokens)
+
+    async def _ask_validated(
+        self, request: StructuredRequest[T], reply: Reply, probe: bool
+    ) -> Answer[T]:
+        turns: list[dict[str, str]] = [{"role": "user", "content": request.user}]
+        budget = self._budget(request)
+        await self._chat(request, turns, budget, reply)
+        if probe:
+            self._end_probe()
+        repairs: list[str] = []
+        try:
+            return Answer(parse_answer(reply.content, reply.finish, request.schema, repairs), repairs)
         except Unusable as exc:
             logger.warning("llm answer unusable (%s), asking once more: %s", request.kind, exc)
-            if finish == "length":
+            self.stats.retries += 1
+            if reply.finish in ("length", "loop"):
                 # a cut-off answer fed back would be cut off again: ask afresh, with room
-                max_tokens = min(2 * self.llm.max_output_tokens, LENGTH_RETRY_CAP)
-            elif content.strip():
-                turns.append({"role": "assistant", "content": content[:6000]})
+                budget = min(2 * budget, self.llm.max_output_tokens)
+            elif reply.content.strip():
+                turns.append({"role": "assistant", "content": reply.content[:6000]})
             turns.append(
                 {"role": "user", "content": self.prompts.render("repair.user.j2", error=str(exc))}
             )
-        content, finish = await self._chat(request, turns, max_tokens=max_tokens)
+        reply.reset()
+        await self._chat(request, turns, budget, reply)
+        repairs = []
         try:
-            return parse_answer(content, finish, request.schema)
+            return Answer(parse_answer(reply.content, reply.finish, request.schema, repairs), repairs)
         except Unusable as exc:
             raise LLMError(
                 f"unusable {request.kind} answer after a corrective retry: {exc}"
@@ -228,50 +352,59 @@ class LLMClient:
         self,
         request: StructuredRequest[Any],
         turns: list[dict[str, str]],
-        *,
-        max_tokens: int | None = None,
-    ) -> tuple[str, str | None]:
-        """One chat completion, stepping down the capability ladder on a 400 that asks for it."""
-        if self.fatal is not None:
-            raise type(self.fatal)(f"not called: {self.fatal}")
-        lock = self._probe_lock if not self._settled and self._probe_lock else None
-        async with lock or contextlib.nullcontext():
-            while True:
-                capability = self._load_capability()
-                try:
-                    return await self._create(request, turns, capability, max_tokens)
-                except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                    if not self._step_down(capability, exc):
-                        raise self._classify(exc) from exc
-                finally:
-                    self._settled = True
+        max_tokens: int,
+        reply: Reply,
+    ) -> None:
+        """One chat completion: step down the capability ladder on a 400 that asks for it,
+        ask again when the connection drops in the middle of an answer."""
+        drops = 0
+        while True:
+            if self.fatal is not None:
+                raise type(self.fatal)(f"not called: {self.fatal}")
+            capability = self._load_capability()
+            try:
+                await self._create(request, turns, capability, max_tokens, reply)
+                return
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                if not self._step_down(capability, exc):
+                    raise self._classify(exc) from exc
+            except DroppedError:
+                drops += 1
+                if drops > self.llm.max_retries:
+                    raise
+                reply.reset()
+                await asyncio.sleep(min(DROP_BACKOFF * 2**drops, 8.0))
 
     async def _create(
         self,
         request: StructuredRequest[Any],
         turns: list[dict[str, str]],
         capability: Capability,
-        max_tokens: int | None = None,
-    ) -> tuple[str, str | None]:
+        max_tokens: int,
+        reply: Reply,
+    ) -> None:
         assert self._sdk is not None, "complete() opens a session"
         params = self._params(request, turns, capability)
-        if max_tokens is not None:
-            params[self.quirks.max_tokens_param] = max_tokens
+        params[self.quirks.max_tokens_param] = max_tokens
         started = time.monotonic()
         try:
-            async with asyncio.timeout(self.llm.timeout):
-                response = await self._sdk.chat.completions.create(**params)
-        except TimeoutError as exc:
-            raise LLMError(
-                f"no answer within the {self.llm.timeout:g}s deadline", retryable=True
-            ) from exc
+            response = await self._sdk.chat.completions.create(**params)
         except (openai.BadRequestError, openai.UnprocessableEntityError):
             raise
         except openai.APIStatusError as exc:
             raise self._classify(exc) from exc
         except openai.APIConnectionError as exc:
             raise LLMError(f"cannot reach {self.base_url}: {exc}", retryable=True) from exc
-        return self._record(request, response, time.monotonic() - started, capability)
+        self._hung = 0
+        if capability.stream:
+            try:
+                await read_stream(response, reply)
+            except openai.APIError as exc:  # the connection dropped, or an error event
+                raise DroppedError(f"{self.base_url} broke off its answer: {exc}") from exc
+        else:
+            read_response(response, reply)
+        settle_usage(reply, params["messages"])
+        self._account(request, reply, time.monotonic() - started, capability)
 
     def _params(
         self, request: StructuredRequest[Any], turns: list[dict[str, str]], capability: Capability
@@ -302,6 +435,10 @@ class LLMClient:
             }
         elif capability.mode == "json_object":
             params["response_format"] = {"type": "json_object"}
+        if capability.stream:
+            params["stream"] = True
+            if capability.stream_usage:
+                params["stream_options"] = {"include_usage": True}
         if self.quirks.extra_body:
             params["extra_body"] = dict(self.quirks.extra_body)
         return params
@@ -310,33 +447,43 @@ class LLMClient:
         reasoning = REASONING_MODEL_RE.search(self.model) is not None
         return capability.temperature and self.llm.temperature is not None and not reasoning
 
-    def _record(
-        self, request: StructuredRequest[Any], response: Any, latency: float, capability: Capability
-    ) -> tuple[str, str | None]:
-        choice = response.choices[0] if response.choices else None
-        content = (choice.message.content if choice else None) or ""
-        usage = response.usage
-        prompt_tokens = usage.prompt_tokens if usage else 0
-        completion_tokens = usage.completion_tokens if usage else 0
+    def _account(
+        self, request: StructuredRequest[Any], reply: Reply, latency: float, capability: Capability
+    ) -> None:
+        """Count one completion's tokens and cost, and log it."""
         self.stats.llm_calls += 1
-        self.stats.prompt_tokens += prompt_tokens
-        self.stats.completion_tokens += completion_tokens
+        self.stats.prompt_tokens += reply.prompt_tokens
+        self.stats.completion_tokens += reply.completion_tokens
+        self.stats.loops += reply.finish == "loop"
         self.stats.cost += (
-            prompt_tokens * self.llm.price_input_per_m
-            + completion_tokens * self.llm.price_output_per_m
+            reply.prompt_tokens * self.llm.price_input_per_m
+            + reply.completion_tokens * self.llm.price_output_per_m
         ) / 1e6
+        self.calls.append(
+            CallLog(
+                request.kind,
+                request.cache_key[:12],
+                capability.mode,
+                reply.prompt_tokens,
+                reply.completion_tokens,
+                round(latency, 2),
+                reply.finish,
+                reply.estimated,
+            )
+        )
         logger.info(
-            "llm call kind=%s model=%s mode=%s prompt_tokens=%d completion_tokens=%d "
-            "latency=%.2fs key=%s",
+            "llm call kind=%s model=%s mode=%s prompt_tokens=%d completion_tokens=%d%s "
+            "finish=%s latency=%.2fs key=%s",
             request.kind,
             self.model,
             capability.mode,
-            prompt_tokens,
-            completion_tokens,
+            reply.prompt_tokens,
+            reply.completion_tokens,
+            " (estimated)" if reply.estimated else "",
+            reply.finish,
             latency,
             request.cache_key[:12],
         )
-        return content, choice.finish_reason if choice else None
 
     def _capability_key(self) -> str:
         return f"capability:{self.base_url}|{self.model}"
@@ -348,31 +495,41 @@ class LLMClient:
             with contextlib.suppress(ValueError, TypeError, KeyError):
                 data = json.loads(raw or "")
                 if data["mode"] in MODES:
-                    self._capability = Capability(data["mode"], bool(data["temperature"]))
+                    self._capability = Capability(
+                        data["mode"],
+                        bool(data["temperature"]),
+                        bool(data.get("stream", True)),
+                        bool(data.get("stream_usage", True)),
+                    )
+                    self._from_cached_capability = True
+        if self._from_cached_capability and self._probe_done is not None:
+            self._probe_done.set()  # known from an earlier run: nobody needs to wait
         return self._capability
 
     def _step_down(self, capability: Capability, exc: openai.APIStatusError) -> bool:
-        """Adapt to a 400 about temperature or response_format; False if it is about neither."""
+        """Adapt to a 400 about temperature, streaming or response_format; False if none."""
         text = _error_text(exc)
         if "temperature" in text.lower() and capability.temperature:
             capability.temperature = False
+        elif STREAM_OPTIONS_RE.search(text) and capability.stream_usage:
+            capability.stream_usage = False
+        elif STREAM_RE.search(text) and capability.stream:
+            capability.stream = False
         elif capability.mode != "text" and FORMAT_ERROR_RE.search(text):
             capability.mode = MODES[MODES.index(capability.mode) + 1]
         else:
             return False
         logger.warning(
-            "endpoint %s model %s: now using %s (temperature %s) after: %s",
+            "endpoint %s model %s: now using %s (temperature %s, streaming %s) after: %s",
             self.base_url,
             self.model,
             capability.mode,
             "on" if capability.temperature else "off",
+            "on" if capability.stream else "off",
             text[:200],
         )
         if self.cache is not None:
-            self.cache.cache_put(
-                self._capability_key(),
-                json.dumps({"mode": capability.mode, "temperature": capability.temperature}),
-            )
+            self.cache.cache_put(self._capability_key(), json.dumps(vars(capability)))
         return True
 
     def _classify(self, exc: openai.APIStatusError) -> LLMError:

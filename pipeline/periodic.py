@@ -188,7 +188,8 @@ def llm_weekly(
         return list({known[i].id: known[i] for i in ids if i in known}.values())
 
     intro, summary = grounding.lines([out.intro, out.summary])
-    data = _weekly_frame(day, intro, summary)
+    fallback = extractive_weekly(day, main, more)  # for each part the model left unusable
+    data = _weekly_frame(day, intro or fallback.intro, summary or fallback.summary)
     for h in out.highlights[:WEEKLY_HIGHLIGHTS]:
         title, text = grounding.lines([h.title, _sentence(h.text)], cited(h.stories))
         data.highlights.append(WeeklyHighlight(title=title, text=text))
@@ -202,6 +203,8 @@ def llm_weekly(
     for g in out.other_news:
         label, text = grounding.lines([g.label, g.text], cited(g.stories))
         data.other_news.append(WeeklyNewsGroup(label=label, text=text))
+    data.highlights = data.highlights or fallback.highlights
+    data.topics = data.topics or fallback.topics
     data.other_news = data.other_news or _other_groups(_uncited(out, known, [*main, *more]))
     data.reading = _reading(out, known, main)
     return data

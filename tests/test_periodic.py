@@ -321,7 +321,7 @@ def test_writer_returns_the_weekly_answer_and_degrades_on_failure() -> None:
         written = asyncio.run(writer.write_week(STORIES, week=WEEK_STEM))
         assert written.out is not None and written.failures == []
         assert "格式：周报" in fake.user_messages(0)[0]
-        fake.add_faults("invalid", "invalid")
+        fake.add_faults("not_json", "not_json")
         failed = asyncio.run(PeriodicWriter(fake.settings()).write_week(STORIES, week="2026-W07"))
     assert failed.out is None
     assert [f.url for f in failed.failures] == ["weekly:2026-W07"]

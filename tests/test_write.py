@@ -21,7 +21,7 @@ from pipeline.excerpt import estimate_tokens
 from pipeline.llm import api_key_required, require_api_key
 from pipeline.models import DEGRADED_MARK, Article, Story, StoryDraft
 from pipeline.structured import Unusable, parse_answer
-from pipeline.write import StoryOut, Writer, write_digest
+from pipeline.write import STORY_OUTPUT_TOKENS, StoryOut, Writer, write_digest
 from tests.fake_openai import FakeOpenAI, Fault, fake_openai
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
@@ -219,13 +219,13 @@ def test_deadline_covers_the_whole_call_and_degrades(fake: FakeOpenAI) -> None:
 def test_answer_cut_off_at_the_token_limit_is_asked_afresh_with_more_room(
     fake: FakeOpenAI,
 ) -> None:
-    fake.add_faults("truncated")
-    settings = fake.settings(max_output_tokens=3000)
+    fake.add_faults(Fault("truncated", keep=0.3))  # cut before the analysis: not completable
+    settings = fake.settings(max_output_tokens=2000)
     draft = run(Writer(settings).write_story(model_story()))
     assert len(fake.calls) == 2 and not draft.degraded
     first, retry = fake.calls
     limit = [body.get("max_tokens", body.get("max_completion_tokens")) for body in (first, retry)]
-    assert limit == [3000, 6000]
+    assert limit == [STORY_OUTPUT_TOKENS, 2000]  # twice the story's room, within the cap
     roles = [m["role"] for m in retry["messages"]]
     assert roles == ["system", "user", "user"]  # the cut-off text is not fed back
     assert "finish_reason=length" in retry["messages"][-1]["content"]
