@@ -20,6 +20,9 @@ from pipeline.repair import derive_label, join_clause, split_overflow, width
 from pipeline.structured import BlankIfInvalid, KeepValid, Soft, note_repair
 
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+# the prompt examples' placeholders (prompts/*.example.json) and words of the instructions
+# themselves: text that contains them was copied from the prompt, not written
+PLACEHOLDER_RE = re.compile(r"[〈〉]|本栏看点|默认栏目名")
 
 HEADLINE_WIDTH = 48  # the seeds' longest headline
 LEAD_WIDTH = 260
@@ -35,6 +38,13 @@ MORE_TITLE_WIDTH = 30
 MORE_TEXT_WIDTH = 80
 
 
+def no_placeholder(value: str) -> str:
+    """Reject text that copies the prompt's placeholders (〈…〉) or words instead of writing."""
+    if PLACEHOLDER_RE.search(value):
+        raise ValueError("copies a placeholder of the prompt (〈…〉) instead of the material")
+    return value
+
+
 def require_chinese(value: str) -> str:
     """Reject text with no Chinese character (a headline left in English); strip it."""
     if not HAN_RE.search(value):
@@ -42,7 +52,8 @@ def require_chinese(value: str) -> str:
     return value.strip()
 
 
-ChineseText = Annotated[str, AfterValidator(require_chinese)]
+Text = Annotated[str, AfterValidator(no_placeholder)]
+ChineseText = Annotated[str, AfterValidator(no_placeholder), AfterValidator(require_chinese)]
 
 
 def move_overflow(
@@ -71,8 +82,8 @@ class FactOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    label: str = Field(min_length=1)
-    text: Annotated[str, Soft(width=FACT_WIDTH)] = Field(min_length=1)
+    label: Text = Field(min_length=1)
+    text: Annotated[Text, Soft(width=FACT_WIDTH)] = Field(min_length=1)
     sources: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
@@ -81,7 +92,7 @@ class FactOut(BaseModel):
         return move_overflow(data, info, "label", "text", LABEL_WIDTH, label=True)
 
 
-Paragraph = Annotated[str, Soft(width=PARAGRAPH_WIDTH)]
+Paragraph = Annotated[Text, Soft(width=PARAGRAPH_WIDTH)]
 
 
 class StoryOut(BaseModel):
@@ -90,7 +101,7 @@ class StoryOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     headline: Annotated[ChineseText, Soft(width=HEADLINE_WIDTH)] = Field(min_length=4)
-    lead: Annotated[str, Soft(width=LEAD_WIDTH)] = Field(min_length=10)
+    lead: Annotated[Text, Soft(width=LEAD_WIDTH)] = Field(min_length=10)
     facts: Annotated[list[FactOut], Soft(items=MAX_FACTS), KeepValid()] = Field(min_length=1)
     analysis: Annotated[list[Paragraph], Soft(items=MAX_ANALYSIS)] = Field(min_length=1)
     impact: Annotated[list[FactOut], Soft(items=MAX_IMPACT), KeepValid()] = Field(
@@ -111,7 +122,7 @@ class MoreOut(BaseModel):
 
     id: str
     title: ChineseText = Field(min_length=2)
-    text: Annotated[str, Soft(width=MORE_TEXT_WIDTH)] = Field(min_length=2)
+    text: Annotated[Text, Soft(width=MORE_TEXT_WIDTH)] = Field(min_length=2)
     category: str = ""
 
     @model_validator(mode="before")

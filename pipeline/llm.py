@@ -143,6 +143,7 @@ class CallLog:
     seconds: float
     finish: str | None
     estimated: bool = False
+    content: str = field(default="", repr=False)  # the raw answer, for benchmarks
 
 
 def api_key_required(llm: LLMSettings) -> bool:
@@ -326,7 +327,9 @@ class LLMClient:
             self._end_probe()
         repairs: list[str] = []
         try:
-            return Answer(parse_answer(reply.content, reply.finish, request.schema, repairs), repairs)
+            return Answer(
+                parse_answer(reply.content, reply.finish, request.schema, repairs), repairs
+            )
         except Unusable as exc:
             logger.warning("llm answer unusable (%s), asking once more: %s", request.kind, exc)
             self.stats.retries += 1
@@ -342,7 +345,9 @@ class LLMClient:
         await self._chat(request, turns, budget, reply)
         repairs = []
         try:
-            return Answer(parse_answer(reply.content, reply.finish, request.schema, repairs), repairs)
+            return Answer(
+                parse_answer(reply.content, reply.finish, request.schema, repairs), repairs
+            )
         except Unusable as exc:
             raise LLMError(
                 f"unusable {request.kind} answer after a corrective retry: {exc}"
@@ -403,6 +408,7 @@ class LLMClient:
                 raise DroppedError(f"{self.base_url} broke off its answer: {exc}") from exc
         else:
             read_response(response, reply)
+        self._remember(capability)
         settle_usage(reply, params["messages"])
         self._account(request, reply, time.monotonic() - started, capability)
 
@@ -469,6 +475,7 @@ class LLMClient:
                 round(latency, 2),
                 reply.finish,
                 reply.estimated,
+                reply.content,
             )
         )
         logger.info(
@@ -505,6 +512,12 @@ class LLMClient:
         if self._from_cached_capability and self._probe_done is not None:
             self._probe_done.set()  # known from an earlier run: nobody needs to wait
         return self._capability
+
+    def _remember(self, capability: Capability) -> None:
+        """Cache what the endpoint accepted, once, so later runs need not find out again."""
+        if not self._from_cached_capability and self.cache is not None:
+            self.cache.cache_put(self._capability_key(), json.dumps(vars(capability)))
+            self._from_cached_capability = True
 
     def _step_down(self, capability: Capability, exc: openai.APIStatusError) -> bool:
         """Adapt to a 400 about temperature, streaming or response_format; False if none."""

@@ -13,17 +13,15 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Sequence
-from typing import Any
-
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from pipeline.answers import ChineseText, Paragraph, Text, move_overflow
 from pipeline.errors import LLMError
 from pipeline.excerpt import clip, escape_data, select_text, story_input
 from pipeline.llm import StructuredRequest
 from pipeline.models import Failure, LLMStats, Story
-from pipeline.answers import ChineseText, Paragraph, move_overflow
 from pipeline.structured import BlankIfInvalid, KeepValid, Soft
 from pipeline.write import Writer
 
@@ -56,7 +54,7 @@ class HighlightOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     title: ChineseText = Field(min_length=4)
-    text: Annotated[str, Soft(width=HIGHLIGHT_TEXT_WIDTH)] = ""
+    text: Annotated[Text, Soft(width=HIGHLIGHT_TEXT_WIDTH)] = ""
     stories: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
@@ -72,7 +70,7 @@ class TopicOut(BaseModel):
 
     title: Annotated[ChineseText, Soft(width=TOPIC_WIDTH)] = Field(min_length=4)
     paragraphs: Annotated[list[Paragraph], Soft(items=2)] = Field(min_length=1)
-    bullets: Annotated[list[Annotated[str, Soft(width=BULLET_WIDTH)]], Soft(items=6)] = Field(
+    bullets: Annotated[list[Annotated[Text, Soft(width=BULLET_WIDTH)]], Soft(items=6)] = Field(
         default_factory=list
     )
     stories: list[str] = Field(default_factory=list)
@@ -83,8 +81,8 @@ class NewsGroupOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    label: str = Field(min_length=2)
-    text: Annotated[str, Soft(width=GROUP_TEXT_WIDTH)] = Field(min_length=4)
+    label: Text = Field(min_length=2)
+    text: Annotated[Text, Soft(width=GROUP_TEXT_WIDTH)] = Field(min_length=4)
     stories: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
@@ -97,7 +95,7 @@ class ReadingOut(BaseModel):
     """A 相关阅读链接 entry: which story, under what title."""
 
     id: str
-    title: Annotated[str, Soft(width=READING_WIDTH)] = Field(min_length=2)
+    title: Annotated[Text, Soft(width=READING_WIDTH)] = Field(min_length=2)
 
 
 class WeeklyOut(BaseModel):
@@ -105,7 +103,7 @@ class WeeklyOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    intro: Annotated[str, Soft(width=INTRO_WIDTH), BlankIfInvalid()] = Field(
+    intro: Annotated[Text, Soft(width=INTRO_WIDTH), BlankIfInvalid()] = Field(
         default="", min_length=20
     )
     highlights: Annotated[list[HighlightOut], Soft(items=10), KeepValid()] = Field(
@@ -115,7 +113,7 @@ class WeeklyOut(BaseModel):
     other_news: Annotated[list[NewsGroupOut], Soft(items=4), KeepValid()] = Field(
         default_factory=list
     )
-    summary: Annotated[str, Soft(width=INTRO_WIDTH), BlankIfInvalid()] = Field(
+    summary: Annotated[Text, Soft(width=INTRO_WIDTH), BlankIfInvalid()] = Field(
         default="", min_length=20
     )
     reading: Annotated[list[ReadingOut], Soft(items=8), KeepValid()] = Field(default_factory=list)
@@ -134,10 +132,10 @@ class BriefItemOut(BaseModel):
 
     title: Annotated[ChineseText, Soft(width=BRIEF_TITLE_WIDTH)] = Field(min_length=4)
     category: str
-    explanation: Annotated[str, Soft(width=BRIEF_TEXT_WIDTH)] = Field(min_length=8)
-    background: Annotated[str, Soft(width=BRIEF_TEXT_WIDTH)] = ""
-    points: Annotated[list[Annotated[str, Soft(width=BRIEF_POINT_WIDTH)]], Soft(items=4)] = (
-        Field(default_factory=list)
+    explanation: Annotated[Text, Soft(width=BRIEF_TEXT_WIDTH)] = Field(min_length=8)
+    background: Annotated[Text, Soft(width=BRIEF_TEXT_WIDTH)] = ""
+    points: Annotated[list[Annotated[Text, Soft(width=BRIEF_POINT_WIDTH)]], Soft(items=4)] = Field(
+        default_factory=list
     )
     source: str = ""  # id of the article the 来源出处 link points to
 

@@ -6,6 +6,8 @@
 - The 影响 block is kept only for a story the input marks as market-related.
 - No sentence is said twice: repeated facts are dropped, and analysis paragraphs lose the
   sentences that repeat the lead, the facts or an earlier paragraph.
+- The story is written in Chinese: a sentence copied in English from a source is dropped
+  (a fact that is one is dropped whole).
 Every change is described in the returned repairs.
 """
 
@@ -14,9 +16,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline.excerpt import split_sentences
+from pipeline.excerpt import join_sentences, split_sentences
 from pipeline.models import Story
-from pipeline.repair import LABEL_TOPICS, Seen, derive_label, fresh_paragraphs, sentence_key
+from pipeline.repair import (
+    LABEL_TOPICS,
+    Seen,
+    derive_label,
+    foreign,
+    fresh_paragraphs,
+    sentence_key,
+)
 
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9.+-]{1,}")
@@ -84,19 +93,46 @@ class Polisher:
         self.repairs.append(f"label {label!r} does not fit its fact: now {new!r}")
         return new
 
-    def unique(self, texts: Sequence[str], what: str) -> list[int]:
-        """Indexes of the texts that do not repeat an earlier one."""
-        keep, seen = [], Seen()
+    def unique(self, texts: Sequence[str], what: str, said: Sequence[str] = ()) -> list[int]:
+        """Indexes of the texts that do not repeat an earlier one (or what was ``said``);
+        all of them if every one would go."""
+        keep, seen = [], Seen(said)
         for n, text in enumerate(texts):
-            if all(seen.said(s) for s in split_sentences(text)) and sentence_key(text):
-                self.repairs.append(f"{what} {n + 1} repeats an earlier one: dropped")
+            if sentence_key(text) and all(seen.said(s) for s in split_sentences(text)):
                 continue
             seen.add(text)
             keep.append(n)
+        if not keep:
+            return list(range(len(texts)))
+        self.repairs += [
+            f"{what} {n + 1} repeats the lead or an earlier {what}: dropped"
+            for n in range(len(texts))
+            if n not in keep
+        ]
+        return keep
+
+    def chinese(self, text: str, what: str) -> str:
+        """Text without its English sentences (all of it if nothing Chinese would be left)."""
+        sentences = split_sentences(text)
+        kept = [s for s in sentences if not foreign(s)]
+        if not kept or len(kept) == len(sentences):
+            return text.strip()
+        self.repairs.append(f"{what}: {len(sentences) - len(kept)} English sentence(s) dropped")
+        return join_sentences(kept)
+
+    def chinese_facts(self, texts: Sequence[str]) -> list[int]:
+        """Indexes of the facts written in Chinese (all of them if none is)."""
+        keep = [n for n, text in enumerate(texts) if not foreign(text)]
+        if not keep:
+            return list(range(len(texts)))
+        self.repairs += [
+            f"fact {n + 1} is in English: dropped" for n in range(len(texts)) if n not in keep
+        ]
         return keep
 
     def analysis(self, paragraphs: Sequence[str], said: Sequence[str]) -> list[str]:
-        """Analysis paragraphs without the sentences already said in the story."""
+        """Analysis paragraphs in Chinese, without the sentences already said in the story."""
+        paragraphs = [self.chinese(p, "analysis") for p in paragraphs]
         kept, dropped = fresh_paragraphs(paragraphs, Seen(said))
         if dropped:
             self.repairs.append(f"analysis: {dropped} repeated sentence(s) dropped")

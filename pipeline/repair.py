@@ -26,6 +26,8 @@ JOINERS = ("并且", "以及", "并将", "并在", "并于", "同时", "此外",
 NOT_BEFORE_BING = "合兼吞归"
 LATIN_WORD_CHAR_RE = re.compile(r"[A-Za-z]")
 MIN_LATIN_WORD = 3  # "AI公司", "G轮": shorter Latin pieces are parts of Chinese words
+LATIN_WORDS_RE = re.compile(r"[A-Za-z]{2,}")
+FOREIGN_WORDS = 6  # this many English words, outnumbering the Chinese: an English sentence
 FUNCTION_TAIL = "在的了和与及将为是于对把被从向并"
 OPENERS, CLOSERS = "（(《「“‘【[", "）)》」”’】]"
 NORMALISE_RE = re.compile(r"[\W_]+")
@@ -36,6 +38,7 @@ LOOP_MIN_REPEATS = 3
 LOOP_MAX_PERIOD = 300
 LOOP_WINDOW = 1500
 SENTENCE_REPEATS = 5  # the same sentence this many times in one answer is a loop
+LOOP_SENTENCE_CHARS = 10
 REPEAT_SIMILARITY = 0.7  # bigram Jaccard at which two sentences say the same thing
 
 
@@ -85,8 +88,11 @@ def _last_mark(head: str, marks: str, floor: int) -> int:
 def _phrase_ends(text: str, cut: int) -> bool:
     """Whether a phrase may end before ``cut``: a space, a joining word, or a Latin word's edge."""
     before, after = text[cut - 1], text[cut]
-    if before == " " or before in OPENERS:
-        return before == " "
+    if before == " ":  # between two Latin words of a Chinese text it is inside a name
+        beside = text[cut - 2 : cut - 1] + after
+        return WIDE_RE.search(beside) is not None or WIDE_RE.search(text) is None
+    if before in OPENERS:
+        return False
     if text.startswith(JOINERS, cut) or (after == "并" and before not in NOT_BEFORE_BING):
         return True
     if WIDE_RE.match(after) and _latin_run(text, cut, -1) >= MIN_LATIN_WORD:
@@ -125,7 +131,9 @@ def best_cut(text: str, limit: float) -> int:
         if found > 0:
             return found
     cut = room
-    while cut > floor and (_inside_word(text, cut) or text[cut - 1] in OPENERS):
+    while cut > floor and (
+        _inside_word(text, cut) or text[cut - 1] in OPENERS or text[cut - 1].isdigit()
+    ):  # never split a word, nor a number from its unit (1000|亿美元)
         cut -= 1
     return cut if cut > floor else room
 
@@ -184,8 +192,16 @@ def find_loop(text: str) -> int | None:
     for period in range(1, min(LOOP_MAX_PERIOD, len(tail) // LOOP_MIN_REPEATS) + 1):
         run = _periodic_run(tail, period)
         if run >= max(LOOP_MIN_CHARS, (LOOP_MIN_REPEATS - 1) * period):
-            return tail_start + len(tail) - run
+            return _copy_end(text, tail_start + len(tail) - run, period)
     return _repeated_sentence(text)
+
+
+def _copy_end(text: str, start: int, period: int) -> int:
+    """Where to cut a loop found at ``start``: after the sentence end that closes the first
+    copy (the repeats may begin mid-sentence), so one whole copy is kept."""
+    ends = [text.find(m, start, start + period) for m in SENTENCE_END]
+    found = [e for e in ends if e >= 0]
+    return min(found) + 1 if found else start
 
 
 def sentence_key(sentence: str) -> str:
@@ -202,8 +218,8 @@ def _repeated_sentence(text: str) -> int | None:
         start = text.find(sentence, position)
         position = start + len(sentence) if start >= 0 else position
         key = sentence_key(sentence)
-        if len(key) < 8:
-            continue
+        if len(key) < LOOP_SENTENCE_CHARS or sentence[-1] not in SENTENCE_END + ".":
+            continue  # a label or category said often is not a loop; a whole sentence is
         counts[key] = counts.get(key, 0) + 1
         first_end.setdefault(key, position)
         if counts[key] >= SENTENCE_REPEATS:
@@ -260,6 +276,13 @@ def fresh_paragraphs(paragraphs: Sequence[str], seen: Seen) -> tuple[list[str], 
         if text.strip():
             out.append(text.strip())
     return out, dropped
+
+
+def foreign(sentence: str) -> bool:
+    """Whether a sentence is written in English rather than Chinese (copied untranslated)."""
+    wide = len(WIDE_RE.findall(sentence))
+    words = len(LATIN_WORDS_RE.findall(sentence))
+    return words >= FOREIGN_WORDS and words > wide / 2
 
 
 def repeated_sentences(texts: Iterable[str]) -> list[str]:

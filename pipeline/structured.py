@@ -87,7 +87,9 @@ class Soft:
         name = info.field_name or "value"
         if self.width is not None and isinstance(value, str) and width(value) > self.width:
             short = shorten(value, self.width)
-            note_repair(info.context, f"{name}: shortened from {width(value):g} to {width(short):g} 字")
+            note_repair(
+                info.context, f"{name}: shortened from {width(value):g} to {width(short):g} 字"
+            )
             return short
         if self.items is not None and isinstance(value, list) and len(value) > self.items:
             note_repair(info.context, f"{name}: kept the first {self.items} of {len(value)}")

@@ -16,7 +16,7 @@ import re
 import secrets
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date as Date
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -123,7 +123,10 @@ def to_draft(
     market = market_relevant(story) if market is None else market
     known = {f"a{n + 1}": a.id for n, a in enumerate(story.articles)}
     polish = Polisher(story)
-    kept = [out.facts[n] for n in polish.unique([f.text for f in out.facts], "fact")]
+    lead = polish.chinese(out.lead, "lead")
+    chinese = [out.facts[n] for n in polish.chinese_facts([f.text for f in out.facts])]
+    texts = [f.text for f in chinese]
+    kept = [chinese[n] for n in polish.unique(texts, "fact", said=[lead])]
     facts = [
         Fact(
             label=polish.label(f.label.strip(), f.text.strip()),
@@ -136,11 +139,11 @@ def to_draft(
         Impact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
         for f in (out.impact if polish.impact(len(out.impact), market) else [])
     ]
-    analysis = polish.analysis(out.analysis, [out.lead, *(f.text for f in facts)])
+    analysis = polish.analysis(out.analysis, [lead, *(f.text for f in facts)])
     return StoryDraft(
         story_id=story.id,
         headline=out.headline,
-        lead=out.lead.strip(),
+        lead=lead,
         facts=facts,
         url=_link(story, out.url, polish.repairs),
         impact=impact,
@@ -169,7 +172,7 @@ def to_meta(
     """Convert the digest answer part by part: a part that is missing or was unusable gets its
     fallback (listed in the second value); unknown section keys are ignored."""
     fallback, degraded = fallback_meta(drafts, sections, date=date), []
-    title = out.title.strip()
+    title = _without_section_name(out.title.strip(), sections)
     if not title:
         title = fallback.title
         degraded.append("title")
@@ -181,6 +184,15 @@ def to_meta(
     degraded += [f"section title {key}" for key in asked if not given.get(key)]
     titles = {s.key: given.get(s.key) or s.title for s in sections}
     return DigestMeta(title=title, summary=summary, section_titles=titles), degraded
+
+
+def _without_section_name(title: str, sections: Sequence[Section]) -> str:
+    """The digest title without a section's name in front (a small model copies it there)."""
+    for section in sections:
+        head, sep, rest = title.partition("：")
+        if sep and head.strip() == section.title and rest.strip():
+            return rest.strip()
+    return title
 
 
 def _summary(lines: Sequence[str]) -> list[str]:

@@ -230,7 +230,10 @@ class FakeOpenAI:
             content = f"好的，以下是结果：\n```json\n{content}\n```"
         kind = fault.kind if fault else ""
         if kind == "truncated":
-            content, finish = content[: int(len(content) * (fault.keep if fault else 0.5))], "length"
+            content, finish = (
+                content[: int(len(content) * (fault.keep if fault else 0.5))],
+                "length",
+            )
         elif kind == "loop":
             content, finish = _looping(content, fault.repeats if fault else 400), "length"
         elif kind == "invalid":
@@ -251,14 +254,15 @@ class FakeOpenAI:
             reply.delay = fault.delay if fault else 0.0
         return reply
 
-
     def _events(self, body: dict[str, Any], content: str, finish: str, delay: float) -> Reply:
         """The answer as server-sent events, as a streaming provider sends it."""
         done = _completion(body, content, finish)
         base = {k: done[k] for k in ("id", "created", "model")} | {
             "object": "chat.completion.chunk"
         }
-        pieces = [content[i : i + self.chunk_chars] for i in range(0, len(content), self.chunk_chars)]
+        pieces = [
+            content[i : i + self.chunk_chars] for i in range(0, len(content), self.chunk_chars)
+        ]
         events = [{"index": 0, "delta": {"role": "assistant", "content": ""}}]
         events += [{"index": 0, "delta": {"content": piece}} for piece in pieces]
         events.append({"index": 0, "delta": {}, "finish_reason": finish})
