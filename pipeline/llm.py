@@ -17,98 +17,46 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, Protocol, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, Generic, TypeVar
 
 import openai
 from pydantic import BaseModel, ValidationError
 
 from pipeline.config import LLMSettings
-from pipeline.errors import LLMError, MissingAPIKeyError, QuotaError
+from pipeline.errors import LLMError
 from pipeline.files import sha256_text
 from pipeline.models import LLMStats
 from pipeline.prompting import Prompts
+from pipeline.provider import (
+    PROVIDER_QUIRKS,
+    Cache,
+    Capabilities,
+    Capability,
+    api_key_required,
+    classify,
+    no_retry_on_quota,
+    require_api_key,
+    sends_temperature,
+)
 from pipeline.streaming import Reply, read_response, read_stream, settle_usage
 from pipeline.structured import Unusable, parse_answer, strict_schema
 
+__all__ = ["Cache", "LLMClient", "StructuredRequest", "api_key_required", "require_api_key"]
 logger = logging.getLogger(__name__)
 # calls in a row that got no answer at all within their deadline: the endpoint is down
 HUNG_CALLS = 3
 DROP_BACKOFF = 0.25  # seconds, doubled per answer broken off in the middle
 
-OutputMode = Literal["json_schema", "json_object", "text"]
-MODES: tuple[OutputMode, ...] = ("json_schema", "json_object", "text")
 T = TypeVar("T", bound=BaseModel)
-
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
-KEYLESS_PROVIDERS = frozenset({"ollama", "vllm"})
-PLACEHOLDER_KEY = "no-key-needed"
-MISSING_KEY_HELP = (
-    "no API key for {url}: export OPENAI_API_KEY=… (for DeepSeek, Qwen, GLM or Kimi also set "
-    '[llm] provider = "deepseek" etc. or OPENAI_BASE_URL; Ollama and vLLM need no key)'
-)
-
-QUOTA_RE = re.compile(
-    r"insufficient[_ ]quota|insufficient[_ ]balance|exceeded your current quota|billing"
-    r"|余额不足|欠费|arrearage|payment required",
-    re.IGNORECASE,
-)
-FORMAT_ERROR_RE = re.compile(
-    r"response_format|response format|json_schema|json_object|structured output|guided_json",
-    re.IGNORECASE,
-)
-REASONING_MODEL_RE = re.compile(r"(^|/)(o1|o3|o4|gpt-5)", re.IGNORECASE)
-STREAM_OPTIONS_RE = re.compile(r"stream_options|include_usage", re.IGNORECASE)
-STREAM_RE = re.compile(r"\bstream(ing)?\b", re.IGNORECASE)
 
 
 class DroppedError(LLMError):
     """The connection broke in the middle of an answer: worth asking again."""
 
     retryable = True
-
-
-class Cache(Protocol):
-    """What the writer needs from a cache (the SQLite archive implements it)."""
-
-    def cache_get(self, key: str) -> str | None: ...
-
-    def cache_put(self, key: str, value: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class ProviderQuirks:
-    """How one provider wants to be asked."""
-
-    first_mode: OutputMode = "json_schema"
-    extra_body: Mapping[str, Any] = field(default_factory=dict)  # thinking off for summaries
-    max_tokens_param: str = "max_tokens"
-
-
-PROVIDER_QUIRKS: dict[str, ProviderQuirks] = {
-    "openai": ProviderQuirks("json_schema", {}, "max_completion_tokens"),
-    "deepseek": ProviderQuirks("json_object"),
-    "qwen": ProviderQuirks("json_object", {"enable_thinking": False}),
-    "glm": ProviderQuirks("json_object", {"thinking": {"type": "disabled"}}),
-    "kimi": ProviderQuirks("json_object"),
-    "ollama": ProviderQuirks("json_schema"),
-    "vllm": ProviderQuirks("json_schema", {"chat_template_kwargs": {"enable_thinking": False}}),
-    "custom": ProviderQuirks("json_schema"),
-}
-
-
-@dataclass
-class Capability:
-    """What an endpoint accepted so far."""
-
-    mode: OutputMode
-    temperature: bool = True
-    stream: bool = True
-    stream_usage: bool = True  # stream_options.include_usage
 
 
 @dataclass(frozen=True)
@@ -146,22 +94,6 @@ class CallLog:
     content: str = field(default="", repr=False)  # the raw answer, for benchmarks
 
 
-def api_key_required(llm: LLMSettings) -> bool:
-    """Whether the endpoint needs a real API key (not for Ollama, vLLM or loopback)."""
-    host = (urlsplit(llm.resolved_base_url).hostname or "").lower()
-    local = host in LOOPBACK_HOSTS or host.endswith(".localhost")
-    return not (llm.provider in KEYLESS_PROVIDERS or local)
-
-
-def require_api_key(llm: LLMSettings) -> str:
-    """The key to send; raise MissingAPIKeyError (one line, how to fix) when it is missing."""
-    if llm.api_key is not None and llm.api_key.get_secret_value():
-        return llm.api_key.get_secret_value()
-    if not api_key_required(llm):
-        return PLACEHOLDER_KEY
-    raise MissingAPIKeyError(MISSING_KEY_HELP.format(url=llm.resolved_base_url))
-
-
 class LLMClient:
     """Structured calls to one OpenAI-compatible endpoint, with cache, stats and fallbacks."""
 
@@ -176,8 +108,7 @@ class LLMClient:
         self.fatal: LLMError | None = None  # quota or auth: no further calls this run
         self._api_key = require_api_key(llm)
         self.calls: list[CallLog] = []
-        self._capability: Capability | None = None
-        self._from_cached_capability = False
+        self.capabilities = Capabilities(llm, self.quirks, cache)
         self._sdk: openai.AsyncOpenAI | None = None
         # the first call finds out what the endpoint supports; the others wait for it
         self._probe_done: asyncio.Event | None = None
@@ -212,7 +143,7 @@ class LLMClient:
             await sdk.close()
 
     def _build_sdk(self) -> openai.AsyncOpenAI:
-        http = openai.DefaultAsyncHttpxClient(event_hooks={"response": [_no_retry_on_quota]})
+        http = openai.DefaultAsyncHttpxClient(event_hooks={"response": [no_retry_on_quota]})
         return openai.AsyncOpenAI(
             base_url=self.base_url,
             api_key=self._api_key,
@@ -274,8 +205,7 @@ class LLMClient:
 
     async def _take_turn(self) -> bool:
         """Wait while another call finds out what the endpoint supports; True: this one does."""
-        self._load_capability()
-        if self._probe_done is None or self._probe_done.is_set():
+        if self.capabilities.known or self._probe_done is None or self._probe_done.is_set():
             return False
         if not self._probing:
             self._probing = True
@@ -298,7 +228,7 @@ class LLMClient:
             return None
         logger.warning("llm %s answer cut at the deadline and completed", request.kind)
         settle_usage(reply, [{"content": request.user}])
-        self._account(request, reply, self.llm.timeout, self._load_capability())
+        self._account(request, reply, self.llm.timeout, self.capabilities.current)
         return Answer(value, repairs)
 
     def _note_hang(self, reply: Reply) -> None:
@@ -366,12 +296,11 @@ class LLMClient:
         while True:
             if self.fatal is not None:
                 raise type(self.fatal)(f"not called: {self.fatal}")
-            capability = self._load_capability()
             try:
-                await self._create(request, turns, capability, max_tokens, reply)
+                await self._create(request, turns, self.capabilities.current, max_tokens, reply)
                 return
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                if not self._step_down(capability, exc):
+                if not self.capabilities.step_down(exc):
                     raise self._classify(exc) from exc
             except DroppedError:
                 drops += 1
@@ -408,7 +337,7 @@ class LLMClient:
                 raise DroppedError(f"{self.base_url} broke off its answer: {exc}") from exc
         else:
             read_response(response, reply)
-        self._remember(capability)
+        self.capabilities.confirm()
         settle_usage(reply, params["messages"])
         self._account(request, reply, time.monotonic() - started, capability)
 
@@ -428,7 +357,7 @@ class LLMClient:
             "messages": [{"role": "system", "content": system}, *turns],
             self.quirks.max_tokens_param: self.llm.max_output_tokens,
         }
-        if self._send_temperature(capability):
+        if sends_temperature(self.llm, capability):
             params["temperature"] = self.llm.temperature
         if capability.mode == "json_schema":
             params["response_format"] = {
@@ -448,10 +377,6 @@ class LLMClient:
         if self.quirks.extra_body:
             params["extra_body"] = dict(self.quirks.extra_body)
         return params
-
-    def _send_temperature(self, capability: Capability) -> bool:
-        reasoning = REASONING_MODEL_RE.search(self.model) is not None
-        return capability.temperature and self.llm.temperature is not None and not reasoning
 
     def _account(
         self, request: StructuredRequest[Any], reply: Reply, latency: float, capability: Capability
@@ -492,85 +417,9 @@ class LLMClient:
             request.cache_key[:12],
         )
 
-    def _capability_key(self) -> str:
-        return f"capability:{self.base_url}|{self.model}"
-
-    def _load_capability(self) -> Capability:
-        if self._capability is None:
-            self._capability = Capability(self.quirks.first_mode)
-            raw = self.cache.cache_get(self._capability_key()) if self.cache else None
-            with contextlib.suppress(ValueError, TypeError, KeyError):
-                data = json.loads(raw or "")
-                if data["mode"] in MODES:
-                    self._capability = Capability(
-                        data["mode"],
-                        bool(data["temperature"]),
-                        bool(data.get("stream", True)),
-                        bool(data.get("stream_usage", True)),
-                    )
-                    self._from_cached_capability = True
-        if self._from_cached_capability and self._probe_done is not None:
-            self._probe_done.set()  # known from an earlier run: nobody needs to wait
-        return self._capability
-
-    def _remember(self, capability: Capability) -> None:
-        """Cache what the endpoint accepted, once, so later runs need not find out again."""
-        if not self._from_cached_capability and self.cache is not None:
-            self.cache.cache_put(self._capability_key(), json.dumps(vars(capability)))
-            self._from_cached_capability = True
-
-    def _step_down(self, capability: Capability, exc: openai.APIStatusError) -> bool:
-        """Adapt to a 400 about temperature, streaming or response_format; False if none."""
-        text = _error_text(exc)
-        if "temperature" in text.lower() and capability.temperature:
-            capability.temperature = False
-        elif STREAM_OPTIONS_RE.search(text) and capability.stream_usage:
-            capability.stream_usage = False
-        elif STREAM_RE.search(text) and capability.stream:
-            capability.stream = False
-        elif capability.mode != "text" and FORMAT_ERROR_RE.search(text):
-            capability.mode = MODES[MODES.index(capability.mode) + 1]
-        else:
-            return False
-        logger.warning(
-            "endpoint %s model %s: now using %s (temperature %s, streaming %s) after: %s",
-            self.base_url,
-            self.model,
-            capability.mode,
-            "on" if capability.temperature else "off",
-            "on" if capability.stream else "off",
-            text[:200],
-        )
-        if self.cache is not None:
-            self.cache.cache_put(self._capability_key(), json.dumps(vars(capability)))
-        return True
-
     def _classify(self, exc: openai.APIStatusError) -> LLMError:
-        """Turn an HTTP error into LLMError or QuotaError; remember the ones that end the run."""
-        status, text = exc.status_code, _error_text(exc)
-        detail = f"HTTP {status} from {self.base_url}: {text[:300]}"
-        error: LLMError
-        if status == 402 or (status in (400, 403, 429) and QUOTA_RE.search(text)):
-            error = QuotaError(f"quota or billing problem, top up the account: {detail}")
-        elif status in (401, 404):
-            error = LLMError(f"check the API key, base URL and model {self.model!r}: {detail}")
-        else:
-            return LLMError(detail, retryable=status == 429 or status >= 500)
-        self.fatal = self.fatal or error
+        """The error to raise for an HTTP error; one that ends the run stops further calls."""
+        error, fatal = classify(exc, self.base_url, self.model)
+        if fatal:
+            self.fatal = self.fatal or error
         return error
-
-
-def _error_text(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    if isinstance(body, dict):
-        parts = [str(body.get(k) or "") for k in ("code", "type", "message")]
-        return " ".join(p for p in parts if p) or exc.message
-    return f"{exc.message} {body or ''}".strip()
-
-
-async def _no_retry_on_quota(response: Any) -> None:
-    """Tell the SDK not to retry a 429 that is about quota: retrying cannot help."""
-    if response.status_code in (402, 403, 429):
-        await response.aread()
-        if QUOTA_RE.search(response.text):
-            response.headers["x-should-retry"] = "false"
