@@ -1,4 +1,4 @@
-"""What the model is asked to answer for a story and for the digest text: the output schemas.
+"""What the model answers for a story and for the digest text, and how it becomes the draft.
 
 Structure is enforced (an answer without a Chinese headline, a lead, facts or analysis is
 asked again); soft limits are repaired, not rejected (:class:`pipeline.structured.Soft`):
@@ -7,19 +7,32 @@ sentence keeps its head and moves the rest into the fact's text, surplus items a
 dropped. The digest text's parts (title, summary, each section title, each 更多动态
 line) degrade one by one: an unusable part is left to its fallback, the others stay.
 Lengths are in 字 (:func:`pipeline.repair.width`); they follow the published seeds.
+The conversion into the draft's models checks each answer against its input
+(:mod:`pipeline.polish`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
+from datetime import date as Date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from pipeline.repair import derive_label, join_clause, split_overflow, width
+from pipeline.config import Section
+from pipeline.excerpt import market_relevant
+from pipeline.fallback import extractive_more, fallback_meta, guess_category
+from pipeline.models import DigestMeta, Fact, Impact, MoreItem, Story, StoryDraft
+from pipeline.polish import FORMAT_WORDS_RE, Polisher
+from pipeline.repair import Echo, derive_label, join_clause, similar, split_overflow, width
 from pipeline.structured import BlankIfInvalid, KeepValid, Soft, note_repair
 
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+MORE_CATEGORIES = ("大模型发布与开源", "具身智能与机器人", "AI 应用与商业化", "行业动态")
+ROBOTICS = MORE_CATEGORIES[1]
+ROBOT_RE = re.compile(r"机器人|具身|人形|机械臂|robot|humanoid", re.I)
+SUMMARY_JOIN_RE = re.compile(r"[｜|]")
 # the prompt examples' placeholders (prompts/*.example.json) and words of the instructions
 # themselves: text that contains them was copied from the prompt, not written
 PLACEHOLDER_RE = re.compile(r"[〈〉]|本栏看点|默认栏目名")
@@ -151,3 +164,134 @@ class DigestOut(BaseModel):
         if not (self.title or self.summary or self.section_titles or self.more):
             raise ValueError("no part of the answer is usable (title, summary, sections, more)")
         return self
+
+
+# ---------------------------------------------------------------- conversion
+
+
+def _ids(aliases: Sequence[str], known: dict[str, str]) -> list[str]:
+    return [known[a] for a in dict.fromkeys(aliases) if a in known]
+
+
+def to_draft(
+    story: Story,
+    out: StoryOut,
+    *,
+    market: bool | None = None,
+    repairs: Sequence[str] = (),
+    prompt: str = "",
+) -> StoryDraft:
+    """Convert the model's answer, checked against its input: real article ids, a link among
+    the sources, labels that fit their facts, 影响 only for a market story, nothing said twice."""
+    market = market_relevant(story) if market is None else market
+    known = {f"a{n + 1}": a.id for n, a in enumerate(story.articles)}
+    polish = Polisher(story, prompt)
+    lead = polish.own(out.lead, "lead")
+    chinese = [out.facts[n] for n in polish.own_facts([f.text for f in out.facts])]
+    texts = [f.text for f in chinese]
+    kept = [chinese[n] for n in polish.unique(texts, "fact", said=[lead])]
+    facts = [
+        Fact(
+            label=polish.label(f.label.strip(), f.text.strip()),
+            text=f.text.strip(),
+            sources=_ids(f.sources, known),
+        )
+        for f in kept
+    ]
+    impact = [
+        Impact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
+        for f in (out.impact if polish.impact(len(out.impact), market) else [])
+    ]
+    analysis = polish.analysis(out.analysis, [lead, *(f.text for f in facts)])
+    return StoryDraft(
+        story_id=story.id,
+        headline=polish.headline(out.headline),
+        lead=lead,
+        facts=facts,
+        url=_link(story, out.url, polish.repairs),
+        impact=impact,
+        analysis=analysis,
+        repairs=[*repairs, *polish.repairs],
+    )
+
+
+def _link(story: Story, url: str, repairs: list[str]) -> str:
+    """The story's link: the model's choice if it is one of the sources, else the primary."""
+    if url in {a.url for a in story.articles}:
+        return url
+    if url:
+        repairs.append("url is not one of the sources: the primary article's link is used")
+    return story.primary.url
+
+
+def to_meta(
+    out: DigestOut,
+    sections: Sequence[Section],
+    drafts: Sequence[StoryDraft] = (),
+    *,
+    date: Date,
+    asked: Collection[str] = (),
+    echo: Echo | None = None,
+) -> tuple[DigestMeta, list[str]]:
+    """Convert the digest answer part by part: a part that is missing or was unusable gets its
+    fallback (listed in the second value); unknown section keys are ignored. ``echo`` tells
+    the summary lines that only say back the prompt."""
+    fallback, degraded = fallback_meta(drafts, sections, date=date), []
+    title = _bare_title(out.title.strip(), sections)
+    if not title:
+        title = fallback.title
+        degraded.append("title")
+    summary = _summary(out.summary, echo or Echo("", []))
+    if not summary:
+        summary = fallback.summary
+        degraded.append("summary")
+    given = {s.key: s.title.strip() for s in out.section_titles}
+    degraded += [f"section title {key}" for key in asked if not given.get(key)]
+    titles = {s.key: given.get(s.key) or s.title for s in sections}
+    return DigestMeta(title=title, summary=summary, section_titles=titles), degraded
+
+
+def _bare_title(title: str, sections: Sequence[Section]) -> str:
+    """The digest title without what a small model puts in front of it: the publication's
+    name or a section's name (``AI 日报：…``, ``大模型与技术突破：…``)."""
+    names = {"AI 日报", "AI日报", *(s.title for s in sections)}
+    head, sep, rest = title.partition("：")
+    if sep and head.strip() in names and rest.strip():
+        return rest.strip()
+    return title
+
+
+def _summary(lines: Sequence[str], echo: Echo) -> list[str]:
+    """Summary bullets, one story each: list marks, 影响 labels, repeats and lines that only
+    say back the prompt removed; two stories joined with ｜ become two bullets."""
+    kept: list[str] = []
+    for part in (part for line in lines for part in SUMMARY_JOIN_RE.split(line)):
+        line = FORMAT_WORDS_RE.sub("", part.strip().lstrip("-•·* ")).strip()
+        if line and not echo.heard(line) and not any(similar(line, k) for k in kept):
+            kept.append(line)
+    return kept
+
+
+def to_more(stories: Sequence[Story], out: DigestOut) -> tuple[list[MoreItem], list[str]]:
+    """更多动态 lines in story order; a story the model skipped (or wrote unusably) gets an
+    extractive line, named in the second value."""
+    answers = {m.id: m for m in out.more}
+    items, degraded = [], []
+    for n, story in enumerate(stories):
+        line = answers.get(f"m{n + 1}")
+        if line is None:
+            items.append(extractive_more(story))
+            degraded.append(f"更多动态 m{n + 1}")
+            continue
+        title, text = line.title.strip(), line.text.strip()
+        category = line.category
+        if category not in MORE_CATEGORIES or (
+            category == ROBOTICS and not ROBOT_RE.search(title + text)
+        ):
+            category = guess_category(title + text)
+        items.append(
+            MoreItem(
+                story_id=story.id, title=title, url=story.primary.url, text=text, category=category
+            )
+        )
+    return items, degraded

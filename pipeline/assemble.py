@@ -283,7 +283,8 @@ def summary_rows(summary: RunSummary) -> list[tuple[str, str]]:
             "LLM",
             f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
             f"{stats.get('prompt_tokens', 0)} + {stats.get('completion_tokens', 0)} tokens, "
-            f"cost {stats.get('cost', 0)}",
+            f"cost {stats.get('cost', 0)}, {stats.get('repairs', 0)} repairs, "
+            f"{stats.get('retries', 0)} asked again",
         ),
         (
             "flags",

@@ -6,8 +6,9 @@
 - The 影响 block is kept only for a story the input marks as market-related.
 - No sentence is said twice: repeated facts are dropped, and analysis paragraphs lose the
   sentences that repeat the lead, the facts or an earlier paragraph.
-- The story is written in Chinese: a sentence copied in English from a source is dropped
-  (a fact that is one is dropped whole).
+- The story is written in Chinese and in the model's own words: a sentence copied in English
+  from a source, or one that says back a piece of the prompt (its instructions or examples,
+  eight characters or more that no source has) is dropped; a fact that is one goes whole.
 Every change is described in the returned repairs.
 """
 
@@ -20,6 +21,7 @@ from pipeline.excerpt import join_sentences, split_sentences
 from pipeline.models import Story
 from pipeline.repair import (
     LABEL_TOPICS,
+    Echo,
     Seen,
     derive_label,
     foreign,
@@ -32,6 +34,8 @@ LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9.+-]{1,}")
 NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 TOPIC_PATTERNS = dict(LABEL_TOPICS)
 SUPPORT_SIMILARITY = 0.25  # bigram overlap at which a source sentence carries a fact
+# the 影响 block's labels, which a small model sometimes appends to a headline or summary line
+FORMAT_WORDS_RE = re.compile(r"[：:，,｜|\s]*(对 ?AI ?(概念|应用)股|投资启示)[：:，,\s]*")
 
 
 def _cjk_bigrams(text: str) -> set[str]:
@@ -81,9 +85,16 @@ def source_sentences(story: Story) -> list[str]:
 class Polisher:
     """One story's checks; ``repairs`` lists what was changed."""
 
-    def __init__(self, story: Story) -> None:
+    def __init__(self, story: Story, prompt: str = "") -> None:
         self.sources = source_sentences(story)
+        self.echo = Echo(prompt, self.sources)
         self.repairs: list[str] = []
+
+    def _foreign(self, sentence: str) -> str:
+        """Why a sentence is not the model's own Chinese ("" when it is)."""
+        if foreign(sentence):
+            return "in English"
+        return "copied from the prompt" if self.echo.heard(sentence) else ""
 
     def label(self, label: str, text: str) -> str:
         """The label, or one derived from the fact's text when it does not fit the fact."""
@@ -111,28 +122,38 @@ class Polisher:
         ]
         return keep
 
-    def chinese(self, text: str, what: str) -> str:
-        """Text without its English sentences (all of it if nothing Chinese would be left)."""
+    def own(self, text: str, what: str, *, keep_one: bool = True) -> str:
+        """Text without its English or prompt sentences (with ``keep_one``: all of it if
+        nothing would be left)."""
         sentences = split_sentences(text)
-        kept = [s for s in sentences if not foreign(s)]
-        if not kept or len(kept) == len(sentences):
+        reasons = [self._foreign(s) for s in sentences]
+        kept = [s for s, why in zip(sentences, reasons, strict=True) if not why]
+        if (not kept and keep_one) or len(kept) == len(sentences):
             return text.strip()
-        self.repairs.append(f"{what}: {len(sentences) - len(kept)} English sentence(s) dropped")
+        for why in sorted({w for w in reasons if w}):
+            self.repairs.append(f"{what}: {reasons.count(why)} sentence(s) {why} dropped")
         return join_sentences(kept)
 
-    def chinese_facts(self, texts: Sequence[str]) -> list[int]:
-        """Indexes of the facts written in Chinese (all of them if none is)."""
-        keep = [n for n, text in enumerate(texts) if not foreign(text)]
+    def own_facts(self, texts: Sequence[str]) -> list[int]:
+        """Indexes of the facts in the model's own Chinese (all of them if none is)."""
+        reasons = [self._foreign(text) for text in texts]
+        keep = [n for n, why in enumerate(reasons) if not why]
         if not keep:
             return list(range(len(texts)))
-        self.repairs += [
-            f"fact {n + 1} is in English: dropped" for n in range(len(texts)) if n not in keep
-        ]
+        self.repairs += [f"fact {n + 1} is {why}: dropped" for n, why in enumerate(reasons) if why]
         return keep
 
+    def headline(self, text: str) -> str:
+        """The headline without an 影响 label the model wrote into it."""
+        cleaned = FORMAT_WORDS_RE.sub("", text).strip()
+        if cleaned != text.strip() and len(cleaned) >= 4:
+            self.repairs.append(f"headline: {text!r} → {cleaned!r}")
+            return cleaned
+        return text.strip()
+
     def analysis(self, paragraphs: Sequence[str], said: Sequence[str]) -> list[str]:
-        """Analysis paragraphs in Chinese, without the sentences already said in the story."""
-        paragraphs = [self.chinese(p, "analysis") for p in paragraphs]
+        """Analysis paragraphs in the model's own Chinese, nothing said twice."""
+        paragraphs = [self.own(p, "analysis", keep_one=False) for p in paragraphs]
         kept, dropped = fresh_paragraphs(paragraphs, Seen(said))
         if dropped:
             self.repairs.append(f"analysis: {dropped} repeated sentence(s) dropped")

@@ -28,6 +28,7 @@ LATIN_WORD_CHAR_RE = re.compile(r"[A-Za-z]")
 MIN_LATIN_WORD = 3  # "AI公司", "G轮": shorter Latin pieces are parts of Chinese words
 LATIN_WORDS_RE = re.compile(r"[A-Za-z]{2,}")
 FOREIGN_WORDS = 6  # this many English words, outnumbering the Chinese: an English sentence
+ECHO_CHARS = 8  # a run this long shared with the prompt and no source was copied from it
 FUNCTION_TAIL = "在的了和与及将为是于对把被从向并"
 OPENERS, CLOSERS = "（(《「“‘【[", "）)》」”’】]"
 NORMALISE_RE = re.compile(r"[\W_]+")
@@ -283,6 +284,24 @@ def foreign(sentence: str) -> bool:
     wide = len(WIDE_RE.findall(sentence))
     words = len(LATIN_WORDS_RE.findall(sentence))
     return words >= FOREIGN_WORDS and words > wide / 2
+
+
+def grams(text: str, size: int = ECHO_CHARS) -> set[str]:
+    """The character n-grams of a text reduced to its letters, digits and characters."""
+    key = sentence_key(text)
+    return {key[i : i + size] for i in range(len(key) - size + 1)}
+
+
+class Echo:
+    """Prompt text said back: an n-gram of the instructions or examples that no source has."""
+
+    def __init__(self, prompt: str, sources: Iterable[str]) -> None:
+        said = set().union(*(grams(s) for s in sources))
+        self.grams = grams(prompt) - said
+
+    def heard(self, sentence: str) -> bool:
+        """Whether the sentence repeats a piece of the prompt (not of the material)."""
+        return not self.grams.isdisjoint(grams(sentence))
 
 
 def repeated_sentences(texts: Iterable[str]) -> list[str]:

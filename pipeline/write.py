@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date as Date
 from typing import Any
 
@@ -22,12 +22,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline import progress
 from pipeline.answers import (
+    MORE_CATEGORIES,
     ChineseText,
     DigestOut,
     FactOut,
     MoreOut,
     StoryOut,
     require_chinese,
+    to_draft,
+    to_meta,
+    to_more,
 )
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import LLMError
@@ -36,31 +40,26 @@ from pipeline.excerpt import (
     escape_data,
     estimate_tokens,
     join_sentences,
-    market_relevant,
     split_sentences,
     story_input,
 )
-from pipeline.fallback import extractive_draft, extractive_more, fallback_meta, guess_category
+from pipeline.fallback import extractive_draft, extractive_more, fallback_meta
 from pipeline.llm import Cache, LLMClient, StructuredRequest
 from pipeline.models import (
     Article,
     DigestMeta,
-    Fact,
     Failure,
-    Impact,
     LLMStats,
     MoreItem,
     Story,
     StoryDraft,
 )
-from pipeline.polish import Polisher
 from pipeline.prompting import PROMPTS_DIR, Prompts
-from pipeline.repair import similar
+from pipeline.repair import Echo
 from pipeline.structured import strict_schema
 
 logger = logging.getLogger(__name__)
 
-MORE_CATEGORIES = ("大模型发布与开源", "具身智能与机器人", "AI 应用与商业化", "行业动态")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 RELEVANCE_BATCH = 50
 # Output room each call needs (tokens): a story is a few hundred Chinese characters; the
@@ -68,7 +67,18 @@ RELEVANCE_BATCH = 50
 # from what it wrote (pipeline.structured), so these are generous, not exact.
 STORY_OUTPUT_TOKENS = 1400
 DIGEST_OUTPUT_BASE, DIGEST_OUTPUT_PER_MORE, DIGEST_OUTPUT_PER_SECTION = 700, 70, 40
-__all__ = ["ChineseText", "DigestOut", "FactOut", "MoreOut", "StoryOut", "require_chinese"]
+__all__ = [
+    "MORE_CATEGORIES",
+    "ChineseText",
+    "DigestOut",
+    "FactOut",
+    "MoreOut",
+    "StoryOut",
+    "require_chinese",
+    "to_draft",
+    "to_meta",
+    "to_more",
+]
 
 
 # ---------------------------------------------------------------- output schemas
@@ -111,123 +121,6 @@ class WriteResult(BaseModel):
 # ---------------------------------------------------------------- conversion
 
 
-def _ids(aliases: Sequence[str], known: dict[str, str]) -> list[str]:
-    return [known[a] for a in dict.fromkeys(aliases) if a in known]
-
-
-def to_draft(
-    story: Story, out: StoryOut, *, market: bool | None = None, repairs: Sequence[str] = ()
-) -> StoryDraft:
-    """Convert the model's answer, checked against its input: real article ids, a link among
-    the sources, labels that fit their facts, 影响 only for a market story, nothing said twice."""
-    market = market_relevant(story) if market is None else market
-    known = {f"a{n + 1}": a.id for n, a in enumerate(story.articles)}
-    polish = Polisher(story)
-    lead = polish.chinese(out.lead, "lead")
-    chinese = [out.facts[n] for n in polish.chinese_facts([f.text for f in out.facts])]
-    texts = [f.text for f in chinese]
-    kept = [chinese[n] for n in polish.unique(texts, "fact", said=[lead])]
-    facts = [
-        Fact(
-            label=polish.label(f.label.strip(), f.text.strip()),
-            text=f.text.strip(),
-            sources=_ids(f.sources, known),
-        )
-        for f in kept
-    ]
-    impact = [
-        Impact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
-        for f in (out.impact if polish.impact(len(out.impact), market) else [])
-    ]
-    analysis = polish.analysis(out.analysis, [lead, *(f.text for f in facts)])
-    return StoryDraft(
-        story_id=story.id,
-        headline=out.headline,
-        lead=lead,
-        facts=facts,
-        url=_link(story, out.url, polish.repairs),
-        impact=impact,
-        analysis=analysis,
-        repairs=[*repairs, *polish.repairs],
-    )
-
-
-def _link(story: Story, url: str, repairs: list[str]) -> str:
-    """The story's link: the model's choice if it is one of the sources, else the primary."""
-    if url in {a.url for a in story.articles}:
-        return url
-    if url:
-        repairs.append("url is not one of the sources: the primary article's link is used")
-    return story.primary.url
-
-
-def to_meta(
-    out: DigestOut,
-    sections: Sequence[Section],
-    drafts: Sequence[StoryDraft] = (),
-    *,
-    date: Date,
-    asked: Collection[str] = (),
-) -> tuple[DigestMeta, list[str]]:
-    """Convert the digest answer part by part: a part that is missing or was unusable gets its
-    fallback (listed in the second value); unknown section keys are ignored."""
-    fallback, degraded = fallback_meta(drafts, sections, date=date), []
-    title = _without_section_name(out.title.strip(), sections)
-    if not title:
-        title = fallback.title
-        degraded.append("title")
-    summary = _summary(out.summary)
-    if not summary:
-        summary = fallback.summary
-        degraded.append("summary")
-    given = {s.key: s.title.strip() for s in out.section_titles}
-    degraded += [f"section title {key}" for key in asked if not given.get(key)]
-    titles = {s.key: given.get(s.key) or s.title for s in sections}
-    return DigestMeta(title=title, summary=summary, section_titles=titles), degraded
-
-
-def _without_section_name(title: str, sections: Sequence[Section]) -> str:
-    """The digest title without a section's name in front (a small model copies it there)."""
-    for section in sections:
-        head, sep, rest = title.partition("：")
-        if sep and head.strip() == section.title and rest.strip():
-            return rest.strip()
-    return title
-
-
-def _summary(lines: Sequence[str]) -> list[str]:
-    """Summary bullets without list marks or repeats (as the model ordered them)."""
-    kept: list[str] = []
-    for line in lines:
-        line = line.strip().lstrip("-•·* ").strip()
-        if line and not any(similar(line, k) for k in kept):
-            kept.append(line)
-    return kept
-
-
-def to_more(stories: Sequence[Story], out: DigestOut) -> tuple[list[MoreItem], list[str]]:
-    """更多动态 lines in story order; a story the model skipped (or wrote unusably) gets an
-    extractive line, named in the second value."""
-    answers = {m.id: m for m in out.more}
-    items, degraded = [], []
-    for n, story in enumerate(stories):
-        line = answers.get(f"m{n + 1}")
-        if line is None:
-            items.append(extractive_more(story))
-            degraded.append(f"更多动态 m{n + 1}")
-            continue
-        title, text = line.title.strip(), line.text.strip()
-        category = line.category
-        if category not in MORE_CATEGORIES:
-            category = guess_category(title + text)
-        items.append(
-            MoreItem(
-                story_id=story.id, title=title, url=story.primary.url, text=text, category=category
-            )
-        )
-    return items, degraded
-
-
 # ---------------------------------------------------------------- the writer
 
 
@@ -246,7 +139,7 @@ class Writer:
         self.no_llm = no_llm
         self.prompts = prompts or Prompts(PROMPTS_DIR)
         self.client = None if no_llm else LLMClient(llm, prompts=self.prompts, cache=cache)
-        self._system_sizes: dict[str, int] = {}
+        self._system_texts: dict[str, str] = {}
 
     @property
     def stats(self) -> LLMStats:
@@ -277,10 +170,10 @@ class Writer:
             max_tokens=max_tokens,
         )
 
-    def _system_tokens(self, kind: str) -> int:
-        """Tokens of a kind's system prompt in its longest form (schema and example inline)."""
-        if kind not in self._system_sizes:
-            text = self.prompts.render(
+    def prompt_text(self, kind: str) -> str:
+        """A kind's system prompt in its longest form (schema and example inline)."""
+        if kind not in self._system_texts:
+            self._system_texts[kind] = self.prompts.render(
                 f"{kind}.system.j2",
                 mode="json_object",
                 example=self.prompts.example(kind),
@@ -288,8 +181,11 @@ class Writer:
                 tag="article",
                 categories=MORE_CATEGORIES,
             )
-            self._system_sizes[kind] = estimate_tokens(text)
-        return self._system_sizes[kind]
+        return self._system_texts[kind]
+
+    def _system_tokens(self, kind: str) -> int:
+        """Tokens of a kind's system prompt in its longest form."""
+        return estimate_tokens(self.prompt_text(kind))
 
     async def write_story(self, story: Story) -> StoryDraft:
         """Write one main story; raise LLMError when the endpoint cannot."""
@@ -297,7 +193,13 @@ class Writer:
         payload = story_input(story, budget, self.prompts)
         request = self._request("story", StoryOut, payload, "article", STORY_OUTPUT_TOKENS)
         answer = await self._client().answer(request)
-        draft = to_draft(story, answer.value, market=payload["market"], repairs=answer.repairs)
+        draft = to_draft(
+            story,
+            answer.value,
+            market=payload["market"],
+            repairs=answer.repairs,
+            prompt=self.prompt_text("story"),
+        )
         self.stats.repairs += len(draft.repairs) - len(answer.repairs)
         return draft
 
@@ -319,7 +221,8 @@ class Writer:
         out: DigestOut = await self._client().complete(request)
         written = [drafts[s.id] for s in main if s.id in drafts]
         asked = [sec["key"] for sec in payload["sections"]]
-        meta, degraded = to_meta(out, sections, written, date=date, asked=asked)
+        echo = Echo(self.prompt_text("digest"), [request.user])
+        meta, degraded = to_meta(out, sections, written, date=date, asked=asked, echo=echo)
         items, missing = to_more(more, out)
         return meta, items, degraded + missing
 

@@ -915,3 +915,42 @@ def test_words_copied_from_the_instructions_count_as_unwritten() -> None:
         )
     assert result.meta.section_titles["models"] == "大模型与技术突破"  # the default, not the copy
     assert result.stats.degraded_parts == 1
+
+
+def test_prompt_text_said_back_is_dropped_and_impact_labels_leave_the_headline() -> None:
+    answer = json.loads(SOFT)
+    answer["headline"] = "智谱发布并开源 GLM-5：对 AI 概念股"
+    answer["analysis"][0] = (
+        "GLM-5 的开源意义重大。对竞争对手、开发者或用户意味着什么，接下来值得关注什么。"
+    )
+    with fake_openai(responder=stories_answered(json.dumps(answer, ensure_ascii=False))) as fake:
+        writer = Writer(fake.settings())
+        draft = run(writer.write_story(model_story()))
+    assert draft.headline == "智谱发布并开源 GLM-5"
+    assert draft.analysis[0] == "GLM-5 的开源意义重大。"
+    assert "analysis: 1 sentence(s) copied from the prompt dropped" in draft.repairs
+
+
+def test_a_small_models_summary_is_cleaned_line_by_line() -> None:
+    answer = ISSUE_DIGEST | {
+        "title": "AI 日报：GLM-5 开源登顶，Anthropic 融资创纪录",
+        "summary": [
+            "- 智谱发布并开源 GLM-5｜Anthropic 完成 300 亿美元融资：对 AI 概念股",
+            "智谱发布并开源 GLM-5",
+        ],
+        "more": [
+            ISSUE_DIGEST["more"][0] | {"category": "具身智能与机器人"},
+            {
+                "id": "m2",
+                "title": "字节跳动发布视频模型",
+                "text": "支持音画一体生成。",
+                "category": "具身智能与机器人",
+            },
+        ],
+    }
+    stories = [model_story(), *two_more()]
+    with fake_openai(responder=digest_responder(answer)) as fake:
+        result = run(write_digest(stories, SECTIONS, date=DAY, writer=Writer(fake.settings())))
+    assert result.meta.title == "GLM-5 开源登顶，Anthropic 融资创纪录"
+    assert result.meta.summary == ["智谱发布并开源 GLM-5", "Anthropic 完成 300 亿美元融资"]
+    assert [m.category for m in result.more] == ["具身智能与机器人", "大模型发布与开源"]
