@@ -37,12 +37,13 @@ from typing import Any
 from pipeline.assemble import checked_drafts, checked_more, daily_draft
 from pipeline.check import check_meta
 from pipeline.config import PROJECT_DIR, LLMSettings, Settings, load_settings
+from pipeline.excerpt import split_sentences
 from pipeline.lint import lint_text
 from pipeline.llm import CallLog
-from pipeline.models import Story, StoryDraft
+from pipeline.models import DigestMeta, MoreItem, Story, StoryDraft
 from pipeline.prompting import PROMPTS_DIR
 from pipeline.render import render_daily
-from pipeline.repair import repeated_sentences
+from pipeline.repair import Echo, repeated_sentences
 from pipeline.store import Archive
 from pipeline.structured import repair_json
 from pipeline.write import Writer, WriteResult, write_digest
@@ -103,6 +104,24 @@ def leaked(markdown: str, stories: Sequence[Story], phrases: set[str]) -> list[s
     sources = " ".join(a.title + a.text for s in stories for a in s.articles)
     hits = [p for p in phrases if p in markdown and p not in sources]
     return sorted(set(hits + PLACEHOLDER_RE.findall(markdown)))
+
+
+def prompt_echoes(texts: Sequence[str], stories: Sequence[Story]) -> list[str]:
+    """Sentences of the written text that say back a piece of any prompt file (eight
+    characters or more that no source has): instructions copied into the draft."""
+    prompt = "\n".join(p.read_text("utf-8") for p in PROMPTS_DIR.iterdir())
+    echo = Echo(prompt, [a.title + "\n" + a.text for s in stories for a in s.articles])
+    return [s for text in texts for s in split_sentences(text) if echo.heard(s)]
+
+
+def written_texts(
+    meta: DigestMeta, drafts: Sequence[StoryDraft], more: Sequence[MoreItem]
+) -> list[str]:
+    """Every text of the draft the model wrote (not the template's fixed words)."""
+    texts = [meta.title, *meta.summary, *meta.section_titles.values()]
+    for draft in drafts:
+        texts += [draft.headline, *story_texts(draft), *(f.label for f in draft.facts)]
+    return texts + [m.title + "：" + m.text for m in more]
 
 
 def legacy_rejects(kind: str, content: str) -> list[str]:
@@ -173,6 +192,7 @@ class Report:
     degraded_parts: int = 0
     repeated: list[str] = field(default_factory=list)
     leaked: list[str] = field(default_factory=list)
+    echoed: list[str] = field(default_factory=list)
     lint_errors: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
@@ -256,6 +276,8 @@ def measure(
     report.degraded_parts = stats.degraded_parts
     report.repeated = [s for d in drafts.values() for s in repeated_sentences(story_texts(d))]
     report.leaked = leaked(markdown, stories, example_phrases())
+    texts = written_texts(written.meta, list(drafts.values()), written.more)
+    report.echoed = prompt_echoes(texts, stories)
     report.lint_errors = [p.message for p in lint_text(markdown) if p.severity == "error"]
     report.calls = call_rows(writer.client.calls if writer.client else [])
     legacy(report)
@@ -302,6 +324,7 @@ def table(report: Report, command: str) -> str:
         f"{report.unsupported} | — |",
         f"| repeated sentences in a story | {len(report.repeated)} | — |",
         f"| prompt-example text in the draft | {len(report.leaked)} | — |",
+        f"| sentences copied from a prompt's instructions | {len(report.echoed)} | — |",
         f"| lint errors | {len(report.lint_errors)} | — |",
     ]
     if story_secs:

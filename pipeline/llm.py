@@ -250,38 +250,39 @@ class LLMClient:
     async def _ask_validated(
         self, request: StructuredRequest[T], reply: Reply, probe: bool
     ) -> Answer[T]:
+        """Ask; if the answer is structurally unusable, ask once more with the reason."""
         turns: list[dict[str, str]] = [{"role": "user", "content": request.user}]
         budget = self._budget(request)
         await self._chat(request, turns, budget, reply)
         if probe:
             self._end_probe()
-        repairs: list[str] = []
         try:
-            return Answer(
-                parse_answer(reply.content, reply.finish, request.schema, repairs), repairs
-            )
+            return _validated(request, reply)
         except Unusable as exc:
             logger.warning("llm answer unusable (%s), asking once more: %s", request.kind, exc)
             self.stats.retries += 1
-            if reply.finish in ("length", "loop"):
-                # a cut-off answer fed back would be cut off again: ask afresh, with room
-                budget = min(2 * budget, self.llm.max_output_tokens)
-            elif reply.content.strip():
-                turns.append({"role": "assistant", "content": reply.content[:6000]})
-            turns.append(
-                {"role": "user", "content": self.prompts.render("repair.user.j2", error=str(exc))}
-            )
+            budget = self._retry_turns(turns, reply, exc, budget)
         reply.reset()
         await self._chat(request, turns, budget, reply)
-        repairs = []
         try:
-            return Answer(
-                parse_answer(reply.content, reply.finish, request.schema, repairs), repairs
-            )
+            return _validated(request, reply)
         except Unusable as exc:
             raise LLMError(
                 f"unusable {request.kind} answer after a corrective retry: {exc}"
             ) from exc
+
+    def _retry_turns(
+        self, turns: list[dict[str, str]], reply: Reply, exc: Unusable, budget: int
+    ) -> int:
+        """Add the corrective turns to ``turns``; the output room of the second attempt."""
+        if reply.finish in ("length", "loop"):
+            # a cut-off answer fed back would be cut off again: ask afresh, with room
+            budget = min(2 * budget, self.llm.max_output_tokens)
+        elif reply.content.strip():
+            turns.append({"role": "assistant", "content": reply.content[:6000]})
+        error = self.prompts.render("repair.user.j2", error=str(exc))
+        turns.append({"role": "user", "content": error})
+        return budget
 
     async def _chat(
         self,
@@ -423,3 +424,9 @@ class LLMClient:
         if fatal:
             self.fatal = self.fatal or error
         return error
+
+
+def _validated(request: StructuredRequest[T], reply: Reply) -> Answer[T]:
+    """The reply validated against the request's schema, with its repairs; or Unusable."""
+    repairs: list[str] = []
+    return Answer(parse_answer(reply.content, reply.finish, request.schema, repairs), repairs)
