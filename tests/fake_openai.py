@@ -437,7 +437,8 @@ def story_answer(blocks: list[dict[str, str]], *, market: bool) -> dict[str, Any
         "lead": f"据{source}报道，{sentences[0]}",
         "facts": facts,
         "url": first.get("链接", ""),
-        "analysis": [f"综合各方报道来看，{(sentences[1:] or sentences)[0]}"],
+        # the editor's judgement, not the facts again (the writer drops repeated sentences)
+        "analysis": [f"从{source}的报道看，这一动向说明相关领域的竞争正在加快，后续进展值得关注。"],
         "impact": [],
     }
     if market:
