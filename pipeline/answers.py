@@ -14,7 +14,7 @@ The conversion into the draft's models checks each answer against its input
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date as Date
 from typing import Annotated, Any
 
@@ -25,14 +25,23 @@ from pipeline.excerpt import market_relevant
 from pipeline.fallback import extractive_more, fallback_meta, guess_category
 from pipeline.models import DigestMeta, Fact, Impact, MoreItem, Story, StoryDraft
 from pipeline.polish import FORMAT_WORDS_RE, Polisher
-from pipeline.repair import Echo, derive_label, join_clause, similar, split_overflow, width
+from pipeline.repair import (
+    Echo,
+    derive_label,
+    join_clause,
+    overlap,
+    similar,
+    split_overflow,
+    width,
+)
 from pipeline.structured import BlankIfInvalid, KeepValid, Soft, note_repair
 
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 MORE_CATEGORIES = ("大模型发布与开源", "具身智能与机器人", "AI 应用与商业化", "行业动态")
 ROBOTICS = MORE_CATEGORIES[1]
 ROBOT_RE = re.compile(r"机器人|具身|人形|机械臂|robot|humanoid", re.I)
-SUMMARY_JOIN_RE = re.compile(r"[｜|]")
+SUMMARY_JOIN_RE = re.compile(r"[｜|；]")
+HEADLINE_COPY = 0.5  # bigram overlap at which a title only repeats a headline
 # the prompt examples' placeholders (prompts/*.example.json) and words of the instructions
 # themselves: text that contains them was copied from the prompt, not written
 PLACEHOLDER_RE = re.compile(r"[〈〉]|本栏看点|默认栏目名")
@@ -42,7 +51,7 @@ LEAD_WIDTH = 260
 LABEL_WIDTH = 12  # nine in ten of the seeds' labels
 FACT_WIDTH = 220
 PARAGRAPH_WIDTH = 320
-MAX_FACTS, MAX_ANALYSIS, MAX_IMPACT = 6, 3, 2
+MAX_FACTS, MAX_ANALYSIS, MAX_IMPACT = 5, 3, 2  # the prompt asks for 3–5 facts, 1–2 paragraphs
 TITLE_WIDTH = 48
 SUMMARY_WIDTH = 60
 MAX_SUMMARY = 8  # the publication's summary has at most 8 bullets, most important first
@@ -230,23 +239,33 @@ def to_meta(
     drafts: Sequence[StoryDraft] = (),
     *,
     date: Date,
-    asked: Collection[str] = (),
+    asked: Mapping[str, Sequence[str]] | Collection[str] = (),
     echo: Echo | None = None,
+    others: Sequence[str] = (),
 ) -> tuple[DigestMeta, list[str]]:
     """Convert the digest answer part by part: a part that is missing or was unusable gets its
-    fallback (listed in the second value); unknown section keys are ignored. ``echo`` tells
-    the summary lines that only say back the prompt."""
+    fallback (listed in the second value); unknown section keys are ignored.
+
+    ``asked`` maps each section asked for to its headlines (a section title that only
+    repeats one is not a title); ``echo`` tells lines that only say back the prompt;
+    ``others`` are the 更多动态 titles, which are not what the summary is about."""
     fallback, degraded = fallback_meta(drafts, sections, date=date), []
     title = _bare_title(out.title.strip(), sections)
     if not title:
         title = fallback.title
         degraded.append("title")
-    summary = _summary(out.summary, echo or Echo("", []))
+    heads = asked if isinstance(asked, Mapping) else {key: [] for key in asked}
+    mains = [h for section in heads.values() for h in section]
+    summary = _summary(out.summary, echo or Echo("", []), others, mains)
     if not summary:
         summary = fallback.summary
         degraded.append("summary")
-    given = {s.key: s.title.strip() for s in out.section_titles}
-    degraded += [f"section title {key}" for key in asked if not given.get(key)]
+    given = {
+        s.key: s.title.strip()
+        for s in out.section_titles
+        if not _repeats_a_headline(s.title, heads.get(s.key, []))
+    }
+    degraded += [f"section title {key}" for key in heads if not given.get(key)]
     titles = {s.key: given.get(s.key) or s.title for s in sections}
     return DigestMeta(title=title, summary=summary, section_titles=titles), degraded
 
@@ -261,14 +280,31 @@ def _bare_title(title: str, sections: Sequence[Section]) -> str:
     return title
 
 
-def _summary(lines: Sequence[str], echo: Echo) -> list[str]:
-    """Summary bullets, one story each: list marks, 影响 labels, repeats and lines that only
-    say back the prompt removed; two stories joined with ｜ become two bullets."""
+def _about(line: str, others: Sequence[str], mains: Sequence[str]) -> bool:
+    """Whether a summary line is about a 更多动态 item rather than a main story."""
+    best_other = max((overlap(line, o) for o in others), default=0.0)
+    return best_other >= HEADLINE_COPY and best_other > max(
+        (overlap(line, m) for m in mains), default=0.0
+    )
+
+
+def _repeats_a_headline(title: str, headlines: Sequence[str]) -> bool:
+    """Whether a section title's own part only repeats one of its headlines."""
+    _, _, own = title.partition("：")
+    return bool(own) and any(overlap(own, h) >= HEADLINE_COPY for h in headlines)
+
+
+def _summary(
+    lines: Sequence[str], echo: Echo, others: Sequence[str], mains: Sequence[str]
+) -> list[str]:
+    """Summary bullets, one main story each: list marks, 影响 labels, repeats, lines about a
+    更多动态 item and lines that only say back the prompt removed; two stories joined
+    with ｜ become two bullets."""
     kept: list[str] = []
     for part in (part for line in lines for part in SUMMARY_JOIN_RE.split(line)):
         line = FORMAT_WORDS_RE.sub("", part.strip().lstrip("-•·* ")).strip()
-        if line and not echo.heard(line) and not any(similar(line, k) for k in kept):
-            kept.append(line)
+        if line and not echo.heard(line) and not _about(line, others, mains):
+            kept += [] if any(similar(line, k) for k in kept) else [line]
     return kept
 
 

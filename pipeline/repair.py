@@ -89,9 +89,13 @@ def _last_mark(head: str, marks: str, floor: int) -> int:
 def _phrase_ends(text: str, cut: int) -> bool:
     """Whether a phrase may end before ``cut``: a space, a joining word, or a Latin word's edge."""
     before, after = text[cut - 1], text[cut]
-    if before == " ":  # between two Latin words of a Chinese text it is inside a name
-        beside = text[cut - 2 : cut - 1] + after
-        return WIDE_RE.search(beside) is not None or WIDE_RE.search(text) is None
+    if before == " ":  # in Chinese text only beside a Latin word ("争夺 AI 领先" is one phrase)
+        if WIDE_RE.search(text) is None:
+            return True
+        if WIDE_RE.match(after):
+            return _latin_run(text, cut - 1, -1) >= MIN_LATIN_WORD
+        wide_before = cut >= 2 and WIDE_RE.match(text[cut - 2]) is not None
+        return wide_before and (after.isdigit() or _latin_run(text, cut, 1) >= MIN_LATIN_WORD)
     if before in OPENERS:
         return False
     if text.startswith(JOINERS, cut) or (after == "并" and before not in NOT_BEFORE_BING):
@@ -233,10 +237,15 @@ def _bigrams(key: str) -> set[str]:
     return {key[i : i + 2] for i in range(len(key) - 1)} or {key}
 
 
+def overlap(a: str, b: str) -> float:
+    """How much two texts share: the Jaccard index of their character bigrams."""
+    x, y = _bigrams(sentence_key(a)), _bigrams(sentence_key(b))
+    return len(x & y) / max(1, len(x | y))
+
+
 def similar(a: str, b: str, threshold: float = REPEAT_SIMILARITY) -> bool:
     """Whether two sentences say the same thing (character-bigram Jaccard)."""
-    x, y = _bigrams(sentence_key(a)), _bigrams(sentence_key(b))
-    return len(x & y) / max(1, len(x | y)) >= threshold
+    return overlap(a, b) >= threshold
 
 
 class Seen:
@@ -334,7 +343,9 @@ LABEL_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("用户规模", r"用户|月活|日活|下载量|users"),
         ("开源", r"开源|权重|open[- ]source|weights|GitHub|Hugging ?Face"),
         ("算力", r"算力|GPU|芯片|数据中心|集群|chip"),
-        ("上线时间", r"\d+\s*月\s*\d+\s*日|上线|推出|发布|launch|release"),
+        ("资本支出", r"资本支出|capex|capital expenditure"),
+        ("时间", r"\d+\s*月\s*\d+\s*日|\d{4}\s*年\s*\d+\s*月"),
+        ("发布", r"上线|推出|发布|launch|release"),
         ("合作", r"合作|签署|联手|partner"),
         ("监管", r"监管|法规|政策|罚款|regulat"),
     )

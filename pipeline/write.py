@@ -220,9 +220,12 @@ class Writer:
         request = self._request("digest", DigestOut, payload, "story", room)
         out: DigestOut = await self._client().complete(request)
         written = [drafts[s.id] for s in main if s.id in drafts]
-        asked = [sec["key"] for sec in payload["sections"]]
+        asked = {sec["key"]: sec["headlines"] for sec in payload["sections"]}
         echo = Echo(self.prompt_text("digest"), [request.user])
-        meta, degraded = to_meta(out, sections, written, date=date, asked=asked, echo=echo)
+        others = [m["title"] for m in payload["more"]]
+        meta, degraded = to_meta(
+            out, sections, written, date=date, asked=asked, echo=echo, others=others
+        )
         items, missing = to_more(more, out)
         return meta, items, degraded + missing
 

@@ -464,7 +464,7 @@ def digest_answer(
         "title": title,
         "summary": headlines[:8] or ["今日暂无要闻"],
         "section_titles": [
-            {"key": key, "title": f"{default}：{_clip(heads.split('｜')[0], 24)}"}
+            {"key": key, "title": f"{default}：今日{len(heads.split('｜'))}条要闻"}
             for key, default, heads in sections
         ],
         "more": [

@@ -39,6 +39,7 @@ from tests.fake_openai import (
     default_responder,
     fake_openai,
     first_user_message,
+    story_answer,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
@@ -934,3 +935,28 @@ def test_a_small_models_summary_is_cleaned_line_by_line() -> None:
     assert result.meta.title == "GLM-5 开源登顶，Anthropic 融资创纪录"
     assert result.meta.summary == ["智谱发布并开源 GLM-5", "Anthropic 完成 300 亿美元融资"]
     assert [m.category for m in result.more] == ["具身智能与机器人", "大模型发布与开源"]
+
+
+def test_a_section_title_that_repeats_a_headline_and_a_summary_line_about_a_short_item() -> None:
+    stories = [capital_story(), model_story(), *two_more()]
+    headline = default_story_headline(capital_story())
+    answer = ISSUE_DIGEST | {
+        "section_titles": [
+            {"key": "capital", "title": f"AI 资本市场：{headline}"},
+            {"key": "models", "title": "大模型与技术突破：GLM-5 开源登顶"},
+        ],
+        "summary": [headline, ARTICLES["4d5e6f708192"].title],  # the second is a 更多动态 item
+    }
+    with fake_openai(responder=digest_responder(answer)) as fake:
+        result = run(write_digest(stories, SECTIONS, date=DAY, writer=Writer(fake.settings())))
+    assert result.meta.section_titles["capital"] == "AI 资本市场"  # the default, not a copy
+    assert result.meta.section_titles["models"] == "大模型与技术突破：GLM-5 开源登顶"
+    assert result.meta.summary == [headline]
+
+
+def default_story_headline(story: Story) -> str:
+    """The headline the default fake writes for a story."""
+    blocks = [
+        {"标题": a.title, "来源": a.source, "body": a.text, "id": "a1"} for a in story.articles
+    ]
+    return str(story_answer(blocks, market=False)["headline"])
