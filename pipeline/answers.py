@@ -195,22 +195,24 @@ def to_draft(
     market = market_relevant(story) if market is None else market
     known = {f"a{n + 1}": a.id for n, a in enumerate(story.articles)}
     polish = Polisher(story, prompt)
-    lead = polish.own(out.lead, "lead")
-    chinese = [out.facts[n] for n in polish.own_facts([f.text for f in out.facts])]
-    texts = [f.text for f in chinese]
-    kept = [chinese[n] for n in polish.unique(texts, "fact", said=[lead])]
+    lead = polish.once(polish.own(out.lead, "lead"), "lead")
+    kinds = polish.sort_facts([f.label for f in out.facts], [f.text for f in out.facts], market)
+    listed = [f for f, kind in zip(out.facts, kinds, strict=True) if kind == "fact"]
+    chinese = [listed[n] for n in polish.own_facts([f.text for f in listed])]
+    kept = [chinese[n] for n in polish.unique([f.text for f in chinese], "fact", said=[lead])]
     facts = [
         Fact(
             label=polish.label(f.label.strip(), f.text.strip()),
-            text=f.text.strip(),
+            text=polish.once(f.text.strip(), "fact"),
             sources=_ids(f.sources, known),
         )
         for f in kept
     ]
+    moved = [f for f, kind in zip(out.facts, kinds, strict=True) if kind == "impact"]
     impact = [
         Impact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
-        for f in (out.impact if polish.impact(len(out.impact), market) else [])
-    ]
+        for f in ((out.impact or moved) if polish.impact(len(out.impact), market) else [])
+    ][:MAX_IMPACT]
     analysis = polish.analysis(out.analysis, [lead, *(f.text for f in facts)])
     return StoryDraft(
         story_id=story.id,

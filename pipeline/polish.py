@@ -15,27 +15,33 @@ Every change is described in the returned repairs.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pipeline.excerpt import join_sentences, split_sentences
 from pipeline.models import Story
 from pipeline.repair import (
-    LABEL_TOPICS,
     Echo,
     Seen,
     derive_label,
     foreign,
     fresh_paragraphs,
+    label_topics,
+    once,
     sentence_key,
 )
 
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9.+-]{1,}")
 NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-TOPIC_PATTERNS = dict(LABEL_TOPICS)
+PLACEHOLDER_RE = re.compile(r"〈([^〉]+)〉")
 SUPPORT_SIMILARITY = 0.25  # bigram overlap at which a source sentence carries a fact
-# the 影响 block's labels, which a small model sometimes appends to a headline or summary line
-FORMAT_WORDS_RE = re.compile(r"[：:，,｜|\s]*(对 ?AI ?(概念|应用)股|投资启示)[：:，,\s]*")
+# the 影响 block's labels and verdicts, which a small model sometimes writes into a headline,
+# a summary line or a fact's label
+FORMAT_WORDS_RE = re.compile(
+    r"[：:，,｜|\s]*(对 ?AI ?(概念|应用)股|投资启示)[：:，,\s]*|[：:，,]\s*(利好|利空|中性)[。.]?$"
+)
+IMPACT_LABEL_RE = re.compile(r"\s*(对 ?AI ?(概念|应用)股|投资启示)\s*")
+TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2})?")
 
 
 def _cjk_bigrams(text: str) -> set[str]:
@@ -65,16 +71,17 @@ def carrying_sentences(fact: str, sources: Sequence[str]) -> list[str]:
     return found
 
 
-def label_fits(label: str, text: str, sources: Sequence[str]) -> bool:
-    """Whether a label names what its fact (or the sentences carrying it) is about."""
-    if label in TOPIC_PATTERNS and TOPIC_PATTERNS[label].search(text):
+def label_fits(label: str, text: str, sources: Sequence[str], copied: Collection[str] = ()) -> bool:
+    """Whether a label may head its fact: it is not copied (from the prompt's placeholders or
+    the 影响 block's labels), and a topic it names (估值, 定价, …) is one the fact, or the
+    source sentences carrying it, are about. A label naming no known topic is the model's."""
+    if label in copied or FORMAT_WORDS_RE.fullmatch(label):
+        return False
+    topics = label_topics(label)
+    if not topics:
         return True
     context = " ".join([text, *carrying_sentences(text, sources)])
-    grams = _cjk_bigrams(label)
-    if grams & _cjk_bigrams(context):
-        return True
-    words = _latin_words(label)
-    return bool(words) and words <= _latin_words(context)
+    return any(t.shown.search(context) for t in topics)
 
 
 def source_sentences(story: Story) -> list[str]:
@@ -88,7 +95,31 @@ class Polisher:
     def __init__(self, story: Story, prompt: str = "") -> None:
         self.sources = source_sentences(story)
         self.echo = Echo(prompt, self.sources)
+        self.copied = set(PLACEHOLDER_RE.findall(prompt))
+        self.clauses: set[str] = set()  # every clause said so far in this story
         self.repairs: list[str] = []
+
+    def once(self, text: str, what: str) -> str:
+        """Text without the clauses already said in this story (or earlier in itself)."""
+        kept, dropped = once(text, self.clauses)
+        if dropped:
+            self.repairs.append(f"{what}: {dropped} repeated clause(s) dropped")
+        return kept
+
+    def sort_facts(self, labels: Sequence[str], texts: Sequence[str], market: bool) -> list[str]:
+        """What each fact is: "fact", "impact" (labelled as one, in a market story) or "drop"
+        (labelled as 影响 in another story, or only a timestamp)."""
+        kinds = []
+        for n, (label, text) in enumerate(zip(labels, texts, strict=True)):
+            if TIMESTAMP_RE.fullmatch(text.strip()):
+                kinds.append("drop")
+                self.repairs.append(f"fact {n + 1} is only a timestamp: dropped")
+            elif IMPACT_LABEL_RE.fullmatch(label):
+                kinds.append("impact" if market else "drop")
+                self.repairs.append(f"fact {n + 1} is labelled as 影响: {kinds[-1]}")
+            else:
+                kinds.append("fact")
+        return kinds
 
     def _foreign(self, sentence: str) -> str:
         """Why a sentence is not the model's own Chinese ("" when it is)."""
@@ -98,7 +129,7 @@ class Polisher:
 
     def label(self, label: str, text: str) -> str:
         """The label, or one derived from the fact's text when it does not fit the fact."""
-        if label_fits(label, text, self.sources):
+        if label_fits(label, text, self.sources, self.copied):
             return label
         new = derive_label(text)
         self.repairs.append(f"label {label!r} does not fit its fact: now {new!r}")
@@ -154,6 +185,7 @@ class Polisher:
     def analysis(self, paragraphs: Sequence[str], said: Sequence[str]) -> list[str]:
         """Analysis paragraphs in the model's own Chinese, nothing said twice."""
         paragraphs = [self.own(p, "analysis", keep_one=False) for p in paragraphs]
+        paragraphs = [self.once(p, "analysis") for p in paragraphs]
         kept, dropped = fresh_paragraphs(paragraphs, Seen(said))
         if dropped:
             self.repairs.append(f"analysis: {dropped} repeated sentence(s) dropped")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from pipeline.excerpt import join_sentences, split_sentences
 
@@ -29,6 +30,8 @@ MIN_LATIN_WORD = 3  # "AI公司", "G轮": shorter Latin pieces are parts of Chin
 LATIN_WORDS_RE = re.compile(r"[A-Za-z]{2,}")
 FOREIGN_WORDS = 6  # this many English words, outnumbering the Chinese: an English sentence
 ECHO_CHARS = 8  # a run this long shared with the prompt and no source was copied from it
+CLAUSE_CHARS = 8  # a clause this long said twice in one story is a repeat
+CLAUSE_RE = re.compile(r"[^，,；;]+[，,；;]?")
 FUNCTION_TAIL = "在的了和与及将为是于对把被从向并"
 OPENERS, CLOSERS = "（(《「“‘【[", "）)》」”’】]"
 NORMALISE_RE = re.compile(r"[\W_]+")
@@ -313,6 +316,36 @@ class Echo:
         return not self.grams.isdisjoint(grams(sentence))
 
 
+def _clauses(sentence: str) -> list[str]:
+    return [c for c in CLAUSE_RE.findall(sentence) if c.strip()]
+
+
+def once(text: str, said: set[str]) -> tuple[str, int]:
+    """Text without the clauses already in ``said`` (keys of eight characters or more, the
+    way a small model repeats "…，这表明…" again and again); adds its own clauses to it."""
+    kept_sentences, dropped = [], 0
+    for sentence in split_sentences(text):
+        kept = []
+        for clause in _clauses(sentence):
+            key = sentence_key(clause)
+            if len(key) >= CLAUSE_CHARS and key in said:
+                dropped += 1
+                continue
+            said.add(key)
+            kept.append(clause)
+        if kept:
+            end = sentence[-1] if sentence[-1] in SENTENCE_END else ""
+            kept_sentences.append(_close("".join(kept), end))
+    return join_sentences(kept_sentences), dropped
+
+
+def _close(sentence: str, end: str) -> str:
+    """A sentence whose last clause went: its clause mark becomes the sentence's end."""
+    if not end or sentence.endswith(end):
+        return sentence
+    return sentence.rstrip("，,、；; ") + end
+
+
 def repeated_sentences(texts: Iterable[str]) -> list[str]:
     """Sentences that appear more than once (or nearly so) across texts: a draft's check."""
     seen, repeats = Seen(), []
@@ -326,33 +359,66 @@ def repeated_sentences(texts: Iterable[str]) -> list[str]:
 
 # ---------------------------------------------------------------- labels
 
-# The label a fact gets when the model's label does not fit it: the first topic its text
-# is about, as the publication labels such facts; "要点" when none matches.
-LABEL_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern, re.I))
-    for label, pattern in (
-        ("投资方", r"领投|跟投|投资方|投资者包括|led by"),
-        ("估值", r"估值|valuation"),
-        ("融资规模", r"融资|募资|raises?|funding"),
-        ("定价", r"定价|价格|售价|收费|美元/百万|元/百万|每百万|per million|\bprice"),
-        ("营收", r"营收|收入|利润|revenue|profit"),
-        ("上下文窗口", r"上下文|context window"),
-        ("参数规模", r"参数|\d+(\.\d+)?\s*[BT]\b|parameters"),
-        ("基准成绩", r"基准|评测|测试中|得分|准确率|排名|榜|bench|score|SOTA"),
-        ("推理速度", r"速度|tokens?/s|延迟|吞吐|latency|faster"),
-        ("用户规模", r"用户|月活|日活|下载量|users"),
-        ("开源", r"开源|权重|open[- ]source|weights|GitHub|Hugging ?Face"),
-        ("算力", r"算力|GPU|芯片|数据中心|集群|chip"),
-        ("资本支出", r"资本支出|capex|capital expenditure"),
-        ("时间", r"\d+\s*月\s*\d+\s*日|\d{4}\s*年\s*\d+\s*月"),
-        ("发布", r"上线|推出|发布|launch|release"),
-        ("合作", r"合作|签署|联手|partner"),
-        ("监管", r"监管|法规|政策|罚款|regulat"),
-    )
+
+@dataclass(frozen=True)
+class Topic:
+    """A kind of fact: the label the publication gives it, the words that name it in a
+    label, and the words that show a fact is about it."""
+
+    label: str
+    named: re.Pattern[str]
+    shown: re.Pattern[str]
+
+
+def _topic(label: str, named: str, shown: str) -> Topic:
+    return Topic(label, re.compile(named, re.I), re.compile(shown, re.I))
+
+
+# In order: a fact about several gets the first. A label that names a topic its fact does not
+# show (投后估值 on a pricing fact) gets the topic its fact shows; 要点 when none does.
+TOPICS = (
+    _topic(
+        "投资方", r"领投|跟投|投资方|投资人|投资者", r"领投|跟投|投资方|投资者|led by|investors?"
+    ),
+    _topic("估值", r"估值", r"估值|valuation|valued"),
+    _topic("融资规模", r"融资|募资", r"融资|募资|raises?|funding|round"),
+    _topic(
+        "定价",
+        r"定价|价格|售价|收费",
+        r"定价|价格|售价|收费|美元|元/|每百万|per million|price|\$|免费|free",
+    ),
+    _topic("营收", r"营收|收入|利润", r"营收|收入|利润|revenue|profit|sales"),
+    _topic("上下文窗口", r"上下文", r"上下文|context"),
+    _topic("参数规模", r"参数", r"参数|\d+(\.\d+)?\s*[BT]\b|parameters"),
+    _topic(
+        "基准成绩",
+        r"基准|评测|得分|跑分|成绩|排名",
+        r"基准|评测|测试|得分|准确率|排名|榜|分|%|bench|score|SOTA|arena",
+    ),
+    _topic("推理速度", r"速度|延迟|吞吐", r"速度|秒|tokens?/s|延迟|吞吐|倍|latency|faster|speed"),
+    _topic("用户规模", r"用户|月活|日活", r"用户|月活|日活|下载|users"),
+    _topic(
+        "开源", r"开源|权重", r"开源|权重|open[- ]?(source|weights?)|weights|GitHub|Hugging ?Face"
+    ),
+    _topic("算力", r"算力|GPU|芯片", r"算力|GPU|芯片|数据中心|集群|卡|chip|compute"),
+    _topic("资本支出", r"资本支出", r"资本支出|支出|capex|capital expenditure|spend"),
+    _topic(
+        "时间",
+        r"时间|日期",
+        r"\d+\s*月\s*\d+\s*日|\d{4}\s*年|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|上午|下午|今天|昨日|本周",
+    ),
+    _topic("发布", r"发布|上线", r"上线|推出|发布|launch|release"),
+    _topic("合作", r"合作|签约", r"合作|签署|联手|partner"),
+    _topic("监管", r"监管|法规|政策", r"监管|法规|政策|罚款|regulat"),
 )
 GENERIC_LABEL = "要点"
 
 
 def derive_label(text: str) -> str:
     """A short label for a fact, from what its text is about."""
-    return next((label for label, pattern in LABEL_TOPICS if pattern.search(text)), GENERIC_LABEL)
+    return next((t.label for t in TOPICS if t.shown.search(text)), GENERIC_LABEL)
+
+
+def label_topics(label: str) -> list[Topic]:
+    """The topics a label names (none for a label such as 公司 or 应用领域)."""
+    return [t for t in TOPICS if t.named.search(label)]

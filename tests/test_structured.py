@@ -9,6 +9,7 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel
 
+from pipeline.polish import label_fits
 from pipeline.repair import derive_label, find_loop, shorten, split_overflow, width
 from pipeline.structured import (
     BlankIfInvalid,
@@ -195,3 +196,25 @@ def test_an_answer_that_stopped_before_its_required_parts_is_unusable(finish: st
     full = (FIXTURES / "story_soft_limits.json").read_text("utf-8")
     with pytest.raises(Unusable, match=f"finish_reason={finish}"):
         parse_answer(full[: full.index('"facts"')], finish, StoryOut)
+
+
+ENGLISH_SOURCE = [
+    "The smaller model was pretrained on 16 trillion tokens with a 32K context window."
+]
+CHINESE_SOURCE = ["2 月 19 日，中科曙光在郑州上线一套 3 万卡规模的超集群。"]
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "sources", "fits"),
+    [
+        ("上下文窗口", "32K 和 128K", ENGLISH_SOURCE, True),  # shown by the English source
+        ("预训练数据", "16 万亿 tokens", ENGLISH_SOURCE, True),  # names no known topic
+        ("公司", "中科曙光", CHINESE_SOURCE, True),
+        ("活动时间", "2026-02-20 18:20", CHINESE_SOURCE, True),
+        ("投后估值", "API 定价为每百万 token 输入 4 元、输出 16 元", CHINESE_SOURCE, False),
+        ("对 AI 概念股", "英伟达拟向 OpenAI 投资约 300 亿美元", CHINESE_SOURCE, False),
+        ("主题", "中科曙光上线 3 万卡集群", CHINESE_SOURCE, False),  # a placeholder's words
+    ],
+)
+def test_a_label_must_fit_its_fact(label: str, text: str, sources: list[str], fits: bool) -> None:
+    assert label_fits(label, text, sources, copied={"主题", "另一主题"}) is fits

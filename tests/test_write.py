@@ -960,3 +960,28 @@ def default_story_headline(story: Story) -> str:
         {"标题": a.title, "来源": a.source, "body": a.text, "id": "a1"} for a in story.articles
     ]
     return str(story_answer(blocks, market=False)["headline"])
+
+
+def test_what_a_small_model_puts_in_the_wrong_place_is_moved_or_dropped() -> None:
+    answer = json.loads(SOFT) | {
+        "headline": "Anthropic 完成 300 亿美元融资：利好。",
+        "facts": [
+            {"label": "领投方", "text": "新加坡主权基金 GIC 和 Coatue 领投", "sources": ["a1"]},
+            {"label": "发布时间", "text": "2026-02-13 09:12", "sources": ["a1"]},
+            {"label": "对 AI 概念股", "text": "利好。创纪录融资提振市场信心", "sources": ["a1"]},
+        ],
+        "analysis": [
+            "融资规模创下纪录，这表明资本仍在向头部公司集中，这表明资本仍在向头部公司集中。",
+            "估值继续上升，这表明资本仍在向头部公司集中。后续要看收入能否跟上。",
+        ],
+        "impact": [],
+    }
+    with fake_openai(responder=stories_answered(json.dumps(answer, ensure_ascii=False))) as fake:
+        draft = run(Writer(fake.settings()).write_story(capital_story()))
+    assert draft.headline == "Anthropic 完成 300 亿美元融资"
+    assert [f.label for f in draft.facts] == ["领投方"]  # the timestamp is not a fact
+    assert [i.label for i in draft.impact] == ["对 AI 概念股"]  # moved to the 影响 block
+    assert draft.analysis == [
+        "融资规模创下纪录，这表明资本仍在向头部公司集中。",
+        "估值继续上升。后续要看收入能否跟上。",
+    ]
