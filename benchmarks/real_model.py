@@ -299,6 +299,8 @@ def legacy(report: Report) -> None:
 def table(report: Report, command: str) -> str:
     """The report as the Markdown section of benchmarks/RESULTS.md."""
     calls = report.calls
+    legacy_digest = "all (digest answer rejected)" if report.legacy_lost_digest else "none"
+    legacy_digest = legacy_digest if calls else "—"
     story_secs = [c["seconds"] for c in calls if c["kind"] == "story"]
     lines = [
         SECTION_START,
@@ -312,13 +314,16 @@ def table(report: Report, command: str) -> str:
         "| measure | this run | baseline: same answers, pre-issue-13 limits |",
         "|---|---|---|",
         f"| main stories written by the model | {report.written} of {report.main} | "
-        f"{max(0, report.written - report.legacy_lost_stories)} of {report.main} "
-        f"({report.legacy_lost_stories} answers rejected) |",
+        + (
+            f"{max(0, report.written - report.legacy_lost_stories)} of {report.main} "
+            f"({report.legacy_lost_stories} answers rejected) |"
+            if calls
+            else "not measured: every answer came from the cache |"
+        ),
         f"| stories degraded (extractive) | {report.degraded} | — |",
         f"| stories repaired / repairs | {report.repaired_stories} / {report.repairs} "
         "| 0 (no repair) |",
-        f"| digest parts left to a fallback | {report.degraded_parts} | "
-        f"{'all (digest answer rejected)' if report.legacy_lost_digest else 'none'} |",
+        f"| digest parts left to a fallback | {report.degraded_parts} | {legacy_digest} |",
         f"| answers asked again / cut at a loop | {report.retries} / {report.loops} | — |",
         f"| stories flagged / unsupported claims | {report.flagged_stories} / "
         f"{report.unsupported} | — |",

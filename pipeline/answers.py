@@ -213,7 +213,8 @@ def to_draft(
         Impact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
         for f in ((out.impact or moved) if polish.impact(len(out.impact), market) else [])
     ][:MAX_IMPACT]
-    analysis = polish.analysis(out.analysis, [lead, *(f.text for f in facts)])
+    said = [lead, *(f.text for f in facts), *(i.text for i in impact)]
+    analysis = polish.analysis(out.analysis, said)
     return StoryDraft(
         story_id=story.id,
         headline=polish.headline(out.headline),
