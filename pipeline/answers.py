@@ -200,13 +200,15 @@ def to_draft(
     listed = [f for f, kind in zip(out.facts, kinds, strict=True) if kind == "fact"]
     chinese = [listed[n] for n in polish.own_facts([f.text for f in listed])]
     kept = [chinese[n] for n in polish.unique([f.text for f in chinese], "fact", said=[lead])]
+    texts = [polish.fact(f.text.strip(), n + 1) for n, f in enumerate(kept)]
     facts = [
         Fact(
-            label=polish.label(f.label.strip(), f.text.strip()),
-            text=polish.once(f.text.strip(), "fact"),
+            label=polish.label(f.label.strip(), text),
+            text=text,
             sources=_ids(f.sources, known),
         )
-        for f in kept
+        for f, text in zip(kept, texts, strict=True)
+        if text
     ]
     moved = [f for f, kind in zip(out.facts, kinds, strict=True) if kind == "impact"]
     impact = [

@@ -27,6 +27,7 @@ from pipeline.repair import (
     fresh_paragraphs,
     label_topics,
     once,
+    said_before,
     sentence_key,
 )
 
@@ -105,6 +106,17 @@ class Polisher:
         if dropped:
             self.repairs.append(f"{what}: {dropped} repeated clause(s) dropped")
         return kept
+
+    def fact(self, text: str, n: int) -> str:
+        """A fact's text said once ("" when all of it was said before in the story)."""
+        own, dropped = once(text, set())  # the same clause twice within the fact
+        if dropped:
+            self.repairs.append(f"fact {n}: {dropped} repeated clause(s) dropped")
+        if said_before(own, self.clauses):
+            self.repairs.append(f"fact {n} only repeats what the story said before: dropped")
+            return ""
+        once(own, self.clauses)  # remember its clauses
+        return own
 
     def sort_facts(self, labels: Sequence[str], texts: Sequence[str], market: bool) -> list[str]:
         """What each fact is: "fact", "impact" (labelled as one, in a market story) or "drop"
@@ -185,7 +197,9 @@ class Polisher:
     def analysis(self, paragraphs: Sequence[str], said: Sequence[str]) -> list[str]:
         """Analysis paragraphs in the model's own Chinese, nothing said twice."""
         paragraphs = [self.own(p, "analysis", keep_one=False) for p in paragraphs]
-        paragraphs = [self.once(p, "analysis") for p in paragraphs]
+        if any(p.strip() and not HAN_RE.search(p) for p in paragraphs):
+            self.repairs.append("analysis: a paragraph with no Chinese (a key, a word) dropped")
+        paragraphs = [self.once(p, "analysis") for p in paragraphs if HAN_RE.search(p)]
         kept, dropped = fresh_paragraphs(paragraphs, Seen(said))
         if dropped:
             self.repairs.append(f"analysis: {dropped} repeated sentence(s) dropped")

@@ -325,18 +325,30 @@ def once(text: str, said: set[str]) -> tuple[str, int]:
     way a small model repeats "…，这表明…" again and again); adds its own clauses to it."""
     kept_sentences, dropped = [], 0
     for sentence in split_sentences(text):
-        kept = []
-        for clause in _clauses(sentence):
-            key = sentence_key(clause)
-            if len(key) >= CLAUSE_CHARS and key in said:
-                dropped += 1
-                continue
-            said.add(key)
-            kept.append(clause)
-        if kept:
+        clauses = _clauses(sentence)
+        fresh = [not _said_again(c, said) for c in clauses]
+        kept = [c for c, new in zip(clauses, fresh, strict=True) if new]
+        dropped += len(clauses) - len(kept)
+        # what follows a repeated opening clause depends on it: the sentence goes whole
+        if kept and fresh[0]:
             end = sentence[-1] if sentence[-1] in SENTENCE_END else ""
             kept_sentences.append(_close("".join(kept), end))
     return join_sentences(kept_sentences), dropped
+
+
+def _said_again(clause: str, said: set[str]) -> bool:
+    """Whether a long clause was said before; remembers it either way."""
+    key = sentence_key(clause)
+    again = len(key) >= CLAUSE_CHARS and key in said
+    said.add(key)
+    return again
+
+
+def said_before(text: str, said: set[str]) -> bool:
+    """Whether every long clause of text was said before (and at least one is long)."""
+    keys = [sentence_key(c) for s in split_sentences(text) for c in _clauses(s)]
+    long = [k for k in keys if len(k) >= CLAUSE_CHARS]
+    return bool(long) and all(k in said for k in long)
 
 
 def _close(sentence: str, end: str) -> str:

@@ -985,3 +985,24 @@ def test_what_a_small_model_puts_in_the_wrong_place_is_moved_or_dropped() -> Non
         "融资规模创下纪录，这表明资本仍在向头部公司集中。",
         "估值继续上升。后续要看收入能否跟上。",
     ]
+
+
+def test_a_fact_that_only_repeats_the_lead_goes_and_a_stray_key_is_no_paragraph() -> None:
+    lead = "谷歌正式推出 Gemini 3.1 Pro，在 ARC-AGI-2 基准测试中取得 77.1% 的成绩，推理性能翻倍。"
+    answer = json.loads(SOFT) | {
+        "lead": lead,
+        "facts": [
+            {
+                "label": "基准成绩",
+                "text": "在 ARC-AGI-2 基准测试中取得 77.1% 的成绩，推理性能翻倍。",
+            },
+            {"label": "定价", "text": "输入每百万 token 2 至 4 美元，与上一代持平。"},
+        ],
+        "analysis": ["推理性能翻倍，成本却没有上升，这让更多开发者用得起。", "impact"],
+    }
+    with fake_openai(responder=stories_answered(json.dumps(answer, ensure_ascii=False))) as fake:
+        draft = run(Writer(fake.settings()).write_story(model_story()))
+    assert [f.label for f in draft.facts] == ["定价"]  # no empty bullet left behind
+    # a clause under eight characters (推理性能翻倍) may be said again
+    assert draft.analysis == ["推理性能翻倍，成本却没有上升，这让更多开发者用得起。"]
+    assert "analysis: a paragraph with no Chinese (a key, a word) dropped" in draft.repairs
