@@ -211,10 +211,13 @@ def to_draft(
         if text
     ]
     moved = [f for f, kind in zip(out.facts, kinds, strict=True) if kind == "impact"]
+    lines = (out.impact or moved) if polish.impact(len(out.impact), market) else []
+    said = [lead, *(f.text for f in facts)]
+    lines = [lines[n] for n in polish.unique([f.text for f in lines], "impact", said, keep=False)]
     impact = [
         Impact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
-        for f in ((out.impact or moved) if polish.impact(len(out.impact), market) else [])
-    ][:MAX_IMPACT]
+        for f in lines[:MAX_IMPACT]
+    ]
     said = [lead, *(f.text for f in facts), *(i.text for i in impact)]
     analysis = polish.analysis(out.analysis, said)
     return StoryDraft(
@@ -278,7 +281,7 @@ def to_meta(
 def _bare_title(title: str, sections: Sequence[Section]) -> str:
     """The digest title without what a small model puts in front of it: the publication's
     name or a section's name (``AI 日报：…``, ``大模型与技术突破：…``)."""
-    names = {"AI 日报", "AI日报", *(s.title for s in sections)}
+    names = {"AI 日报", "AI日报", "今日要闻", "今日 AI 要闻", *(s.title for s in sections)}
     head, sep, rest = title.partition("：")
     if sep and head.strip() in names and rest.strip():
         return rest.strip()

@@ -147,23 +147,25 @@ class Polisher:
         self.repairs.append(f"label {label!r} does not fit its fact: now {new!r}")
         return new
 
-    def unique(self, texts: Sequence[str], what: str, said: Sequence[str] = ()) -> list[int]:
+    def unique(
+        self, texts: Sequence[str], what: str, said: Sequence[str] = (), *, keep: bool = True
+    ) -> list[int]:
         """Indexes of the texts that do not repeat an earlier one (or what was ``said``);
-        all of them if every one would go."""
-        keep, seen = [], Seen(said)
+        with ``keep``, all of them if every one would go."""
+        kept, seen = [], Seen(said)
         for n, text in enumerate(texts):
             if sentence_key(text) and all(seen.said(s) for s in split_sentences(text)):
                 continue
             seen.add(text)
-            keep.append(n)
-        if not keep:
+            kept.append(n)
+        if not kept and keep:
             return list(range(len(texts)))
         self.repairs += [
             f"{what} {n + 1} repeats the lead or an earlier {what}: dropped"
             for n in range(len(texts))
-            if n not in keep
+            if n not in kept
         ]
-        return keep
+        return kept
 
     def own(self, text: str, what: str, *, keep_one: bool = True) -> str:
         """Text without its English or prompt sentences (with ``keep_one``: all of it if
