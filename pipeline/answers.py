@@ -24,10 +24,9 @@ from pipeline.config import Section
 from pipeline.excerpt import market_relevant
 from pipeline.fallback import extractive_more, fallback_meta, guess_category
 from pipeline.models import DigestMeta, Fact, Impact, MoreItem, Story, StoryDraft
-from pipeline.polish import FORMAT_WORDS_RE, Polisher
+from pipeline.polish import FORMAT_WORDS_RE, Polisher, derive_label
 from pipeline.repair import (
     Echo,
-    derive_label,
     join_clause,
     overlap,
     similar,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from pipeline.excerpt import join_sentences, split_sentences
 
@@ -367,70 +366,3 @@ def repeated_sentences(texts: Iterable[str]) -> list[str]:
                 repeats.append(sentence)
             seen.add(sentence)
     return repeats
-
-
-# ---------------------------------------------------------------- labels
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A kind of fact: the label the publication gives it, the words that name it in a
-    label, and the words that show a fact is about it."""
-
-    label: str
-    named: re.Pattern[str]
-    shown: re.Pattern[str]
-
-
-def _topic(label: str, named: str, shown: str) -> Topic:
-    return Topic(label, re.compile(named, re.I), re.compile(shown, re.I))
-
-
-# In order: a fact about several gets the first. A label that names a topic its fact does not
-# show (投后估值 on a pricing fact) gets the topic its fact shows; 要点 when none does.
-TOPICS = (
-    _topic(
-        "投资方", r"领投|跟投|投资方|投资人|投资者", r"领投|跟投|投资方|投资者|led by|investors?"
-    ),
-    _topic("估值", r"估值", r"估值|valuation|valued"),
-    _topic("融资规模", r"融资|募资", r"融资|募资|raises?|funding|round"),
-    _topic(
-        "定价",
-        r"定价|价格|售价|收费",
-        r"定价|价格|售价|收费|美元|元/|每百万|per million|price|\$|免费|free",
-    ),
-    _topic("营收", r"营收|收入|利润", r"营收|收入|利润|revenue|profit|sales"),
-    _topic("上下文窗口", r"上下文", r"上下文|context"),
-    _topic("参数规模", r"参数", r"参数|\d+(\.\d+)?\s*[BT]\b|parameters"),
-    _topic(
-        "基准成绩",
-        r"基准|评测|得分|跑分|成绩|排名",
-        r"基准|评测|测试|得分|准确率|排名|榜|分|%|bench|score|SOTA|arena",
-    ),
-    _topic("推理速度", r"速度|延迟|吞吐", r"速度|秒|tokens?/s|延迟|吞吐|倍|latency|faster|speed"),
-    _topic("用户规模", r"用户|月活|日活", r"用户|月活|日活|下载|users"),
-    _topic(
-        "开源", r"开源|权重", r"开源|权重|open[- ]?(source|weights?)|weights|GitHub|Hugging ?Face"
-    ),
-    _topic("算力", r"算力|GPU|芯片", r"算力|GPU|芯片|数据中心|集群|卡|chip|compute"),
-    _topic("资本支出", r"资本支出", r"资本支出|支出|capex|capital expenditure|spend"),
-    _topic(
-        "时间",
-        r"时间|日期",
-        r"\d+\s*月\s*\d+\s*日|\d{4}\s*年|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|上午|下午|今天|昨日|本周",
-    ),
-    _topic("发布", r"发布|上线", r"上线|推出|发布|launch|release"),
-    _topic("合作", r"合作|签约", r"合作|签署|联手|partner"),
-    _topic("监管", r"监管|法规|政策", r"监管|法规|政策|罚款|regulat"),
-)
-GENERIC_LABEL = "要点"
-
-
-def derive_label(text: str) -> str:
-    """A short label for a fact, from what its text is about."""
-    return next((t.label for t in TOPICS if t.shown.search(text)), GENERIC_LABEL)
-
-
-def label_topics(label: str) -> list[Topic]:
-    """The topics a label names (none for a label such as 公司 or 应用领域)."""
-    return [t for t in TOPICS if t.named.search(label)]

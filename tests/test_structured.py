@@ -9,8 +9,8 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel
 
-from pipeline.polish import label_fits
-from pipeline.repair import derive_label, find_loop, shorten, split_overflow, width
+from pipeline.polish import derive_label, label_fits
+from pipeline.repair import find_loop, shorten, split_overflow, width
 from pipeline.structured import (
     BlankIfInvalid,
     KeepValid,
