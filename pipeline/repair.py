@@ -30,6 +30,7 @@ LATIN_WORDS_RE = re.compile(r"[A-Za-z]{2,}")
 FOREIGN_WORDS = 6  # this many English words, outnumbering the Chinese: an English sentence
 ECHO_CHARS = 8  # a run this long shared with the prompt and no source was copied from it
 CLAUSE_CHARS = 8  # a clause this long said twice in one story is a repeat
+MIN_REST = 5  # what is left of a sentence after a repeat goes must say this much
 CLAUSE_RE = re.compile(r"[^，,；;]+[，,；;]?")
 FUNCTION_TAIL = "在的了和与及将为是于对把被从向并"
 OPENERS, CLOSERS = "（(《「“‘【[", "）)》」”’】]"
@@ -328,8 +329,10 @@ def once(text: str, said: set[str]) -> tuple[str, int]:
         fresh = [not _said_again(c, said) for c in clauses]
         kept = [c for c, new in zip(clauses, fresh, strict=True) if new]
         dropped += len(clauses) - len(kept)
-        # what follows a repeated opening clause depends on it: the sentence goes whole
-        if kept and fresh[0]:
+        # what follows a repeated opening clause depends on it, and a connective left alone
+        # ("同时。") says nothing: either way the sentence goes whole
+        whole = len(kept) == len(clauses)
+        if kept and fresh[0] and (whole or len(sentence_key("".join(kept))) >= MIN_REST):
             end = sentence[-1] if sentence[-1] in SENTENCE_END else ""
             kept_sentences.append(_close("".join(kept), end))
     return join_sentences(kept_sentences), dropped

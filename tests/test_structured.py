@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from pipeline.polish import derive_label, label_fits
-from pipeline.repair import find_loop, shorten, split_overflow, width
+from pipeline.repair import find_loop, once, shorten, split_overflow, width
 from pipeline.structured import (
     BlankIfInvalid,
     KeepValid,
@@ -218,3 +218,16 @@ CHINESE_SOURCE = ["2 月 19 日，中科曙光在郑州上线一套 3 万卡规�
 )
 def test_a_label_must_fit_its_fact(label: str, text: str, sources: list[str], fits: bool) -> None:
     assert label_fits(label, text, sources, copied={"主题", "另一主题"}) is fits
+
+
+def test_a_clause_said_again_goes_and_no_fragment_is_left() -> None:
+    said: set[str] = set()
+    first, _ = once("融资规模创下纪录，这表明资本仍在向头部公司集中。", said)
+    assert first == "融资规模创下纪录，这表明资本仍在向头部公司集中。"
+    again, dropped = once(
+        "估值继续上升，这表明资本仍在向头部公司集中。同时，这表明资本仍在向头部公司集中。"
+        "这表明资本仍在向头部公司集中，估值也在上升。",
+        said,
+    )
+    # the tail goes; a lone connective and a sentence whose opening was a repeat go whole
+    assert again == "估值继续上升。" and dropped == 3
