@@ -152,6 +152,7 @@ def build_record(
                 ],
                 unsupported=findings.get(story.id, []),
                 degraded=bool(draft and draft.degraded),
+                repairs=draft.repairs if draft else [],
                 follow_up_of=story.follow_up_of,
                 facts=record_facts(story, draft),
             )
@@ -265,6 +266,10 @@ def run_stats(
         "prompt_tokens": llm.prompt_tokens,
         "completion_tokens": llm.completion_tokens,
         "cost": round(llm.cost, 6),
+        "repairs": llm.repairs,
+        "retries": llm.retries,
+        "loops": llm.loops,
+        "degraded_parts": llm.degraded_parts,
         "feeds_ok": report.feeds_ok,
         "feeds_failed": report.feeds_failed,
         "feeds_not_modified": report.feeds_not_modified,
@@ -304,7 +309,8 @@ def summary_rows(summary: RunSummary) -> list[tuple[str, str]]:
             "LLM",
             f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
             f"{stats.get('prompt_tokens', 0)} + {stats.get('completion_tokens', 0)} tokens, "
-            f"cost {stats.get('cost', 0)}",
+            f"cost {stats.get('cost', 0)}, {stats.get('repairs', 0)} repairs, "
+            f"{stats.get('retries', 0)} asked again",
         ),
         (
             "flags",

@@ -12,8 +12,11 @@ from pipeline.config import Section
 from pipeline.models import DEGRADED_MARK, Article, Story, StoryDraft
 from pipeline.prompting import Prompts
 
+# what makes a story market-related (and so allowed an 影响 block): capital-market words
+# in a title; a bare 上市 is left out, it mostly means a product goes on sale
 CAPITAL_RE = re.compile(
-    r"融资|估值|股价|市值|IPO|上市|财报|营收|收购|funding|raises|valuation|shares|stock|earnings",
+    r"融资|估值|股价|市值|IPO|上市公司|挂牌|港股|美股|A股|概念股|财报|营收|收购|并购|投资"
+    r"|funding|raises|valuation|shares|stock|earnings|revenue|acquisition|acquires|\binvest",
     re.I,
 )
 CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -137,14 +140,15 @@ def select_text(articles: Sequence[Article], budget: int) -> list[str]:
 # ---------------------------------------------------------------- payloads
 
 
-def _market_relevant(story: Story) -> bool:
+def market_relevant(story: Story) -> bool:
+    """Whether a story is about capital markets: its section, or a capital word in a title."""
     return story.section == "capital" or any(CAPITAL_RE.search(a.title) for a in story.articles)
 
 
 def _story_payload(story: Story, texts: Sequence[str]) -> dict[str, Any]:
     return {
         "section": story.section,
-        "market": _market_relevant(story),
+        "market": market_relevant(story),
         "follow_up_of": escape_data(story.follow_up_of or ""),
         "articles": [
             {

@@ -2,9 +2,13 @@
 
 Structured output is asked for in the strongest form the endpoint supports — strict
 ``json_schema``, else ``json_object`` with the schema in the prompt, else plain text
-that is repaired — and what works is remembered per (base URL, model). Every answer
-is validated with pydantic; an unusable one gets one corrective retry. Quota and
-authentication errors stop all further calls of the run.
+that is repaired — and what works is remembered per (base URL, model). Answers are
+streamed and watched for loops (:mod:`pipeline.streaming`), each call asks for no more
+output than it needs, and one deadline covers the whole call, retries included. Every
+answer is validated with pydantic, soft limits repaired (:mod:`pipeline.structured`);
+only a structurally unusable one gets one corrective retry. Quota and authentication
+errors, and an endpoint that leaves several calls in a row unanswered, stop all further
+calls of the run.
 """
 
 from __future__ import annotations
@@ -13,87 +17,47 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, Protocol, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, Generic, TypeVar
 
 import openai
 from pydantic import BaseModel, ValidationError
 
 from pipeline.config import LLMSettings
-from pipeline.errors import LLMError, MissingAPIKeyError, QuotaError
+from pipeline.errors import LLMError
 from pipeline.files import sha256_text
 from pipeline.models import LLMStats
 from pipeline.prompting import Prompts
+from pipeline.provider import (
+    PROVIDER_QUIRKS,
+    Cache,
+    Capabilities,
+    Capability,
+    api_key_required,
+    classify,
+    no_retry_on_quota,
+    require_api_key,
+    sends_temperature,
+)
 from pipeline.redact import redact_text, redact_url
+from pipeline.streaming import Reply, read_response, read_stream, settle_usage
 from pipeline.structured import Unusable, parse_answer, strict_schema
 
+__all__ = ["Cache", "LLMClient", "StructuredRequest", "api_key_required", "require_api_key"]
 logger = logging.getLogger(__name__)
-# output room for the retry of an answer cut off at the token limit (providers cap it)
-LENGTH_RETRY_CAP = 16_000
+# calls in a row that got no answer at all within their deadline: the endpoint is down
+HUNG_CALLS = 3
+DROP_BACKOFF = 0.25  # seconds, doubled per answer broken off in the middle
 
-OutputMode = Literal["json_schema", "json_object", "text"]
-MODES: tuple[OutputMode, ...] = ("json_schema", "json_object", "text")
 T = TypeVar("T", bound=BaseModel)
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
-KEYLESS_PROVIDERS = frozenset({"ollama", "vllm"})
-PLACEHOLDER_KEY = "no-key-needed"
-MISSING_KEY_HELP = (
-    "no API key for {url}: export OPENAI_API_KEY=… (for DeepSeek, Qwen, GLM or Kimi also set "
-    '[llm] provider = "deepseek" etc. or OPENAI_BASE_URL; Ollama and vLLM need no key)'
-)
 
-QUOTA_RE = re.compile(
-    r"insufficient[_ ]quota|insufficient[_ ]balance|exceeded your current quota|billing"
-    r"|余额不足|欠费|arrearage|payment required",
-    re.IGNORECASE,
-)
-FORMAT_ERROR_RE = re.compile(
-    r"response_format|response format|json_schema|json_object|structured output|guided_json",
-    re.IGNORECASE,
-)
-REASONING_MODEL_RE = re.compile(r"(^|/)(o1|o3|o4|gpt-5)", re.IGNORECASE)
+class DroppedError(LLMError):
+    """The connection broke in the middle of an answer: worth asking again."""
 
-
-class Cache(Protocol):
-    """What the writer needs from a cache (the SQLite archive implements it)."""
-
-    def cache_get(self, key: str) -> str | None: ...
-
-    def cache_put(self, key: str, value: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class ProviderQuirks:
-    """How one provider wants to be asked."""
-
-    first_mode: OutputMode = "json_schema"
-    extra_body: Mapping[str, Any] = field(default_factory=dict)  # thinking off for summaries
-    max_tokens_param: str = "max_tokens"
-
-
-PROVIDER_QUIRKS: dict[str, ProviderQuirks] = {
-    "openai": ProviderQuirks("json_schema", {}, "max_completion_tokens"),
-    "deepseek": ProviderQuirks("json_object"),
-    "qwen": ProviderQuirks("json_object", {"enable_thinking": False}),
-    "glm": ProviderQuirks("json_object", {"thinking": {"type": "disabled"}}),
-    "kimi": ProviderQuirks("json_object"),
-    "ollama": ProviderQuirks("json_schema"),
-    "vllm": ProviderQuirks("json_schema", {"chat_template_kwargs": {"enable_thinking": False}}),
-    "custom": ProviderQuirks("json_schema"),
-}
-
-
-@dataclass
-class Capability:
-    """What an endpoint accepted so far."""
-
-    mode: OutputMode
-    temperature: bool = True
+    retryable = True
 
 
 @dataclass(frozen=True)
@@ -105,22 +69,30 @@ class StructuredRequest(Generic[T]):
     schema: type[T]
     cache_key: str
     system_vars: Mapping[str, Any] = field(default_factory=dict)
+    max_tokens: int | None = None  # what this call needs; capped by [llm] max_output_tokens
 
 
-def api_key_required(llm: LLMSettings) -> bool:
-    """Whether the endpoint needs a real API key (not for Ollama, vLLM or loopback)."""
-    host = (urlsplit(llm.resolved_base_url).hostname or "").lower()
-    local = host in LOOPBACK_HOSTS or host.endswith(".localhost")
-    return not (llm.provider in KEYLESS_PROVIDERS or local)
+@dataclass(frozen=True)
+class Answer(Generic[T]):
+    """A validated answer and the soft-limit repairs it needed."""
+
+    value: T
+    repairs: list[str] = field(default_factory=list)
 
 
-def require_api_key(llm: LLMSettings) -> str:
-    """The key to send; raise MissingAPIKeyError (one line, how to fix) when it is missing."""
-    if llm.api_key is not None and llm.api_key.get_secret_value():
-        return llm.api_key.get_secret_value()
-    if not api_key_required(llm):
-        return PLACEHOLDER_KEY
-    raise MissingAPIKeyError(MISSING_KEY_HELP.format(url=redact_url(llm.resolved_base_url)))
+@dataclass(frozen=True)
+class CallLog:
+    """One completion as it went: for the log, the run's stats and the benchmarks."""
+
+    kind: str
+    key: str
+    mode: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    finish: str | None
+    estimated: bool = False
+    content: str = field(default="", repr=False)  # the raw answer, for benchmarks
 
 
 class LLMClient:
@@ -137,11 +109,13 @@ class LLMClient:
         self.fatal: LLMError | None = None  # quota or auth: no further calls this run
         # resolved at the first real call: a run answered from the cache needs no key
         self._api_key: str | None = None
-        self._capability: Capability | None = None
-        self._settled = False  # first call done: concurrent callers need not queue
+        self.calls: list[CallLog] = []
+        self.capabilities = Capabilities(llm, self.quirks, cache)
         self._sdk: openai.AsyncOpenAI | None = None
-        self._in_session = False
-        self._probe_lock: asyncio.Lock | None = None
+        # the first call finds out what the endpoint supports; the others wait for it
+        self._probe_done: asyncio.Event | None = None
+        self._probing = False
+        self._hung = 0  # calls in a row with no answer at all by their deadline
 
     @property
     def model(self) -> str:
@@ -153,7 +127,7 @@ class LLMClient:
 
     @property
     def shown_url(self) -> str:
-        """The endpoint as messages show it: credentials in it masked."""
+        """The endpoint as it may be shown or stored: credentials masked."""
         return redact_url(self.base_url)
 
     def key_for(self, kind: str, schema: type[BaseModel], payload: Any) -> str:
@@ -165,27 +139,27 @@ class LLMClient:
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[LLMClient]:
         """Keep one SDK client (and its connection pool) open for a batch of calls."""
-        if self._in_session:
+        if self._probe_done is not None:
             yield self
             return
-        self._in_session, self._probe_lock = True, asyncio.Lock()
+        self._probe_done, self._probing = asyncio.Event(), False
         try:
             yield self
         finally:
-            sdk, self._sdk, self._in_session = self._sdk, None, False
+            sdk, self._sdk, self._probe_done = self._sdk, None, None
             if sdk is not None:
                 await sdk.close()
 
     def _client(self) -> openai.AsyncOpenAI:
         """The SDK client of the session, built (and the API key required) on first use."""
-        assert self._in_session, "complete() opens a session"
+        assert self._probe_done is not None, "complete() opens a session"
         if self._sdk is None:
             self._api_key = self._api_key or require_api_key(self.llm)
             self._sdk = self._build_sdk()
         return self._sdk
 
     def _build_sdk(self) -> openai.AsyncOpenAI:
-        http = openai.DefaultAsyncHttpxClient(event_hooks={"response": [_no_retry_on_quota]})
+        http = openai.DefaultAsyncHttpxClient(event_hooks={"response": [no_retry_on_quota]})
         return openai.AsyncOpenAI(
             base_url=self.base_url,
             api_key=self._api_key,
@@ -195,93 +169,177 @@ class LLMClient:
         )
 
     async def complete(self, request: StructuredRequest[T]) -> T:
-        """Ask for a structured answer: cache, call, validate, one corrective retry."""
-        cached = self._from_cache(request)
-        if cached is not None:
-            return cached
-        async with self.session():
-            answer = await self._ask_validated(request)
-        if self.cache is not None:
-            self.cache.cache_put(request.cache_key, answer.model_dump_json())
+        """Ask for a structured answer: cache, call, validate, repair, one corrective retry."""
+        return (await self.answer(request)).value
+
+    async def answer(self, request: StructuredRequest[T]) -> Answer[T]:
+        """The validated answer with its repairs (from the cache when it was asked before)."""
+        answer = self._from_cache(request)
+        if answer is None:
+            async with self.session():
+                answer = await self._ask_within_deadline(request)
+            if self.cache is not None:
+                value = {"answer": answer.value.model_dump(mode="json"), "repairs": answer.repairs}
+                self.cache.cache_put(request.cache_key, json.dumps(value, ensure_ascii=False))
+        self.stats.repairs += len(answer.repairs)
+        for repair in answer.repairs:
+            logger.info("llm answer repaired kind=%s: %s", request.kind, repair)
         return answer
 
-    def _from_cache(self, request: StructuredRequest[T]) -> T | None:
+    def _from_cache(self, request: StructuredRequest[T]) -> Answer[T] | None:
         raw = self.cache.cache_get(request.cache_key) if self.cache is not None else None
         if raw is None:
             return None
         try:
-            answer = request.schema.model_validate_json(raw)
-        except ValidationError:
+            stored = json.loads(raw)
+            value = request.schema.model_validate(stored["answer"])
+            repairs = [str(r) for r in stored.get("repairs", [])]
+        except (ValidationError, ValueError, TypeError, KeyError):
             return None
         self.stats.cache_hits += 1
         logger.info("llm cache hit kind=%s key=%s", request.kind, request.cache_key[:12])
-        return answer
+        return Answer(value, repairs)
 
-    async def _ask_validated(self, request: StructuredRequest[T]) -> T:
-        turns: list[dict[str, str]] = [{"role": "user", "content": request.user}]
-        content, finish = await self._chat(request, turns)
-        max_tokens = None
+    async def _ask_within_deadline(self, request: StructuredRequest[T]) -> Answer[T]:
+        """The whole call, corrective retry included, within one deadline."""
+        probe = await self._take_turn()
+        reply = Reply()
         try:
-            return parse_answer(content, finish, request.schema)
+            async with asyncio.timeout(self.llm.timeout):
+                return await self._ask_validated(request, reply, probe)
+        except TimeoutError as exc:
+            salvaged = self._salvage(request, reply)
+            if salvaged is not None:
+                return salvaged
+            self._note_hang(reply)
+            raise LLMError(
+                f"no answer within the {self.llm.timeout:g}s deadline", retryable=True
+            ) from exc
+        finally:
+            if probe:
+                self._end_probe()
+
+    async def _take_turn(self) -> bool:
+        """Wait while another call finds out what the endpoint supports; True: this one does."""
+        if self.capabilities.known or self._probe_done is None or self._probe_done.is_set():
+            return False
+        if not self._probing:
+            self._probing = True
+            return True
+        await self._probe_done.wait()
+        return False
+
+    def _end_probe(self) -> None:
+        if self._probe_done is not None:
+            self._probe_done.set()
+
+    def _salvage(self, request: StructuredRequest[T], reply: Reply) -> Answer[T] | None:
+        """What a deadline interrupted, if it is already a usable answer."""
+        if not reply.content:
+            return None
+        repairs: list[str] = []
+        try:
+            value = parse_answer(reply.content, "deadline", request.schema, repairs)
+        except Unusable:
+            return None
+        logger.warning("llm %s answer cut at the deadline and completed", request.kind)
+        settle_usage(reply, [{"content": request.user}])
+        self._account(request, reply, self.llm.timeout, self.capabilities.current)
+        return Answer(value, repairs)
+
+    def _note_hang(self, reply: Reply) -> None:
+        """Count a call that got nothing; after several in a row, stop calling this run."""
+        if reply.started:
+            return
+        self._hung += 1
+        if self._hung >= HUNG_CALLS and self.fatal is None:
+            self.fatal = LLMError(
+                f"{self.shown_url} answered none of the last {self._hung} calls within the "
+                f"{self.llm.timeout:g}s deadline; no further calls this run",
+                retryable=True,
+            )
+
+    def _budget(self, request: StructuredRequest[Any]) -> int:
+        wanted = request.max_tokens or self.llm.max_output_tokens
+        return min(wanted, self.llm.max_output_tokens)
+
+    async def _ask_validated(
+        self, request: StructuredRequest[T], reply: Reply, probe: bool
+    ) -> Answer[T]:
+        """Ask; if the answer is structurally unusable, ask once more with the reason."""
+        turns: list[dict[str, str]] = [{"role": "user", "content": request.user}]
+        budget = self._budget(request)
+        await self._chat(request, turns, budget, reply)
+        if probe:
+            self._end_probe()
+        try:
+            return _validated(request, reply)
         except Unusable as exc:
             logger.warning("llm answer unusable (%s), asking once more: %s", request.kind, exc)
-            if finish == "length":
-                # a cut-off answer fed back would be cut off again: ask afresh, with room
-                max_tokens = min(2 * self.llm.max_output_tokens, LENGTH_RETRY_CAP)
-            elif content.strip():
-                turns.append({"role": "assistant", "content": content[:6000]})
-            turns.append(
-                {"role": "user", "content": self.prompts.render("repair.user.j2", error=str(exc))}
-            )
-        content, finish = await self._chat(request, turns, max_tokens=max_tokens)
+            self.stats.retries += 1
+            budget = self._retry_turns(turns, reply, exc, budget)
+        reply.reset()
+        await self._chat(request, turns, budget, reply)
         try:
-            return parse_answer(content, finish, request.schema)
+            return _validated(request, reply)
         except Unusable as exc:
             raise LLMError(
                 f"unusable {request.kind} answer after a corrective retry: {exc}"
             ) from exc
 
+    def _retry_turns(
+        self, turns: list[dict[str, str]], reply: Reply, exc: Unusable, budget: int
+    ) -> int:
+        """Add the corrective turns to ``turns``; the output room of the second attempt."""
+        if reply.finish in ("length", "loop"):
+            # a cut-off answer fed back would be cut off again: ask afresh, with room
+            budget = min(2 * budget, self.llm.max_output_tokens)
+        elif reply.content.strip():
+            turns.append({"role": "assistant", "content": reply.content[:6000]})
+        error = self.prompts.render("repair.user.j2", error=str(exc))
+        turns.append({"role": "user", "content": error})
+        return budget
+
     async def _chat(
         self,
         request: StructuredRequest[Any],
         turns: list[dict[str, str]],
-        *,
-        max_tokens: int | None = None,
-    ) -> tuple[str, str | None]:
-        """One chat completion, stepping down the capability ladder on a 400 that asks for it."""
-        if self.fatal is not None:
-            raise type(self.fatal)(f"not called: {self.fatal}")
-        lock = self._probe_lock if not self._settled and self._probe_lock else None
-        async with lock or contextlib.nullcontext():
-            while True:
-                capability = self._load_capability()
-                try:
-                    return await self._create(request, turns, capability, max_tokens)
-                except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                    if not self._step_down(capability, exc):
-                        raise self._classify(exc) from exc
-                finally:
-                    self._settled = True
+        max_tokens: int,
+        reply: Reply,
+    ) -> None:
+        """One chat completion: step down the capability ladder on a 400 that asks for it,
+        ask again when the connection drops in the middle of an answer."""
+        drops = 0
+        while True:
+            if self.fatal is not None:
+                raise type(self.fatal)(f"not called: {self.fatal}")
+            try:
+                await self._create(request, turns, self.capabilities.current, max_tokens, reply)
+                return
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                if not self.capabilities.step_down(exc):
+                    raise self._classify(exc) from exc
+            except DroppedError:
+                drops += 1
+                if drops > self.llm.max_retries:
+                    raise
+                reply.reset()
+                await asyncio.sleep(min(DROP_BACKOFF * 2**drops, 8.0))
 
     async def _create(
         self,
         request: StructuredRequest[Any],
         turns: list[dict[str, str]],
         capability: Capability,
-        max_tokens: int | None = None,
-    ) -> tuple[str, str | None]:
+        max_tokens: int,
+        reply: Reply,
+    ) -> None:
         sdk = self._client()
         params = self._params(request, turns, capability)
-        if max_tokens is not None:
-            params[self.quirks.max_tokens_param] = max_tokens
+        params[self.quirks.max_tokens_param] = max_tokens
         started = time.monotonic()
         try:
-            async with asyncio.timeout(self.llm.timeout):
-                response = await sdk.chat.completions.create(**params)
-        except TimeoutError as exc:
-            raise LLMError(
-                f"no answer within the {self.llm.timeout:g}s deadline", retryable=True
-            ) from exc
+            response = await sdk.chat.completions.create(**params)
         except (openai.BadRequestError, openai.UnprocessableEntityError):
             raise
         except openai.APIStatusError as exc:
@@ -289,7 +347,18 @@ class LLMClient:
         except openai.APIConnectionError as exc:
             message = redact_text(f"cannot reach {self.shown_url}: {exc}")
             raise LLMError(message, retryable=True) from exc
-        return self._record(request, response, time.monotonic() - started, capability)
+        self._hung = 0
+        if capability.stream:
+            try:
+                await read_stream(response, reply)
+            except openai.APIError as exc:  # the connection dropped, or an error event
+                message = redact_text(f"{self.shown_url} broke off its answer: {exc}")
+                raise DroppedError(message) from exc
+        else:
+            read_response(response, reply)
+        self.capabilities.confirm()
+        settle_usage(reply, params["messages"])
+        self._account(request, reply, time.monotonic() - started, capability)
 
     def _params(
         self, request: StructuredRequest[Any], turns: list[dict[str, str]], capability: Capability
@@ -307,7 +376,7 @@ class LLMClient:
             "messages": [{"role": "system", "content": system}, *turns],
             self.quirks.max_tokens_param: self.llm.max_output_tokens,
         }
-        if self._send_temperature(capability):
+        if sends_temperature(self.llm, capability):
             params["temperature"] = self.llm.temperature
         if capability.mode == "json_schema":
             params["response_format"] = {
@@ -320,105 +389,62 @@ class LLMClient:
             }
         elif capability.mode == "json_object":
             params["response_format"] = {"type": "json_object"}
+        if capability.stream:
+            params["stream"] = True
+            if capability.stream_usage:
+                params["stream_options"] = {"include_usage": True}
         if self.quirks.extra_body:
             params["extra_body"] = dict(self.quirks.extra_body)
         return params
 
-    def _send_temperature(self, capability: Capability) -> bool:
-        reasoning = REASONING_MODEL_RE.search(self.model) is not None
-        return capability.temperature and self.llm.temperature is not None and not reasoning
-
-    def _record(
-        self, request: StructuredRequest[Any], response: Any, latency: float, capability: Capability
-    ) -> tuple[str, str | None]:
-        choice = response.choices[0] if response.choices else None
-        content = (choice.message.content if choice else None) or ""
-        usage = response.usage
-        prompt_tokens = usage.prompt_tokens if usage else 0
-        completion_tokens = usage.completion_tokens if usage else 0
+    def _account(
+        self, request: StructuredRequest[Any], reply: Reply, latency: float, capability: Capability
+    ) -> None:
+        """Count one completion's tokens and cost, and log it."""
         self.stats.llm_calls += 1
-        self.stats.prompt_tokens += prompt_tokens
-        self.stats.completion_tokens += completion_tokens
+        self.stats.prompt_tokens += reply.prompt_tokens
+        self.stats.completion_tokens += reply.completion_tokens
+        self.stats.loops += reply.finish == "loop"
         self.stats.cost += (
-            prompt_tokens * self.llm.price_input_per_m
-            + completion_tokens * self.llm.price_output_per_m
+            reply.prompt_tokens * self.llm.price_input_per_m
+            + reply.completion_tokens * self.llm.price_output_per_m
         ) / 1e6
+        self.calls.append(
+            CallLog(
+                request.kind,
+                request.cache_key[:12],
+                capability.mode,
+                reply.prompt_tokens,
+                reply.completion_tokens,
+                round(latency, 2),
+                reply.finish,
+                reply.estimated,
+                reply.content,
+            )
+        )
         logger.info(
-            "llm call kind=%s model=%s mode=%s prompt_tokens=%d completion_tokens=%d "
-            "latency=%.2fs key=%s",
+            "llm call kind=%s model=%s mode=%s prompt_tokens=%d completion_tokens=%d%s "
+            "finish=%s latency=%.2fs key=%s",
             request.kind,
             self.model,
             capability.mode,
-            prompt_tokens,
-            completion_tokens,
+            reply.prompt_tokens,
+            reply.completion_tokens,
+            " (estimated)" if reply.estimated else "",
+            reply.finish,
             latency,
             request.cache_key[:12],
         )
-        return content, choice.finish_reason if choice else None
-
-    def _capability_key(self) -> str:
-        return f"capability:{self.shown_url}|{self.model}"  # no secret in the cache file
-
-    def _load_capability(self) -> Capability:
-        if self._capability is None:
-            self._capability = Capability(self.quirks.first_mode)
-            raw = self.cache.cache_get(self._capability_key()) if self.cache else None
-            with contextlib.suppress(ValueError, TypeError, KeyError):
-                data = json.loads(raw or "")
-                if data["mode"] in MODES:
-                    self._capability = Capability(data["mode"], bool(data["temperature"]))
-        return self._capability
-
-    def _step_down(self, capability: Capability, exc: openai.APIStatusError) -> bool:
-        """Adapt to a 400 about temperature or response_format; False if it is about neither."""
-        text = _error_text(exc)
-        if "temperature" in text.lower() and capability.temperature:
-            capability.temperature = False
-        elif capability.mode != "text" and FORMAT_ERROR_RE.search(text):
-            capability.mode = MODES[MODES.index(capability.mode) + 1]
-        else:
-            return False
-        logger.warning(
-            "endpoint %s model %s: now using %s (temperature %s) after: %s",
-            self.shown_url,
-            self.model,
-            capability.mode,
-            "on" if capability.temperature else "off",
-            text[:200],
-        )
-        if self.cache is not None:
-            self.cache.cache_put(
-                self._capability_key(),
-                json.dumps({"mode": capability.mode, "temperature": capability.temperature}),
-            )
-        return True
 
     def _classify(self, exc: openai.APIStatusError) -> LLMError:
-        """Turn an HTTP error into LLMError or QuotaError; remember the ones that end the run."""
-        status, text = exc.status_code, _error_text(exc)
-        detail = redact_text(f"HTTP {status} from {self.shown_url}: {text[:300]}")
-        error: LLMError
-        if status == 402 or (status in (400, 403, 429) and QUOTA_RE.search(text)):
-            error = QuotaError(f"quota or billing problem, top up the account: {detail}")
-        elif status in (401, 404):
-            error = LLMError(f"check the API key, base URL and model {self.model!r}: {detail}")
-        else:
-            return LLMError(detail, retryable=status == 429 or status >= 500)
-        self.fatal = self.fatal or error
+        """The error to raise for an HTTP error; one that ends the run stops further calls."""
+        error, fatal = classify(exc, self.base_url, self.model)  # masks credentials
+        if fatal:
+            self.fatal = self.fatal or error
         return error
 
 
-def _error_text(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    if isinstance(body, dict):
-        parts = [str(body.get(k) or "") for k in ("code", "type", "message")]
-        return " ".join(p for p in parts if p) or exc.message
-    return f"{exc.message} {body or ''}".strip()
-
-
-async def _no_retry_on_quota(response: Any) -> None:
-    """Tell the SDK not to retry a 429 that is about quota: retrying cannot help."""
-    if response.status_code in (402, 403, 429):
-        await response.aread()
-        if QUOTA_RE.search(response.text):
-            response.headers["x-should-retry"] = "false"
+def _validated(request: StructuredRequest[T], reply: Reply) -> Answer[T]:
+    """The reply validated against the request's schema, with its repairs; or Unusable."""
+    repairs: list[str] = []
+    return Answer(parse_answer(reply.content, reply.finish, request.schema, repairs), repairs)

@@ -156,6 +156,7 @@ class StoryDraft(Frozen):
     impact: list[Impact] = Field(default_factory=list)
     degraded: bool = False  # extractive fallback, marked 待编辑
     unsupported: list[str] = Field(default_factory=list)
+    repairs: list[str] = Field(default_factory=list)  # what was fixed in code, not asked again
 
 
 class MoreItem(Frozen):
@@ -203,6 +204,10 @@ class LLMStats(BaseModel):
     completion_tokens: int = 0
     cost: float = 0.0
     degraded_stories: int = 0
+    repairs: int = 0  # soft-limit violations repaired in code instead of asking again
+    retries: int = 0  # answers asked again because they were structurally unusable
+    loops: int = 0  # answers cut off because the model repeated itself
+    degraded_parts: int = 0  # digest/weekly parts left to their extractive fallback
 
     def add(self, other: LLMStats) -> None:
         """Accumulate another stats object into this one."""
@@ -231,6 +236,7 @@ class RecordStory(Frozen):
     articles: list[RecordArticle]
     unsupported: list[str] = Field(default_factory=list)
     degraded: bool = False
+    repairs: list[str] = Field(default_factory=list)
     follow_up_of: str | None = None
     facts: list[RecordFact] = Field(default_factory=list)  # in draft order (review page)
 

@@ -214,7 +214,11 @@ def _weekly_frame(day: date, intro: str, summary: str) -> WeeklyInput:
 def llm_weekly(
     day: date, main: list[Story], more: list[Story], out: WeeklyOut, grounding: Grounding
 ) -> WeeklyInput:
-    """The LLM's weekly, every line grounded in the stories it cites (links by story id)."""
+    """The LLM's weekly, every line grounded in the stories it cites (links by story id).
+
+    A part the model left unusable falls back, alone, to the extractive weekly's part
+    (sanitised like any text quoted from the sources).
+    """
     known = story_ids(main, more)
 
     def cited(ids: list[str]) -> list[Story]:
@@ -232,6 +236,8 @@ def llm_weekly(
         data.topics.append(
             WeeklyTopic(title=title, paragraphs=paragraphs, bullets=bullets, sources=_links(refs))
         )
+    for topic in data.topics:  # source links carry the feeds' titles
+        topic.sources = [grounding.link(link) for link in topic.sources]
     for g in out.other_news:
         label, text = grounding.lines([g.label, g.text], cited(g.stories))
         data.other_news.append(WeeklyNewsGroup(label=label, text=text))
@@ -242,8 +248,11 @@ def llm_weekly(
     reading = _reading(out, known, main)  # titles the model chose: grounded like its text
     titles = grounding.lines([r.title for r in reading])
     data.reading = [r.model_copy(update={"title": t}) for r, t in zip(reading, titles, strict=True)]
-    for topic in data.topics:  # source links carry the feeds' titles
-        topic.sources = [grounding.link(link) for link in topic.sources]
+    if not (data.intro and data.summary and data.highlights and data.topics):
+        fallback = secure_weekly(extractive_weekly(day, main, more), grounding)
+        data.intro, data.summary = data.intro or fallback.intro, data.summary or fallback.summary
+        data.highlights = data.highlights or fallback.highlights
+        data.topics = data.topics or fallback.topics
     return data
 
 

@@ -13,16 +13,18 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from pipeline import progress
+from pipeline.answers import ChineseText, Paragraph, Text, move_overflow
 from pipeline.errors import LLMError
 from pipeline.excerpt import clip, escape_data, select_text, story_input
 from pipeline.llm import StructuredRequest
 from pipeline.models import Failure, LLMStats, Story
-from pipeline.write import ChineseText, Writer
+from pipeline.structured import BlankIfInvalid, KeepValid, Soft
+from pipeline.write import Writer
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,13 @@ BRIEF_CATEGORIES = (
 )
 WEEKLY_STORY_TOKENS = 260  # excerpt budget of one main story in the weekly call
 WEEKLY_MORE_TOKENS = 60  # excerpt budget of one 其他重要资讯 candidate
+BRIEF_OUTPUT_TOKENS = 700  # a brief item is about 300 Chinese characters
+# soft limits in 字 (pipeline.repair.width), after the published weekly and brief
+HIGHLIGHT_WIDTH, HIGHLIGHT_TEXT_WIDTH = 36, 80
+TOPIC_WIDTH, BULLET_WIDTH = 30, 90
+GROUP_LABEL_WIDTH, GROUP_TEXT_WIDTH = 10, 160
+READING_WIDTH, INTRO_WIDTH = 30, 240
+BRIEF_TITLE_WIDTH, BRIEF_TEXT_WIDTH, BRIEF_POINT_WIDTH = 40, 100, 50
 
 
 # ---------------------------------------------------------------- output schemas
@@ -45,9 +54,14 @@ class HighlightOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    title: ChineseText = Field(min_length=4, max_length=50)
-    text: str = ""
+    title: ChineseText = Field(min_length=4)
+    text: Annotated[Text, Soft(width=HIGHLIGHT_TEXT_WIDTH)] = ""
     stories: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _title_is_short(cls, data: Any, info: ValidationInfo) -> Any:
+        return move_overflow(data, info, "title", "text", HIGHLIGHT_WIDTH)
 
 
 class TopicOut(BaseModel):
@@ -55,9 +69,11 @@ class TopicOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    title: ChineseText = Field(min_length=4, max_length=50)
-    paragraphs: list[str] = Field(min_length=1, max_length=3)
-    bullets: list[str] = Field(default_factory=list, max_length=6)
+    title: Annotated[ChineseText, Soft(width=TOPIC_WIDTH)] = Field(min_length=4)
+    paragraphs: Annotated[list[Paragraph], Soft(items=2)] = Field(min_length=1)
+    bullets: Annotated[list[Annotated[Text, Soft(width=BULLET_WIDTH)]], Soft(items=6)] = Field(
+        default_factory=list
+    )
     stories: list[str] = Field(default_factory=list)
 
 
@@ -66,29 +82,48 @@ class NewsGroupOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    label: str = Field(min_length=2, max_length=16)
-    text: str = Field(min_length=4)
+    label: Text = Field(min_length=2)
+    text: Annotated[Text, Soft(width=GROUP_TEXT_WIDTH)] = Field(min_length=4)
     stories: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_is_short(cls, data: Any, info: ValidationInfo) -> Any:
+        return move_overflow(data, info, "label", "text", GROUP_LABEL_WIDTH, label=True)
 
 
 class ReadingOut(BaseModel):
     """A 相关阅读链接 entry: which story, under what title."""
 
     id: str
-    title: str = Field(min_length=2, max_length=60)
+    title: Annotated[Text, Soft(width=READING_WIDTH)] = Field(min_length=2)
 
 
 class WeeklyOut(BaseModel):
-    """The model's answer for the whole weekly."""
+    """The model's answer for the whole weekly; each part degrades on its own."""
 
     model_config = ConfigDict(extra="ignore")
 
-    intro: str = Field(min_length=20)
-    highlights: list[HighlightOut] = Field(min_length=1, max_length=12)
-    topics: list[TopicOut] = Field(min_length=1, max_length=8)
-    other_news: list[NewsGroupOut] = Field(default_factory=list, max_length=6)
-    summary: str = Field(min_length=20)
-    reading: list[ReadingOut] = Field(default_factory=list, max_length=10)
+    intro: Annotated[Text, Soft(width=INTRO_WIDTH), BlankIfInvalid()] = Field(
+        default="", min_length=20
+    )
+    highlights: Annotated[list[HighlightOut], Soft(items=10), KeepValid()] = Field(
+        default_factory=list
+    )
+    topics: Annotated[list[TopicOut], Soft(items=8), KeepValid()] = Field(default_factory=list)
+    other_news: Annotated[list[NewsGroupOut], Soft(items=4), KeepValid()] = Field(
+        default_factory=list
+    )
+    summary: Annotated[Text, Soft(width=INTRO_WIDTH), BlankIfInvalid()] = Field(
+        default="", min_length=20
+    )
+    reading: Annotated[list[ReadingOut], Soft(items=8), KeepValid()] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something_usable(self) -> WeeklyOut:
+        if not (self.highlights or self.topics):
+            raise ValueError("neither highlights nor topics are usable")
+        return self
 
 
 class BriefItemOut(BaseModel):
@@ -96,11 +131,13 @@ class BriefItemOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    title: ChineseText = Field(min_length=4, max_length=60)
+    title: Annotated[ChineseText, Soft(width=BRIEF_TITLE_WIDTH)] = Field(min_length=4)
     category: str
-    explanation: str = Field(min_length=8)
-    background: str = ""
-    points: list[str] = Field(default_factory=list, max_length=5)
+    explanation: Annotated[Text, Soft(width=BRIEF_TEXT_WIDTH)] = Field(min_length=8)
+    background: Annotated[Text, Soft(width=BRIEF_TEXT_WIDTH)] = ""
+    points: Annotated[list[Annotated[Text, Soft(width=BRIEF_POINT_WIDTH)]], Soft(items=4)] = Field(
+        default_factory=list
+    )
     source: str = ""  # id of the article the 来源出处 link points to
 
 
@@ -159,7 +196,12 @@ class PeriodicWriter(Writer):
     """The writer of the weekly and brief formats (same client, cache and stats)."""
 
     def _ask(
-        self, kind: str, schema: type[Any], payload: dict[str, Any], tag: str
+        self,
+        kind: str,
+        schema: type[Any],
+        payload: dict[str, Any],
+        tag: str,
+        max_tokens: int | None = None,
     ) -> StructuredRequest[Any]:
         client = self._client()
         user = self.prompts.render(f"{kind}.user.j2", token=secrets.token_hex(5), **payload)
@@ -169,6 +211,7 @@ class PeriodicWriter(Writer):
             schema=schema,
             system_vars={"tag": tag, "categories": BRIEF_CATEGORIES},
             cache_key=client.key_for(kind, schema, payload),
+            max_tokens=max_tokens,
         )
 
     async def write_weekly(
@@ -179,14 +222,15 @@ class PeriodicWriter(Writer):
         out: WeeklyOut = await self._client().complete(
             self._ask("weekly", WeeklyOut, payload, "story")
         )
+        blank = [not out.intro, not out.summary, not out.highlights, not out.topics]
+        self.stats.degraded_parts += sum(blank)  # these parts fall back to extractive text
         return out
 
     async def write_brief_item(self, story: Story) -> BriefItemOut:
         """One brief item; raise LLMError when the endpoint cannot."""
         payload = story_input(story, self.llm.story_input_tokens, self.prompts)
-        out: BriefItemOut = await self._client().complete(
-            self._ask("brief", BriefItemOut, payload, "article")
-        )
+        request = self._ask("brief", BriefItemOut, payload, "article", BRIEF_OUTPUT_TOKENS)
+        out: BriefItemOut = await self._client().complete(request)
         return out
 
     async def write_week(self, stories: Sequence[Story], *, week: str) -> WeeklyWrite:

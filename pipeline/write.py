@@ -16,11 +16,23 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date as Date
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from pipeline import progress
+from pipeline.answers import (
+    MORE_CATEGORIES,
+    ChineseText,
+    DigestOut,
+    FactOut,
+    MoreOut,
+    StoryOut,
+    require_chinese,
+    to_draft,
+    to_meta,
+    to_more,
+)
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import ConfigError, LLMError
 from pipeline.excerpt import (
@@ -32,80 +44,40 @@ from pipeline.fallback import extractive_draft, extractive_more, fallback_meta
 from pipeline.llm import Cache, LLMClient, StructuredRequest
 from pipeline.models import (
     DigestMeta,
-    Fact,
     Failure,
-    Impact,
     LLMStats,
     MoreItem,
     Story,
     StoryDraft,
 )
 from pipeline.prompting import PROMPTS_DIR, Prompts
+from pipeline.repair import Echo
 from pipeline.structured import strict_schema
 
 logger = logging.getLogger(__name__)
 
-MORE_CATEGORIES = ("大模型发布与开源", "具身智能与机器人", "AI 应用与商业化", "行业动态")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+# Output room each call needs (tokens): a story is a few hundred Chinese characters; the
+# digest call grows with its 更多动态 lines and sections. A cut-off answer is completed
+# from what it wrote (pipeline.structured), so these are generous, not exact.
+STORY_OUTPUT_TOKENS = 1400
+DIGEST_OUTPUT_BASE, DIGEST_OUTPUT_PER_MORE, DIGEST_OUTPUT_PER_SECTION = 700, 70, 40
+__all__ = [
+    "MORE_CATEGORIES",
+    "ChineseText",
+    "DigestOut",
+    "FactOut",
+    "MoreOut",
+    "StoryOut",
+    "require_chinese",
+    "to_draft",
+    "to_meta",
+    "to_more",
+]
 
 
 # ---------------------------------------------------------------- output schemas
-
-
-def require_chinese(value: str) -> str:
-    """Reject text with no Chinese character (a headline left in English); strip it."""
-    if not HAN_RE.search(value):
-        raise ValueError("must be written in Chinese")
-    return value.strip()
-
-
-ChineseText = Annotated[str, AfterValidator(require_chinese)]
-
-
-class FactOut(BaseModel):
-    """A labelled fact or impact line as the model writes it."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    label: str = Field(min_length=1, max_length=24)
-    text: str = Field(min_length=1)
-    sources: list[str] = Field(default_factory=list)
-
-
-class StoryOut(BaseModel):
-    """The model's answer for one main story."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    headline: ChineseText = Field(min_length=4, max_length=80)
-    lead: str = Field(min_length=10)
-    facts: list[FactOut] = Field(min_length=1, max_length=8)
-    analysis: list[str] = Field(min_length=1, max_length=4)
-    impact: list[FactOut] = Field(default_factory=list, max_length=4)
-    url: str = ""
-
-
-class SectionTitleOut(BaseModel):
-    key: str
-    title: str = Field(min_length=2, max_length=40)
-
-
-class MoreOut(BaseModel):
-    id: str
-    title: str = Field(min_length=2, max_length=60)
-    text: str = Field(min_length=2)
-    category: str = ""
-
-
-class DigestOut(BaseModel):
-    """The model's answer for the digest-level text."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    title: str = Field(min_length=4, max_length=80)
-    summary: list[str] = Field(min_length=1, max_length=12)
-    section_titles: list[SectionTitleOut] = Field(default_factory=list)
-    more: list[MoreOut] = Field(default_factory=list)
+# StoryOut, DigestOut and their parts live in pipeline.answers (soft limits, salvage).
 
 
 # Output schema of each prompt kind (for sizing the system prompt).
@@ -130,64 +102,6 @@ class WriteResult(BaseModel):
 # ---------------------------------------------------------------- conversion
 
 
-def _ids(aliases: Sequence[str], known: dict[str, str]) -> list[str]:
-    return [known[a] for a in dict.fromkeys(aliases) if a in known]
-
-
-def to_draft(story: Story, out: StoryOut) -> StoryDraft:
-    """Convert the model's answer; cite real article ids, keep the link among the sources."""
-    known = {f"a{n + 1}": a.id for n, a in enumerate(story.articles)}
-    urls = {a.url for a in story.articles}
-    facts = [
-        Fact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
-        for f in out.facts[:6]
-    ]
-    impact = [
-        Impact(label=f.label.strip(), text=f.text.strip(), sources=_ids(f.sources, known))
-        for f in out.impact[:3]
-    ]
-    return StoryDraft(
-        story_id=story.id,
-        headline=out.headline,
-        lead=out.lead.strip(),
-        facts=facts,
-        url=out.url if out.url in urls else story.primary.url,
-        impact=impact,
-        analysis=[p.strip() for p in out.analysis if p.strip()][:3],
-    )
-
-
-def to_meta(out: DigestOut, sections: Sequence[Section]) -> DigestMeta:
-    """Convert the digest answer; unknown section keys are ignored, missing ones get defaults."""
-    given = {s.key: s.title.strip() for s in out.section_titles}
-    titles = {s.key: given.get(s.key) or s.title for s in sections}
-    # the publication's summary has at most 8 bullets (the seeds': 8), most important first
-    summary = [line.strip().lstrip("-• ").strip() for line in out.summary if line.strip()][:8]
-    return DigestMeta(title=out.title.strip(), summary=summary, section_titles=titles)
-
-
-def to_more(stories: Sequence[Story], out: DigestOut) -> list[MoreItem]:
-    """更多动态 lines in story order; a story the model skipped gets an extractive line."""
-    answers = {m.id: m for m in out.more}
-    items = []
-    for n, story in enumerate(stories):
-        line = answers.get(f"m{n + 1}")
-        if line is None:
-            items.append(extractive_more(story))
-            continue
-        category = line.category if line.category in MORE_CATEGORIES else "行业动态"
-        items.append(
-            MoreItem(
-                story_id=story.id,
-                title=line.title.strip(),
-                url=story.primary.url,
-                text=line.text.strip(),
-                category=category,
-            )
-        )
-    return items
-
-
 # ---------------------------------------------------------------- the writer
 
 
@@ -206,7 +120,7 @@ class Writer:
         self.no_llm = no_llm
         self.prompts = prompts or Prompts(PROMPTS_DIR)
         self.client = None if no_llm else LLMClient(llm, prompts=self.prompts, cache=cache)
-        self._system_sizes: dict[str, int] = {}
+        self._system_texts: dict[str, str] = {}
 
     @property
     def stats(self) -> LLMStats:
@@ -219,7 +133,12 @@ class Writer:
         return self.client
 
     def _request(
-        self, kind: str, schema: type[Any], payload: dict[str, Any], tag: str
+        self,
+        kind: str,
+        schema: type[Any],
+        payload: dict[str, Any],
+        tag: str,
+        max_tokens: int | None = None,
     ) -> StructuredRequest[Any]:
         client = self._client()
         user = self.prompts.render(f"{kind}.user.j2", token=secrets.token_hex(5), **payload)
@@ -229,12 +148,13 @@ class Writer:
             schema=schema,
             system_vars={"tag": tag, "categories": MORE_CATEGORIES},
             cache_key=client.key_for(kind, schema, payload),
+            max_tokens=max_tokens,
         )
 
-    def _system_tokens(self, kind: str) -> int:
-        """Tokens of a kind's system prompt in its longest form (schema and example inline)."""
-        if kind not in self._system_sizes:
-            text = self.prompts.render(
+    def prompt_text(self, kind: str) -> str:
+        """A kind's system prompt in its longest form (schema and example inline)."""
+        if kind not in self._system_texts:
+            self._system_texts[kind] = self.prompts.render(
                 f"{kind}.system.j2",
                 mode="json_object",
                 example=self.prompts.example(kind),
@@ -242,15 +162,27 @@ class Writer:
                 tag="article",
                 categories=MORE_CATEGORIES,
             )
-            self._system_sizes[kind] = estimate_tokens(text)
-        return self._system_sizes[kind]
+        return self._system_texts[kind]
+
+    def _system_tokens(self, kind: str) -> int:
+        """Tokens of a kind's system prompt in its longest form."""
+        return estimate_tokens(self.prompt_text(kind))
 
     async def write_story(self, story: Story) -> StoryDraft:
         """Write one main story; raise LLMError when the endpoint cannot."""
         budget = max(MIN_STORY_BUDGET, self.llm.story_input_tokens - self._system_tokens("story"))
         payload = story_input(story, budget, self.prompts)
-        out = await self._client().complete(self._request("story", StoryOut, payload, "article"))
-        return to_draft(story, out)
+        request = self._request("story", StoryOut, payload, "article", STORY_OUTPUT_TOKENS)
+        answer = await self._client().answer(request)
+        draft = to_draft(
+            story,
+            answer.value,
+            market=payload["market"],
+            repairs=answer.repairs,
+            prompt=self.prompt_text("story"),
+        )
+        self.stats.repairs += len(draft.repairs) - len(answer.repairs)
+        return draft
 
     async def write_meta(
         self,
@@ -260,11 +192,23 @@ class Writer:
         sections: Sequence[Section],
         *,
         date: Date,
-    ) -> tuple[DigestMeta, list[MoreItem]]:
-        """Title, summary, section titles and 更多动态 lines, in one call."""
+    ) -> tuple[DigestMeta, list[MoreItem], list[str]]:
+        """Title, summary, section titles and 更多动态 lines, in one call; the third value
+        names the parts that were left to their fallback."""
         payload = digest_input(main, drafts, more, sections, date=date)
-        out = await self._client().complete(self._request("digest", DigestOut, payload, "story"))
-        return to_meta(out, sections), to_more(more, out)
+        room = DIGEST_OUTPUT_BASE + DIGEST_OUTPUT_PER_MORE * len(payload["more"])
+        room += DIGEST_OUTPUT_PER_SECTION * len(payload["sections"])
+        request = self._request("digest", DigestOut, payload, "story", room)
+        out: DigestOut = await self._client().complete(request)
+        written = [drafts[s.id] for s in main if s.id in drafts]
+        asked = {sec["key"]: sec["headlines"] for sec in payload["sections"]}
+        echo = Echo(self.prompt_text("digest"), [request.user])
+        others = [m["title"] for m in payload["more"]]
+        meta, degraded = to_meta(
+            out, sections, written, date=date, asked=asked, echo=echo, others=others
+        )
+        items, missing = to_more(more, out)
+        return meta, items, degraded + missing
 
     async def write_digest(
         self, stories: Sequence[Story], sections: Sequence[Section], *, date: Date
@@ -336,7 +280,7 @@ class Writer:
         if not drafts and not more:
             return fallback_meta([], sections, date=date), []
         try:
-            return await self.write_meta(main, drafts, more, sections, date=date)
+            meta, items, degraded = await self.write_meta(main, drafts, more, sections, date=date)
         except ConfigError:
             raise  # no API key for an answer not in the cache: the run must stop
         except Exception as exc:  # LLMError, or a bug: either way the draft is still written
@@ -350,6 +294,25 @@ class Writer:
             failures.append(Failure(url=f"digest:{date.isoformat()}", stage="write", error=error))
             meta = fallback_meta(list(drafts.values()), sections, date=date)
             return meta, [extractive_more(s) for s in more]
+        self._report_parts(degraded, more, date, failures)
+        return meta, items
+
+    def _report_parts(
+        self, degraded: Sequence[str], more: Sequence[Story], date: Date, failures: list[Failure]
+    ) -> None:
+        """Record the digest parts left to their fallback; the extractive ones are failures."""
+        self.stats.degraded_parts += len(degraded)
+        for part in degraded:
+            logger.warning("digest part left to its fallback: %s", part)
+            if part.startswith("更多动态 m"):
+                story = more[int(part.removeprefix("更多动态 m")) - 1]
+                error = "更多动态 line not written by the LLM: extractive line used"
+                failures.append(Failure(url=story.primary.url, stage="write", error=error))
+            elif part == "title":
+                error = "digest title not usable: extractive title marked 【待编辑】 used"
+                failures.append(
+                    Failure(url=f"digest:{date.isoformat()}", stage="write", error=error)
+                )
 
 
 async def write_digest(

@@ -15,10 +15,16 @@ faults on the next calls, and by default answers every prompt kind of
 Modes: ``json_schema`` accepts everything; ``json_object`` answers 400 to a
 ``json_schema`` response_format (and to json_object without the word "json" in the
 prompt, as DeepSeek does); ``text`` answers 400 to any response_format.
+A request with ``"stream": true`` is answered as server-sent events, ``chunk_chars``
+characters per event and ``chunk_delay`` seconds apart, with a usage event when
+``stream_options.include_usage`` asks for one; ``reject_stream`` and
+``reject_stream_options`` answer 400 to those parameters, as some providers do.
 Faults: rate_limit (429 + Retry-After), server_error (500), slow (sleeps ``delay``),
-truncated (JSON cut in half, finish_reason=length), invalid (schema-violating JSON),
-empty (no content), not_json (prose), quota (429 insufficient_quota),
-payment (402), disconnect (connection reset mid-body).
+truncated (JSON cut at ``keep`` of its length, finish_reason=length), invalid
+(schema-violating JSON), empty (no content), not_json (prose), quota (429
+insufficient_quota), payment (402), disconnect (connection reset mid-body), loop (the
+answer starts well, then repeats one sentence ``repeats`` times until the token cap,
+streamed ``chunk_delay`` seconds per event).
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ FAULT_KINDS = frozenset(
         "quota",
         "payment",
         "disconnect",
+        "loop",
     }
 )
 MODEL = "fake-model"
@@ -78,6 +85,9 @@ class Fault:
     kind: str
     retry_after: float = 0.1  # rate_limit: seconds in the Retry-After header
     delay: float = 5.0  # slow: seconds before answering
+    keep: float = 0.5  # truncated: the share of the answer that is sent
+    repeats: int = 400  # loop: how often the looping sentence is said
+    chunk_delay: float = 0.02  # loop: seconds between two streamed events
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -93,10 +103,18 @@ class FakeOpenAI:
         responder: Responder | None = None,
         *,
         reject_temperature: bool = False,
+        reject_stream: bool = False,
+        reject_stream_options: bool = False,
+        chunk_chars: int = 16,
+        chunk_delay: float = 0.0,
     ) -> None:
         self.mode = mode
         self.responder = responder or default_responder
         self.reject_temperature = reject_temperature
+        self.reject_stream = reject_stream
+        self.reject_stream_options = reject_stream_options
+        self.chunk_chars = chunk_chars
+        self.chunk_delay = chunk_delay
         self.calls: list[dict[str, Any]] = []  # every chat request body, answered or not
         self.statuses: list[int] = []  # the status each call got, in order
         self.faults: deque[Fault] = deque()
@@ -168,6 +186,12 @@ class FakeOpenAI:
     def _refusal(self, body: dict[str, Any]) -> Reply | None:
         """A 400 like a real provider's when a parameter is not supported."""
         kind = (body.get("response_format") or {}).get("type")
+        if self.reject_stream_options and "stream_options" in body:
+            return _error(
+                400, "Unrecognized request argument: stream_options", "invalid_request_error"
+            )
+        if self.reject_stream and body.get("stream"):
+            return _error(400, "Streaming is not supported by this model", "invalid_request_error")
         if self.reject_temperature and "temperature" in body:
             return _error(
                 400,
@@ -206,20 +230,62 @@ class FakeOpenAI:
             content = f"好的，以下是结果：\n```json\n{content}\n```"
         kind = fault.kind if fault else ""
         if kind == "truncated":
-            content, finish = content[: len(content) // 2], "length"
+            content, finish = (
+                content[: int(len(content) * (fault.keep if fault else 0.5))],
+                "length",
+            )
+        elif kind == "loop":
+            content, finish = _looping(content, fault.repeats if fault else 400), "length"
         elif kind == "invalid":
             content = _violate(content)
         elif kind == "empty":
             content = ""
         elif kind == "not_json":
             content = "抱歉，我无法按要求的格式回答这个问题。"
-        reply = Reply(
-            body=json.dumps(_completion(body, content, finish), ensure_ascii=False),
-            content_type="application/json",
-        )
+        if body.get("stream"):
+            delay = fault.chunk_delay if fault and kind == "loop" else self.chunk_delay
+            reply = self._events(body, content, finish, delay)
+        else:
+            reply = Reply(
+                body=json.dumps(_completion(body, content, finish), ensure_ascii=False),
+                content_type="application/json",
+            )
         if kind == "slow":
             reply.delay = fault.delay if fault else 0.0
         return reply
+
+    def _events(self, body: dict[str, Any], content: str, finish: str, delay: float) -> Reply:
+        """The answer as server-sent events, as a streaming provider sends it."""
+        done = _completion(body, content, finish)
+        base = {k: done[k] for k in ("id", "created", "model")} | {
+            "object": "chat.completion.chunk"
+        }
+        pieces = [
+            content[i : i + self.chunk_chars] for i in range(0, len(content), self.chunk_chars)
+        ]
+        events = [{"index": 0, "delta": {"role": "assistant", "content": ""}}]
+        events += [{"index": 0, "delta": {"content": piece}} for piece in pieces]
+        events.append({"index": 0, "delta": {}, "finish_reason": finish})
+        chunks = [_sse(base | {"choices": [event]}) for event in events]
+        if (body.get("stream_options") or {}).get("include_usage"):
+            chunks.append(_sse(base | {"choices": [], "usage": done["usage"]}))
+        chunks.append(b"data: [DONE]\n\n")
+        return Reply(chunks=chunks, chunk_delay=delay, content_type="text/event-stream")
+
+
+def _sse(data: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+LOOP_SENTENCE = "这一进展值得业界持续关注。"
+
+
+def _looping(content: str, repeats: int) -> str:
+    """The answer up to its analysis (or its last text), then one sentence again and again."""
+    marker = '"analysis": ["'
+    at = content.find(marker)
+    at = at + len(marker) if at >= 0 else content.rfind('": "') + 4
+    return content[:at] + LOOP_SENTENCE * repeats
 
 
 def _fault_reply(fault: Fault) -> Reply | None:
@@ -240,7 +306,7 @@ def _fault_reply(fault: Fault) -> Reply | None:
         return _error(402, "Insufficient Balance", "unknown_error", "invalid_request_error")
     if fault.kind == "disconnect":
         return Reply(
-            body=b'{"id": "chatcmpl-cut", "choices": [',
+            body=b'{"id": "chatcmpl-cut", "choices": [' + b" " * 64,
             content_type="application/json",
             fault="reset",
         )
@@ -373,7 +439,8 @@ def story_answer(blocks: list[dict[str, str]], *, market: bool) -> dict[str, Any
         "lead": f"据{source}报道，{sentences[0]}",
         "facts": facts,
         "url": first.get("链接", ""),
-        "analysis": [f"综合各方报道来看，{(sentences[1:] or sentences)[0]}"],
+        # the editor's judgement, not the facts again (the writer drops repeated sentences)
+        "analysis": [f"从{source}的报道看，这一动向说明相关领域的竞争正在加快，后续进展值得关注。"],
         "impact": [],
     }
     if market:
@@ -399,7 +466,7 @@ def digest_answer(
         "title": title,
         "summary": headlines[:8] or ["今日暂无要闻"],
         "section_titles": [
-            {"key": key, "title": f"{default}：{_clip(heads.split('｜')[0], 24)}"}
+            {"key": key, "title": f"{default}：今日{len(heads.split('｜'))}条要闻"}
             for key, default, heads in sections
         ],
         "more": [
@@ -490,11 +557,10 @@ def weekly_answer(blocks: list[dict[str, str]]) -> dict[str, Any]:
 def fake_openai(
     mode: Mode = "json_schema",
     responder: Responder | None = None,
-    *,
-    reject_temperature: bool = False,
+    **options: Any,
 ) -> Iterator[FakeOpenAI]:
     """A started fake endpoint for a with-block (or a pytest fixture), stopped afterwards."""
-    fake = FakeOpenAI(mode, responder, reject_temperature=reject_temperature).start()
+    fake = FakeOpenAI(mode, responder, **options).start()
     try:
         yield fake
     finally:

@@ -27,6 +27,8 @@ class Reply:
     delay: float = 0.0  # seconds before the status line
     fault: str | None = None
     stream_bytes: int = 0  # send this many filler bytes (for size caps), chunked
+    chunks: list[bytes] = field(default_factory=list)  # streamed one by one (e.g. SSE events)
+    chunk_delay: float = 0.0  # seconds between two chunks
 
     def payload(self) -> bytes:
         """The body as bytes (str is encoded as UTF-8)."""
@@ -147,6 +149,9 @@ def _send(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
     if reply.stream_bytes:
         _send_stream(handler, reply.stream_bytes)
         return
+    if reply.chunks:
+        _send_chunks(handler, reply.chunks, reply.chunk_delay)
+        return
     if reply.fault == "reset":
         handler.send_header("Content-Length", str(len(data) * 4 + 100))
         handler.end_headers()
@@ -180,6 +185,21 @@ def _send_stream(handler: BaseHTTPRequestHandler, total: int) -> None:
         while sent < total:
             handler.wfile.write(f"{len(chunk):X}\r\n".encode() + chunk + b"\r\n")
             sent += len(chunk)
+        handler.wfile.write(b"0\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError):
+        handler.close_connection = True
+
+
+def _send_chunks(handler: BaseHTTPRequestHandler, chunks: list[bytes], delay: float) -> None:
+    """Chunked transfer, one chunk at a time; stop quietly when the client hangs up."""
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    try:
+        for n, chunk in enumerate(chunks):
+            if n and delay:
+                time.sleep(delay)
+            handler.wfile.write(f"{len(chunk):X}\r\n".encode() + chunk + b"\r\n")
+            handler.wfile.flush()
         handler.wfile.write(b"0\r\n\r\n")
     except (BrokenPipeError, ConnectionResetError):
         handler.close_connection = True

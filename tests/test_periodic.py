@@ -47,6 +47,7 @@ from pipeline.periodic_write import (
 )
 from pipeline.render import build_brief, build_weekly, render_document
 from pipeline.store import Archive
+from pipeline.structured import parse_answer
 from tests.fake_openai import FakeOpenAI, fake_openai
 from tests.servers import Reply, TestServer
 from tests.test_flows import page_html, rss, serve_day, write_config
@@ -258,6 +259,46 @@ def test_extractive_weekly_is_marked_for_the_editor_and_otherwise_well_formed() 
     assert errors(markdown) and all("marker" in e for e in errors(markdown))
 
 
+def test_each_weekly_part_the_model_left_unusable_falls_back_on_its_own() -> None:
+    out = weekly_answer(intro="", summary="")  # as the salvaging parser leaves them
+    data, _ = weekly_input(date(2026, 2, 9), STORIES, out)
+    assert data.intro.startswith(DEGRADED_MARK) and data.summary.startswith(DEGRADED_MARK)
+    assert data.highlights[0].title == "Anthropic发布Claude Opus 4.6"  # the model's
+    assert data.topics[0].title == "大模型与资本齐头并进"
+
+
+def test_a_weekly_answer_breaking_soft_limits_is_repaired() -> None:
+    answer = weekly_answer().model_dump()
+    answer["intro"] = "导语" * 5  # too short for an intro: left to its fallback
+    answer["highlights"][0]["title"] = (
+        "Anthropic发布Claude Opus 4.6，支持100万token上下文，编程与智能体能力全面提升并刷新纪录"
+    )
+    answer["highlights"].append({"title": "English only", "text": "", "stories": []})
+    answer["other_news"] = [
+        {"label": "智能硬件与生活科技以及更多内容", "text": "促销与评测。", "stories": ["m1"]}
+    ]
+    repairs: list[str] = []
+    out = parse_answer(json.dumps(answer, ensure_ascii=False), "stop", WeeklyOut, repairs)
+    assert out.intro == "" and len(out.highlights) == 2
+    assert out.highlights[0].title == "Anthropic发布Claude Opus 4.6"
+    assert out.highlights[0].text.startswith("支持100万token上下文，编程")
+    assert out.other_news[0].label == "智能硬件与生活科技"
+    assert out.other_news[0].text == "以及更多内容，促销与评测。"
+    assert len(repairs) == 4
+
+
+def test_a_brief_item_breaking_soft_limits_is_repaired() -> None:
+    answer = brief_answer().model_dump() | {
+        "title": "Anthropic正式发布新一代旗舰模型Claude Opus 4.6，"
+        "支持100万token上下文并在多项编程基准上刷新纪录",
+        "points": ["要点一", "要点二", "要点三", "要点四", "要点五"],
+    }
+    repairs: list[str] = []
+    out = parse_answer(json.dumps(answer, ensure_ascii=False), "stop", BriefItemOut, repairs)
+    assert out.title == "Anthropic正式发布新一代旗舰模型Claude Opus 4.6" and len(out.points) == 4
+    assert repairs == ["title: shortened from 47 to 23 字", "points: kept the first 4 of 5"]
+
+
 # --- brief input --------------------------------------------------------------------------
 
 
@@ -322,7 +363,7 @@ def test_writer_returns_the_weekly_answer_and_degrades_on_failure() -> None:
         written = asyncio.run(writer.write_week(STORIES, week=WEEK_STEM))
         assert written.out is not None and written.failures == []
         assert "格式：周报" in fake.user_messages(0)[0]
-        fake.add_faults("invalid", "invalid")
+        fake.add_faults("not_json", "not_json")
         failed = asyncio.run(PeriodicWriter(fake.settings()).write_week(STORIES, week="2026-W07"))
     assert failed.out is None
     assert [f.url for f in failed.failures] == ["weekly:2026-W07"]

@@ -15,14 +15,32 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import SecretStr
 
+from pipeline.answers import HEADLINE_WIDTH, MORE_TITLE_WIDTH, SECTION_TITLE_WIDTH
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import MissingAPIKeyError
 from pipeline.excerpt import estimate_tokens
 from pipeline.llm import api_key_required, require_api_key
 from pipeline.models import DEGRADED_MARK, Article, Story, StoryDraft
+from pipeline.repair import width
 from pipeline.structured import Unusable, parse_answer
-from pipeline.write import StoryOut, Writer, write_digest
-from tests.fake_openai import FakeOpenAI, Fault, fake_openai
+from pipeline.write import (
+    DIGEST_OUTPUT_BASE,
+    DIGEST_OUTPUT_PER_MORE,
+    DIGEST_OUTPUT_PER_SECTION,
+    STORY_OUTPUT_TOKENS,
+    StoryOut,
+    Writer,
+    write_digest,
+)
+from tests.fake_openai import (
+    LOOP_SENTENCE,
+    FakeOpenAI,
+    Fault,
+    default_responder,
+    fake_openai,
+    first_user_message,
+    story_answer,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
 DAY = date(2026, 2, 13)
@@ -219,13 +237,13 @@ def test_deadline_covers_the_whole_call_and_degrades(fake: FakeOpenAI) -> None:
 def test_answer_cut_off_at_the_token_limit_is_asked_afresh_with_more_room(
     fake: FakeOpenAI,
 ) -> None:
-    fake.add_faults("truncated")
-    settings = fake.settings(max_output_tokens=3000)
+    fake.add_faults(Fault("truncated", keep=0.3))  # cut before the analysis: not completable
+    settings = fake.settings(max_output_tokens=2000)
     draft = run(Writer(settings).write_story(model_story()))
     assert len(fake.calls) == 2 and not draft.degraded
     first, retry = fake.calls
     limit = [body.get("max_tokens", body.get("max_completion_tokens")) for body in (first, retry)]
-    assert limit == [3000, 6000]
+    assert limit == [STORY_OUTPUT_TOKENS, 2000]  # twice the story's room, within the cap
     roles = [m["role"] for m in retry["messages"]]
     assert roles == ["system", "user", "user"]  # the cut-off text is not fed back
     assert "finish_reason=length" in retry["messages"][-1]["content"]
@@ -523,3 +541,476 @@ def test_an_answer_not_cached_without_a_key_stops_the_run() -> None:
     writer = Writer(LLMSettings(provider="deepseek"), cache=DictCache())
     with pytest.raises(MissingAPIKeyError, match="OPENAI_API_KEY"):
         run(write_digest([capital_story()], SECTIONS, date=DAY, writer=writer))
+
+
+# ---------------------------------------------------------------- soft limits: repaired
+
+SOFT = (FIXTURES / "story_soft_limits.json").read_text("utf-8")
+
+
+def stories_answered(text: str) -> Any:
+    """Every story call answered with ``text``; the digest call as the default fake does."""
+
+    def respond(body: dict[str, Any]) -> str:
+        return text if "<article id=" in first_user_message(body) else default_responder(body)
+
+    return respond
+
+
+def test_a_story_breaking_every_soft_limit_is_repaired_not_asked_again() -> None:
+    with fake_openai(responder=stories_answered(SOFT)) as fake:
+        writer = Writer(fake.settings())
+        result = run(write_digest([model_story()], SECTIONS, date=DAY, writer=writer))
+    draft = result.drafts["s-glm"]
+    assert len(story_calls(fake)) == 1 and not draft.degraded and result.failures == []
+    assert width(draft.headline) <= HEADLINE_WIDTH and draft.headline.startswith("智谱正式发布")
+    # the sentence label keeps its head; the rest of it opens the fact's text
+    assert (draft.facts[0].label, draft.facts[0].text) == (
+        "GLM-5",
+        "在SWE-bench Verified编程基准测试中的得分达到77.8%，超过此前所有开源模型",
+    )
+    # a label copied from elsewhere ("投后估值" on a pricing fact) is replaced
+    assert draft.facts[1].label == "定价"
+    # at most six facts, then the repeated one dropped; three paragraphs, the repeat dropped
+    assert [f.label for f in draft.facts] == ["GLM-5", "定价", "参数规模", "开源协议", "上线时间"]
+    assert len(draft.analysis) == 2 and draft.analysis[1].startswith("定价策略")
+    assert draft.impact == []  # a model story is not market-related: no 影响 block
+    assert draft.url == ARTICLES["3c4d5e6f7081"].url
+    assert len(draft.repairs) >= 8 and result.stats.repairs == len(draft.repairs)
+
+
+def test_repairs_survive_the_cache_and_are_counted_again() -> None:
+    cache = DictCache()
+    with fake_openai(responder=lambda body: SOFT) as fake:
+        first = run(Writer(fake.settings(), cache=cache).write_story(model_story()))
+        writer = Writer(fake.settings(), cache=cache)
+        second = run(writer.write_story(model_story()))
+    assert len(fake.calls) == 1 and second == first
+    assert writer.stats.cache_hits == 1 and writer.stats.repairs == len(first.repairs)
+
+
+def test_impact_is_kept_only_where_the_input_says_market(fake: FakeOpenAI) -> None:
+    writer = Writer(fake.settings())
+    capital = run(writer.write_story(capital_story()))
+    assert capital.impact and "资本市场相关：是" in fake.user_messages(0)[0]
+    answer = json.loads(SOFT)
+    with fake_openai(responder=lambda body: json.dumps(answer, ensure_ascii=False)) as other:
+        plain = run(Writer(other.settings()).write_story(model_story()))
+    assert "资本市场相关：否" in other.user_messages(0)[0]
+    assert plain.impact == [] and "impact dropped: the story is not market-related" in plain.repairs
+
+
+def test_copied_placeholders_are_asked_again_with_a_hint() -> None:
+    copied = json.loads(SOFT) | {"headline": "〈主体〉〈做了什么〉：〈最关键的数字或亮点〉"}
+    answers = iter([json.dumps(copied, ensure_ascii=False), SOFT])
+    with fake_openai(responder=lambda body: next(answers)) as fake:
+        draft = run(Writer(fake.settings()).write_story(model_story()))
+    assert len(fake.calls) == 2 and not draft.degraded and "〈" not in draft.headline
+    assert "placeholder" in fake.user_messages(1)[-1] and "〈〉" in fake.user_messages(1)[-1]
+
+
+def test_no_example_text_reaches_the_prompt_examples() -> None:
+    # the examples show structure only: no company, product or figure a model could copy
+    for path in (FIXTURES.parents[2] / "prompts").glob("*.example.json"):
+        values = re.findall(r'": "([^"]*)"', path.read_text("utf-8"))
+        for value in values:
+            if not re.fullmatch(r"[asmr]\d+", value):  # ids like a1, s1, m1 are structure
+                assert not re.search(r"\d|[A-Za-z]{3,}", value) or value.startswith("〈"), value
+
+
+# ---------------------------------------------------------------- the digest text, part by part
+
+# the answer of issue 13: one section title over 40 字, two 更多动态 titles over 60
+ISSUE_DIGEST: dict[str, Any] = {
+    "title": "大模型竞争白热化：GLM-5 开源登顶，Anthropic 融资创纪录",
+    "summary": ["Anthropic 完成 300 亿美元融资，估值 3800 亿美元", "智谱发布并开源 GLM-5"],
+    "section_titles": [
+        {
+            "key": "capital",
+            "title": "AI 资本市场：Anthropic 以 300 亿美元 G 轮融资"
+            "刷新 AI 公司单轮股权融资的历史最高纪录",
+        },
+        {"key": "models", "title": "大模型与技术突破：GLM-5 开源登顶"},
+    ],
+    "more": [
+        {
+            "id": "m1",
+            "title": "智元机器人发布远征 A3 人形机器人，完成凌空飞踹和连续飞踢等"
+            "一系列高难度动作，号称文武双全，预计今年下半年开始量产交付",
+            "text": "智元发布远征 A3。",
+            "category": "具身智能与机器人",
+        },
+        {
+            "id": "m2",
+            "title": "同一个更多动态标题也写得太长太长太长了，远远超过了六十个字的上限，"
+            "而且没有任何标点符号可以断开所以只能在词边界处切开再把剩下的部分移到正文里",
+            "text": "正文。",
+            "category": "行业动态",
+        },
+    ],
+}
+
+
+def digest_responder(answer: dict[str, Any]) -> Any:
+    """Stories as the default fake writes them; the digest call answered with ``answer``."""
+
+    def respond(body: dict[str, Any]) -> str:
+        if "<article id=" in first_user_message(body):
+            return default_responder(body)
+        return json.dumps(answer, ensure_ascii=False)
+
+    return respond
+
+
+def two_more() -> list[Story]:
+    return [
+        robot_story(),
+        make_story("s-more2", "2b3c4d5e6f70", section="capital", placement="more"),
+    ]
+
+
+def test_overlong_digest_parts_are_repaired_and_nothing_falls_back() -> None:
+    stories = [capital_story(), model_story(), *two_more()]
+    with fake_openai(responder=digest_responder(ISSUE_DIGEST)) as fake:
+        result = run(write_digest(stories, SECTIONS, date=DAY, writer=Writer(fake.settings())))
+    assert len(fake.calls) == 3 and result.failures == []  # no retry, nothing lost
+    assert result.meta.title == ISSUE_DIGEST["title"]
+    capital = result.meta.section_titles["capital"]
+    assert width(capital) <= SECTION_TITLE_WIDTH and capital.startswith("AI 资本市场：Anthropic")
+    first, second = result.more
+    assert width(first.title) <= MORE_TITLE_WIDTH and first.title.startswith(
+        "智元机器人发布远征 A3"
+    )
+    assert first.text.endswith("智元发布远征 A3。") and "量产交付" in first.text
+    assert width(second.title) <= MORE_TITLE_WIDTH and second.text.endswith("正文。")
+    assert result.stats.repairs >= 3 and result.stats.degraded_parts == 0
+
+
+def test_each_digest_part_degrades_on_its_own() -> None:
+    broken = ISSUE_DIGEST | {
+        "title": "Big day for AI",  # not Chinese: the title alone falls back
+        "section_titles": [{"key": "models", "title": "大模型与技术突破：GLM-5 开源登顶"}],
+        "more": [ISSUE_DIGEST["more"][0], {"id": "m2", "title": "缺少正文的一行"}],
+    }
+    stories = [capital_story(), model_story(), *two_more()]
+    with fake_openai(responder=digest_responder(broken)) as fake:
+        result = run(write_digest(stories, SECTIONS, date=DAY, writer=Writer(fake.settings())))
+    assert len(fake.calls) == 3  # one digest call: a usable answer is not asked again
+    assert result.meta.title.startswith(DEGRADED_MARK)  # the title's fallback, marked
+    assert result.meta.summary == ISSUE_DIGEST["summary"]  # the rest is the model's
+    assert result.meta.section_titles["models"] == "大模型与技术突破：GLM-5 开源登顶"
+    assert result.meta.section_titles["capital"] == "AI 资本市场"  # skipped: its default
+    assert (
+        result.more[0].title.startswith("智元机器人")
+        and result.more[1].title == ARTICLES["2b3c4d5e6f70"].title
+    )
+    assert result.stats.degraded_parts == 3  # title, one section title, one 更多动态 line
+    assert {f.url for f in result.failures} == {f"digest:{DAY}", ARTICLES["2b3c4d5e6f70"].url}
+
+
+def test_a_digest_answer_with_nothing_usable_is_asked_again() -> None:
+    answers = iter(
+        [
+            json.dumps({"title": "English only", "summary": []}),
+            json.dumps(ISSUE_DIGEST, ensure_ascii=False),
+        ]
+    )
+
+    def respond(body: dict[str, Any]) -> str:
+        if "<article id=" in first_user_message(body):
+            return default_responder(body)
+        return next(answers)
+
+    with fake_openai(responder=respond) as fake:
+        result = run(
+            write_digest(
+                [model_story(), *two_more()], SECTIONS, date=DAY, writer=Writer(fake.settings())
+            )
+        )
+    assert len(fake.calls) == 3 and "no part of the answer is usable" in fake.user_messages(-1)[-1]
+    assert result.meta.title == ISSUE_DIGEST["title"] and result.stats.retries == 1
+
+
+def test_digest_output_budget_grows_with_its_lines(fake: FakeOpenAI) -> None:
+    run(
+        write_digest(
+            [model_story(), *two_more()], SECTIONS, date=DAY, writer=Writer(fake.settings())
+        )
+    )
+    story_call, digest_call = fake.calls
+    assert story_call["max_tokens"] == STORY_OUTPUT_TOKENS
+    sections = 1  # only the section with a written story is asked for
+    assert (
+        digest_call["max_tokens"]
+        == DIGEST_OUTPUT_BASE + 2 * DIGEST_OUTPUT_PER_MORE + sections * DIGEST_OUTPUT_PER_SECTION
+    )
+
+
+# ---------------------------------------------------------------- bounded generation
+
+
+def test_a_looping_answer_is_cut_within_seconds() -> None:
+    with fake_openai() as fake:
+        # the loop would stream 400 sentences at 50 ms per event: about 25 s
+        fake.add_faults(Fault("loop", repeats=400, chunk_delay=0.05))
+        writer = Writer(fake.settings(timeout=20))
+        started = time.monotonic()
+        draft = run(writer.write_story(model_story()))
+        elapsed = time.monotonic() - started
+    assert elapsed < 6 and not draft.degraded
+    assert writer.stats.loops == 1 and len(fake.calls) <= 2
+    assert writer.client is not None and writer.client.calls[0].finish == "loop"
+    assert writer.client.calls[0].estimated  # a stream cut short reports no usage
+    assert all(p.count(LOOP_SENTENCE) <= 1 for p in draft.analysis)
+
+
+def test_a_loop_that_leaves_nothing_usable_is_asked_again_with_a_hint() -> None:
+    loop_early = json.dumps(
+        {"headline": "智谱发布 GLM-5 开源模型", "lead": "智谱发布" + LOOP_SENTENCE * 300},
+        ensure_ascii=False,
+    )
+    answers = iter([loop_early[:-2], SOFT])
+    with fake_openai(responder=lambda body: next(answers), chunk_delay=0.002) as fake:
+        writer = Writer(fake.settings())
+        draft = run(writer.write_story(model_story()))
+    assert len(fake.calls) == 2 and not draft.degraded
+    assert (
+        "repeated itself" in fake.user_messages(1)[-1] and "只说一次" in fake.user_messages(1)[-1]
+    )
+
+
+def test_an_answer_cut_off_after_its_required_parts_is_completed_not_asked_again(
+    fake: FakeOpenAI,
+) -> None:
+    fake.add_faults(Fault("truncated", keep=0.97))
+    writer = Writer(fake.settings())
+    draft = run(writer.write_story(capital_story()))
+    assert len(fake.calls) == 1 and not draft.degraded
+    assert any(r.startswith("answer cut off at the token limit") for r in draft.repairs)
+
+
+def test_the_deadline_covers_the_corrective_retry(fake: FakeOpenAI) -> None:
+    fake.add_faults("invalid", Fault("slow", delay=3.0))
+    started = time.monotonic()
+    result = run(
+        write_digest(
+            [model_story()],
+            SECTIONS,
+            date=DAY,
+            writer=Writer(fake.settings(timeout=1.0, max_retries=0)),
+        )
+    )
+    assert time.monotonic() - started < 2.0  # one deadline for both attempts, not one each
+    assert result.drafts["s-glm"].degraded and "deadline" in result.failures[0].error
+
+
+def test_an_answer_interrupted_by_the_deadline_is_used_if_complete_enough() -> None:
+    # events every 50 ms: the whole answer would take about 6 s; the deadline is 1.6 s
+    varied = "".join(f"第{n}个观点与前面的都不相同。" for n in range(200))
+    answer = json.loads(SOFT) | {"analysis": ["第一段分析说明了这件事的重要性。", varied]}
+    text = json.dumps(answer, ensure_ascii=False)
+    with fake_openai(responder=lambda body: text, chunk_chars=40, chunk_delay=0.05) as fake:
+        writer = Writer(fake.settings(timeout=1.6))
+        started = time.monotonic()
+        draft = run(writer.write_story(model_story()))
+    assert time.monotonic() - started < 3.0 and not draft.degraded
+    assert any("cut off at the deadline" in r for r in draft.repairs)
+    assert draft.analysis[0].startswith("第一段分析")
+
+
+def test_with_a_known_capability_story_calls_start_together() -> None:
+    cache = DictCache()
+    stories = [capital_story(), model_story(), make_story("s-3", "2b3c4d5e6f70")]
+    with fake_openai() as fake:
+        run(Writer(fake.settings(), cache=cache).write_story(model_story()))
+        fake.add_faults(*[Fault("slow", delay=1.5)] * 3)
+        started = time.monotonic()
+        run(
+            write_digest(
+                stories,
+                SECTIONS,
+                date=DAY,
+                writer=Writer(fake.settings(timeout=5, concurrency=3), cache=cache),
+            )
+        )
+        elapsed = time.monotonic() - started
+    # two stories side by side, then the digest call: 3 s (one after another: 4.5 s)
+    assert elapsed < 4.0
+
+
+def test_an_endpoint_that_cannot_stream_is_read_whole_and_remembered() -> None:
+    cache = DictCache()
+    with fake_openai(reject_stream=True) as fake:
+        writer = Writer(fake.settings(), cache=cache)
+        run(writer.write_story(model_story()))
+        run(Writer(fake.settings(), cache=cache).write_story(capital_story()))
+    assert fake.statuses == [400, 200, 200]
+    assert fake.calls[0]["stream"] is True and "stream" not in fake.calls[2]
+
+
+def test_a_non_streamed_looping_answer_is_cut_right_after() -> None:
+    with fake_openai(reject_stream=True) as fake:
+        fake.add_faults(Fault("loop", repeats=300))
+        writer = Writer(fake.settings())
+        draft = run(writer.write_story(model_story()))
+    assert writer.stats.loops == 1 and not draft.degraded
+    assert all(p.count(LOOP_SENTENCE) <= 1 for p in draft.analysis)
+
+
+def test_usage_is_estimated_when_the_endpoint_refuses_stream_options() -> None:
+    with fake_openai(reject_stream_options=True) as fake:
+        writer = Writer(fake.settings())
+        run(writer.write_story(model_story()))
+    assert fake.statuses == [400, 200] and "stream_options" not in fake.calls[1]
+    assert writer.stats.completion_tokens > 50
+    assert writer.client is not None and writer.client.calls[0].estimated
+
+
+# ---------------------------------------------------------------- what a small model does
+
+
+def test_english_copied_from_a_source_is_dropped_from_a_chinese_story() -> None:
+    answer = json.loads(SOFT)
+    english = "Pricing is unchanged at 2 to 4 dollars per million input tokens for all developers."
+    answer["facts"][2]["text"] = "定价是 " + english
+    answer["analysis"][0] += english
+    with fake_openai(responder=stories_answered(json.dumps(answer, ensure_ascii=False))) as fake:
+        draft = run(Writer(fake.settings()).write_story(model_story()))
+    assert len(fake.calls) == 1 and not any("dollars" in f.text for f in draft.facts)
+    assert "dollars" not in draft.analysis[0] and draft.analysis[0].startswith("GLM-5 的开源")
+    assert "fact 3 is in English: dropped" in draft.repairs
+
+
+def test_a_digest_title_that_starts_with_a_section_name_loses_it() -> None:
+    answer = ISSUE_DIGEST | {"title": "大模型与技术突破：GLM-5 开源登顶，Anthropic 融资创纪录"}
+    with fake_openai(responder=digest_responder(answer)) as fake:
+        result = run(
+            write_digest(
+                [model_story(), *two_more()], SECTIONS, date=DAY, writer=Writer(fake.settings())
+            )
+        )
+    assert result.meta.title == "GLM-5 开源登顶，Anthropic 融资创纪录"
+
+
+def test_words_copied_from_the_instructions_count_as_unwritten() -> None:
+    answer = ISSUE_DIGEST | {
+        "section_titles": [{"key": "models", "title": "大模型与技术突破：本栏看点"}]
+    }
+    with fake_openai(responder=digest_responder(answer)) as fake:
+        result = run(
+            write_digest(
+                [model_story(), *two_more()], SECTIONS, date=DAY, writer=Writer(fake.settings())
+            )
+        )
+    assert result.meta.section_titles["models"] == "大模型与技术突破"  # the default, not the copy
+    assert result.stats.degraded_parts == 1
+
+
+def test_prompt_text_said_back_is_dropped_and_impact_labels_leave_the_headline() -> None:
+    answer = json.loads(SOFT)
+    answer["headline"] = "智谱发布并开源 GLM-5：对 AI 概念股"
+    answer["analysis"][0] = (
+        "GLM-5 的开源意义重大。对竞争对手、开发者或用户意味着什么，接下来值得关注什么。"
+    )
+    with fake_openai(responder=stories_answered(json.dumps(answer, ensure_ascii=False))) as fake:
+        writer = Writer(fake.settings())
+        draft = run(writer.write_story(model_story()))
+    assert draft.headline == "智谱发布并开源 GLM-5"
+    assert draft.analysis[0] == "GLM-5 的开源意义重大。"
+    assert "analysis: 1 sentence(s) copied from the prompt dropped" in draft.repairs
+
+
+def test_a_small_models_summary_is_cleaned_line_by_line() -> None:
+    answer = ISSUE_DIGEST | {
+        "title": "AI 日报：GLM-5 开源登顶，Anthropic 融资创纪录",
+        "summary": [
+            "- 智谱发布并开源 GLM-5｜Anthropic 完成 300 亿美元融资：对 AI 概念股",
+            "智谱发布并开源 GLM-5",
+        ],
+        "more": [
+            ISSUE_DIGEST["more"][0] | {"category": "具身智能与机器人"},
+            {
+                "id": "m2",
+                "title": "字节跳动发布视频模型",
+                "text": "支持音画一体生成。",
+                "category": "具身智能与机器人",
+            },
+        ],
+    }
+    stories = [model_story(), *two_more()]
+    with fake_openai(responder=digest_responder(answer)) as fake:
+        result = run(write_digest(stories, SECTIONS, date=DAY, writer=Writer(fake.settings())))
+    assert result.meta.title == "GLM-5 开源登顶，Anthropic 融资创纪录"
+    assert result.meta.summary == ["智谱发布并开源 GLM-5", "Anthropic 完成 300 亿美元融资"]
+    assert [m.category for m in result.more] == ["具身智能与机器人", "大模型发布与开源"]
+
+
+def test_a_section_title_that_repeats_a_headline_and_a_summary_line_about_a_short_item() -> None:
+    stories = [capital_story(), model_story(), *two_more()]
+    headline = default_story_headline(capital_story())
+    answer = ISSUE_DIGEST | {
+        "section_titles": [
+            {"key": "capital", "title": f"AI 资本市场：{headline}"},
+            {"key": "models", "title": "大模型与技术突破：GLM-5 开源登顶"},
+        ],
+        "summary": [headline, ARTICLES["4d5e6f708192"].title],  # the second is a 更多动态 item
+    }
+    with fake_openai(responder=digest_responder(answer)) as fake:
+        result = run(write_digest(stories, SECTIONS, date=DAY, writer=Writer(fake.settings())))
+    assert result.meta.section_titles["capital"] == "AI 资本市场"  # the default, not a copy
+    assert result.meta.section_titles["models"] == "大模型与技术突破：GLM-5 开源登顶"
+    assert result.meta.summary == [headline]
+
+
+def default_story_headline(story: Story) -> str:
+    """The headline the default fake writes for a story."""
+    blocks = [
+        {"标题": a.title, "来源": a.source, "body": a.text, "id": "a1"} for a in story.articles
+    ]
+    return str(story_answer(blocks, market=False)["headline"])
+
+
+def test_what_a_small_model_puts_in_the_wrong_place_is_moved_or_dropped() -> None:
+    answer = json.loads(SOFT) | {
+        "headline": "Anthropic 完成 300 亿美元融资：利好。",
+        "facts": [
+            {"label": "领投方", "text": "新加坡主权基金 GIC 和 Coatue 领投", "sources": ["a1"]},
+            {"label": "发布时间", "text": "2026-02-13 09:12", "sources": ["a1"]},
+            {"label": "对 AI 概念股", "text": "利好。创纪录融资提振市场信心", "sources": ["a1"]},
+        ],
+        "analysis": [
+            "融资规模创下纪录，这表明资本仍在向头部公司集中，这表明资本仍在向头部公司集中。",
+            "估值继续上升，这表明资本仍在向头部公司集中。后续要看收入能否跟上。",
+        ],
+        "impact": [],
+    }
+    with fake_openai(responder=stories_answered(json.dumps(answer, ensure_ascii=False))) as fake:
+        draft = run(Writer(fake.settings()).write_story(capital_story()))
+    assert draft.headline == "Anthropic 完成 300 亿美元融资"
+    assert [f.label for f in draft.facts] == ["领投方"]  # the timestamp is not a fact
+    assert [i.label for i in draft.impact] == ["对 AI 概念股"]  # moved to the 影响 block
+    assert draft.analysis == [
+        "融资规模创下纪录，这表明资本仍在向头部公司集中。",
+        "估值继续上升。后续要看收入能否跟上。",
+    ]
+
+
+def test_a_fact_that_only_repeats_the_lead_goes_and_a_stray_key_is_no_paragraph() -> None:
+    lead = "谷歌正式推出 Gemini 3.1 Pro，在 ARC-AGI-2 基准测试中取得 77.1% 的成绩，推理性能翻倍。"
+    answer = json.loads(SOFT) | {
+        "lead": lead,
+        "facts": [
+            {
+                "label": "基准成绩",
+                "text": "在 ARC-AGI-2 基准测试中取得 77.1% 的成绩，推理性能翻倍。",
+            },
+            {"label": "定价", "text": "输入每百万 token 2 至 4 美元，与上一代持平。"},
+        ],
+        "analysis": ["推理性能翻倍，成本却没有上升，这让更多开发者用得起。", "impact"],
+    }
+    with fake_openai(responder=stories_answered(json.dumps(answer, ensure_ascii=False))) as fake:
+        draft = run(Writer(fake.settings()).write_story(model_story()))
+    assert [f.label for f in draft.facts] == ["定价"]  # no empty bullet left behind
+    # a clause under eight characters (推理性能翻倍) may be said again
+    assert draft.analysis == ["推理性能翻倍，成本却没有上升，这让更多开发者用得起。"]
+    assert "analysis: a paragraph with no Chinese (a key, a word) dropped" in draft.repairs
