@@ -466,7 +466,8 @@ def digest_answer(
         "title": title,
         "summary": headlines[:8] or ["今日暂无要闻"],
         "section_titles": [
-            {"key": key, "title": f"{default}：今日{len(heads.split('｜'))}条要闻"}
+            # no count in the title: a number no source states would be flagged as unsupported
+            {"key": key, "title": f"{default}：{_clip(heads.split('｜')[0], 16)}"}
             for key, default, heads in sections
         ],
         "more": [

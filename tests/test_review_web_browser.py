@@ -223,10 +223,12 @@ def test_an_editor_reviews_a_generated_draft(world: World, review: ReviewServer,
     # edit the Markdown in the page and save: lint runs on the saved file
     page.locator("#edit-link").click()
     editor = page.locator("#editor")
-    edited = (
-        editor.input_value()
-        .replace("【待编辑】", "")
-        .replace("# AI 日报：", "# 编辑改过的标题：", 1)
+    edited = re.sub(
+        r"^# ",
+        "# 编辑改过的标题：",
+        editor.input_value().replace("【待编辑】", ""),
+        count=1,
+        flags=re.M,
     )
     editor.fill(edited)
     page.locator("#save").click()
