@@ -99,6 +99,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hang", type=int, default=1, help="pages that never answer")
     parser.add_argument("--workdir", type=Path, help="keep the runs' files here (default: temp)")
     parser.add_argument("--skip-cold", action="store_true", help="no Prefect cold-start run")
+    parser.add_argument("--skip-help", action="store_true", help="do not time digest --help")
     parser.add_argument("--no-write", action="store_true", help="print, do not edit RESULTS.md")
     return parser.parse_args(argv)
 
@@ -211,7 +212,7 @@ def measure(
     workdir.mkdir(parents=True, exist_ok=True)
     env = digest_env(workdir / "prefect-home")
     result: dict[str, Any] = {"args": vars(args), "spec": spec, "machine_before": machine()}
-    result["help"] = help_seconds(env)
+    result["help"] = [] if args.skip_help else help_seconds(env)
     llm = SlowLLM(args.llm_latency).start()
     try:
         with serve_world(sites, spec) as hosts:

@@ -143,7 +143,7 @@ def targets_table(result: dict[str, Any]) -> list[str]:
     night, rerun = result["night"], result["rerun"]
     share = sum(result["shares"]["night"].values()) / night.run.wall
     peak = night.run.sampler.peak_rss / MB
-    help_median = statistics.median(result["help"])
+    helps = result["help"] or [math.nan]
     rows = [
         ("fetch + extract + cluster", *ingest_target(result)),
         (
@@ -166,10 +166,10 @@ def targets_table(result: dict[str, Any]) -> list[str]:
         ("peak memory (process tree)", f"**{peak:,.0f} MB**", "< 1,024 MB", peak < 1024),
         (
             "`digest --help`",
-            f"**{help_median:.2f} s** (median of {len(result['help'])}; "
-            f"min {min(result['help']):.2f} s)",
+            f"**{statistics.median(helps):.2f} s** (median of {len(result['help'])} runs; "
+            f"min {min(helps):.2f} s)",
             "< 1 s",
-            help_median < 1.0,
+            statistics.median(helps) < 1.0,
         ),
     ]
     lines = ["| target | measured | target | |", "|---|---|---|---|"]
