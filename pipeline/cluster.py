@@ -7,6 +7,7 @@ Stages, each a plain function: :func:`find_duplicates`, :func:`relevance`,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import logging
@@ -242,13 +243,19 @@ def _dot_products(vectors: list[dict[str, float]]) -> dict[tuple[int, int], floa
     return sums
 
 
+@functools.lru_cache(maxsize=8192)
+def title_versions(title: str) -> frozenset[str]:
+    """The version tokens of a headline, once per headline: every candidate pair asks."""
+    return frozenset(versions(title))
+
+
 def link_strength(a: _Doc, b: _Doc, text_cos: float, anchor_cos: float) -> float:
     """How strongly two articles report one event (0: not linked)."""
     gap = abs((a.article.published - b.article.published).total_seconds()) / 3600
     if gap > MAX_GAP_HOURS:
         return 0.0
     shared = evidence(a, b)
-    titles = set(versions(a.article.title)), set(versions(b.article.title))
+    titles = title_versions(a.article.title), title_versions(b.article.title)
     if any(same_version(x, y) for x in titles[0] for y in titles[1]):
         return 1.0 + text_cos + anchor_cos  # headlines name the same release
     if a.article.lang == b.article.lang:
