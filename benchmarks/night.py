@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
     text = report(result)
     print(text)
+    save_calls(result, workdir)
     if not args.no_write:
         write_results(text)
     if not args.workdir:
@@ -234,6 +235,12 @@ def measure(
         if label in result
     }
     return result
+
+
+def save_calls(result: dict[str, Any], workdir: Path) -> None:
+    """Each run's LLM calls (start, end, kind) as JSON beside the runs' logs."""
+    calls = {la: result[la].llm_calls for la in ("cold", "night", "rerun") if la in result}
+    (workdir / "llm-calls.json").write_text(json.dumps(calls), encoding="utf-8")
 
 
 def cold_config(workdir: Path, config: Path) -> Path:

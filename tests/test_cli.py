@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,18 @@ def test_lint_reformat_takes_one_file() -> None:
     golden = str(FIXTURES / "formats" / "golden_daily.md")
     result = runner.invoke(app, ["lint", "--reformat", golden, golden])
     assert result.exit_code == 2 and "--reformat takes one file, not 2" in result.output
+
+
+def test_help_loads_no_heavy_module() -> None:
+    """``digest --help`` stays fast: settings, feeds, review and Prefect load only in commands."""
+    heavy = ("prefect", "pydantic_settings", "feedparser", "jinja2", "trafilatura", "openai")
+    code = (
+        "import sys; from pipeline.cli import app; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == ""
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0 and "sources" in result.output and "review" in result.output
