@@ -139,6 +139,7 @@ class LLMClient:
         self._api_key: str | None = None
         self._capability: Capability | None = None
         self._settled = False  # first call done: concurrent callers need not queue
+        self._remembered: tuple[str, bool] | None = None  # the capability stored in the cache
         self._sdk: openai.AsyncOpenAI | None = None
         self._in_session = False
         self._probe_lock: asyncio.Lock | None = None
@@ -169,6 +170,7 @@ class LLMClient:
             yield self
             return
         self._in_session, self._probe_lock = True, asyncio.Lock()
+        self.settle_from_cache()
         try:
             yield self
         finally:
@@ -251,17 +253,29 @@ class LLMClient:
         """One chat completion, stepping down the capability ladder on a 400 that asks for it."""
         if self.fatal is not None:
             raise type(self.fatal)(f"not called: {self.fatal}")
-        lock = self._probe_lock if not self._settled and self._probe_lock else None
-        async with lock or contextlib.nullcontext():
-            while True:
-                capability = self._load_capability()
-                try:
-                    return await self._create(request, turns, capability, max_tokens)
-                except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                    if not self._step_down(capability, exc):
-                        raise self._classify(exc) from exc
-                finally:
-                    self._settled = True
+        if not self._settled and self._probe_lock is not None:
+            async with self._probe_lock:
+                if not self._settled:  # the first call learns what the endpoint accepts
+                    return await self._ask_stepping_down(request, turns, max_tokens)
+        # settled: callers that queued behind the first call go on together, not one by one
+        return await self._ask_stepping_down(request, turns, max_tokens)
+
+    async def _ask_stepping_down(
+        self, request: StructuredRequest[Any], turns: list[dict[str, str]], max_tokens: int | None
+    ) -> tuple[str, str | None]:
+        """One chat completion, adapting the capability to a 400 that asks for it."""
+        while True:
+            capability = self._load_capability()
+            try:
+                answer = await self._create(request, turns, capability, max_tokens)
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                if not self._step_down(capability, exc):
+                    raise self._classify(exc) from exc
+            else:
+                self._remember(capability)
+                return answer
+            finally:
+                self._settled = True
 
     async def _create(
         self,
@@ -367,7 +381,25 @@ class LLMClient:
                 data = json.loads(raw or "")
                 if data["mode"] in MODES:
                     self._capability = Capability(data["mode"], bool(data["temperature"]))
+                    self._remembered = (self._capability.mode, self._capability.temperature)
         return self._capability
+
+    def settle_from_cache(self) -> None:
+        """Skip the first-call probe when an earlier run stored what the endpoint accepts."""
+        self._load_capability()
+        if self._remembered is not None:
+            self._settled = True
+
+    def _remember(self, capability: Capability) -> None:
+        """Store a capability that has just worked, so later runs need not probe again."""
+        state = (capability.mode, capability.temperature)
+        if self.cache is None or self._remembered == state:
+            return
+        self._remembered = state
+        self.cache.cache_put(
+            self._capability_key(),
+            json.dumps({"mode": capability.mode, "temperature": capability.temperature}),
+        )
 
     def _step_down(self, capability: Capability, exc: openai.APIStatusError) -> bool:
         """Adapt to a 400 about temperature or response_format; False if it is about neither."""
@@ -386,11 +418,7 @@ class LLMClient:
             "on" if capability.temperature else "off",
             text[:200],
         )
-        if self.cache is not None:
-            self.cache.cache_put(
-                self._capability_key(),
-                json.dumps({"mode": capability.mode, "temperature": capability.temperature}),
-            )
+        self._remember(capability)
         return True
 
     def _classify(self, exc: openai.APIStatusError) -> LLMError:
