@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +183,9 @@ def machine() -> str:
     """The machine in one line: cores, CPU, load, Python."""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     cpu = platform.processor() or platform.machine()
-    return f"{os.cpu_count()} cores ({cpu}), load average {load}, Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), load average {load}, Python {platform.python_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,7 +216,8 @@ def measure(
     env = digest_env(workdir / "prefect-home")
     result: dict[str, Any] = {"args": vars(args), "spec": spec, "machine_before": machine()}
     result["help"] = [] if args.skip_help else help_seconds(env)
-    llm = SlowLLM(args.llm_latency).start()
+    llm = SlowLLM(args.llm_latency)
+    llm.start()
     try:
         with serve_world(sites, spec) as hosts:
             config = write_config(workdir, hosts, llm, args.llm_concurrency)
@@ -222,7 +225,9 @@ def measure(
             if not args.skip_cold:
                 cold_env = digest_env(workdir / "prefect-home-cold")
                 cold = ["--date", str(DAY), "--config", str(cold_config(workdir, config))]
-                result["cold"] = run_digest("cold", [*cold, "--offline"], workdir, cold_env, hosts, llm)
+                result["cold"] = run_digest(
+                    "cold", [*cold, "--offline"], workdir, cold_env, hosts, llm
+                )
             result["night"] = run_digest("night", run_args, workdir, env, hosts, llm)
             result["rerun"] = run_digest("rerun", run_args, workdir, env, hosts, llm)
     finally:

@@ -59,7 +59,8 @@ def main() -> None:
         ("synthetic world", world_pages(args.pages)),
     ):
         size, elements, cpu = measure(pages)
-        print(f"| {label}, {len(pages)} | {size / 1024:.0f} KB | {elements:.0f} | {cpu * 1000:.1f} ms |")
+        kb, ms = size / 1024, cpu * 1000
+        print(f"| {label}, {len(pages)} | {kb:.0f} KB | {elements:.0f} | {ms:.1f} ms |")
 
 
 if __name__ == "__main__":

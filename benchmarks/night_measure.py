@@ -134,9 +134,7 @@ def union_length(intervals: list[tuple[float, float]]) -> float:
 def events(timings: dict[str, Any], kind: str, name: str | None = None) -> list[dict[str, Any]]:
     """The probe's events of one kind (and name)."""
     return [
-        e
-        for e in timings["events"]
-        if e["kind"] == kind and (name is None or e["name"] == name)
+        e for e in timings["events"] if e["kind"] == kind and (name is None or e["name"] == name)
     ]
 
 
@@ -171,7 +169,7 @@ def awaited_overhead(run: dict[str, Any]) -> float:
     submit, body = run["submit"], run["body"]
     dispatch = max(0.0, body["start"] - submit["start"])
     collect = max(0.0, wait["end"] - max(body["end"], wait["start"]))
-    return dispatch + collect
+    return float(dispatch + collect)
 
 
 def parallel_stage_gap(timings: dict[str, Any], name: str) -> float:
@@ -184,7 +182,7 @@ def parallel_stage_gap(timings: dict[str, Any], name: str) -> float:
     busy = [(r["body"]["start"], r["body"]["end"]) for r in runs]
     busy += [(e["start"], e["end"]) for e in events(timings, "flow_work")]
     clipped = [(max(s, start), min(e, end)) for s, e in busy if e > start and s < end]
-    return (end - start) - union_length(clipped)
+    return float(end - start) - union_length(clipped)
 
 
 def orchestration(timings: dict[str, Any], fan_out: str = "fetch-pages") -> dict[str, float]:
@@ -203,8 +201,9 @@ def prefect_share(timings: dict[str, Any], run: ProcessRun) -> dict[str, float]:
     calls, flow = events(timings, "flow_call"), events(timings, "flow_body")
     parts = {"import (pipeline.flows)": marks.get("import_flows_seconds", 0.0)}
     if calls and flow:
-        parts["flow start-up"] = sum(b["start"] - c["start"] for c, b in zip(calls, flow))
-        parts["flow end"] = sum(c["end"] - b["end"] for c, b in zip(calls, flow))
+        pairs = list(zip(calls, flow, strict=False))  # a flow that never started has no body
+        parts["flow start-up"] = sum(b["start"] - c["start"] for c, b in pairs)
+        parts["flow end"] = sum(c["end"] - b["end"] for c, b in pairs)
     parts["process exit"] = max(0.0, run.ended - marks.get("app_returned", run.ended))
     parts.update(orchestration(timings))
     return parts

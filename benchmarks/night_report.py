@@ -17,13 +17,21 @@ def task_wall(phase: Any, name: str) -> float:
     runs = [r for r in submitted_runs(phase.timings) if r["name"] == name]
     if runs:
         start = min(r["submit"]["start"] for r in runs)
-        return max(w["end"] for r in runs for w in r["waits"]) - start
-    return sum(e["end"] - e["start"] for e in events(phase.timings, "task_call", name))
+        return float(max(w["end"] for r in runs for w in r["waits"]) - start)
+    return float(sum(e["end"] - e["start"] for e in events(phase.timings, "task_call", name)))
 
 
 def stage_wall(phase: Any, name: str) -> float:
     """Seconds of one of the flow's timed stages (ingest, cluster, write, publish)."""
-    return sum(e["end"] - e["start"] for e in events(phase.timings, "stage", name))
+    return float(sum(e["end"] - e["start"] for e in events(phase.timings, "stage", name)))
+
+
+def stage_bounds(phase: Any, name: str) -> tuple[float, float]:
+    """Wall-clock start and end of a timed stage (the flow body's bounds if absent)."""
+    found = events(phase.timings, "stage", name)
+    if not found:
+        return flow_bounds(phase)
+    return found[0]["start"], found[-1]["end"]
 
 
 def flow_bounds(phase: Any) -> tuple[float, float]:
@@ -59,7 +67,8 @@ def fmt(value: float, digits: int = 1) -> str:
 def server_cpu(phase: Any) -> float:
     """CPU seconds of Prefect's temporary API server (a child process running uvicorn)."""
     sampler = phase.run.sampler
-    return sum(cpu for pid, cpu in sampler.cpu.items() if "uvicorn" in sampler.names.get(pid, ""))
+    names = sampler.names
+    return float(sum(cpu for pid, cpu in sampler.cpu.items() if "uvicorn" in names.get(pid, "")))
 
 
 def runs_table(result: dict[str, Any], labels: list[str]) -> list[str]:
@@ -76,7 +85,8 @@ def runs_table(result: dict[str, Any], labels: list[str]) -> list[str]:
         lines.append(
             f"| {label} | {p.run.code} | {fmt(p.run.wall)} | {fmt(p.run.cpu_seconds)} "
             f"| {fmt(server_cpu(p))} "
-            f"| {p.run.sampler.peak_rss / MB:,.0f} MB | {p.run.sampler.peak_single_rss / MB:,.0f} MB "
+            f"| {p.run.sampler.peak_rss / MB:,.0f} MB "
+            f"| {p.run.sampler.peak_single_rss / MB:,.0f} MB "
             f"| {p.page_requests:,} | {p.feed_requests:,} | {len(p.llm_calls)} "
             f"| {s.get('prompt_tokens', 0):,} / {s.get('completion_tokens', 0):,} |"
         )
@@ -116,10 +126,13 @@ def ingest_target(result: dict[str, Any]) -> tuple[str, str, bool]:
         - task_wall(night, "judge-relevance")
     )
     limit = 1.5 * base_cpu / CORES_USED
+    start, end = stage_bounds(night, "ingest")[0], stage_bounds(night, "cluster")[1]
+    cpu = night.run.sampler.cpu_between(start, end)
     figure = (
         f"{fmt(fec)} s for {night.stats.get('articles_new', 0):,} new articles = "
         f"**{fec / (base_cpu / CORES_USED):.1f}×** plain `trafilatura.extract` "
-        f"({fmt(base_cpu)} CPU s over {pages:,} pages, {CORES_USED} core)"
+        f"({fmt(base_cpu)} CPU s over {pages:,} pages, {CORES_USED} core); the run's own CPU "
+        f"in those stages: {fmt(cpu)} s = {cpu / base_cpu:.1f}× (process tree)"
     )
     return figure, f"≤ 1.5× ({fmt(limit)} s)", fec <= limit
 
@@ -180,7 +193,7 @@ def targets_table(result: dict[str, Any]) -> list[str]:
 def report(result: dict[str, Any]) -> str:
     """The whole section: command, machine, the four tables."""
     args, spec = result["args"], result["spec"]
-    labels = [la for la in ("cold", "night", "rerun") if la in result]
+    labels: list[str] = [la for la in ("cold", "night", "rerun") if la in result]
     night = result["night"]
     pages_wall = task_wall(night, "fetch-pages")
     command = (

@@ -88,7 +88,8 @@ LEAD_PREFIXES = {
 }
 # Filler sentences are put together from parts, so no two outlets' paragraphs repeat.
 ZH_PARTS = (
-    ("业内人士", "分析师", "多位开发者", "投资人", "公司高管", "研究人员", "一位工程师", "行业观察者"),
+    ("业内人士", "分析师", "多位开发者", "投资人", "公司高管", "研究人员", "一位工程师",
+     "行业观察者"),
     ("认为", "指出", "表示", "提到", "强调", "坦言", "预计", "判断"),
     ("这一进展", "新版本", "相关服务", "这类产品", "算力成本", "数据质量", "开源生态", "行业竞争"),
     ("将加速大模型在行业中的落地", "仍需时间验证稳定性", "会影响明年的采购计划",
@@ -250,7 +251,7 @@ def build_world(spec: WorldSpec) -> list[Site]:
         for site in slots[cursor : cursor + size]:
             title, *paras = (
                 off_topic_text(rng, site.lang) if off else story_text(rng, key, site.lang, values)
-            )  # noqa: E501
+            )
             slug = f"a{len(site.items):03d}-{key}"
             site.items.append(
                 Item(
@@ -261,7 +262,7 @@ def build_world(spec: WorldSpec) -> list[Site]:
                     publish_time(rng, spec),
                     "off" if off else f"s{key}",
                 )
-            )  # noqa: E501
+            )
         cursor += size
     add_reposts(rng, sites)
     add_faults(spec, sites)
@@ -280,7 +281,7 @@ def add_reposts(rng: random.Random, sites: list[Site]) -> None:
             "本文转载自合作媒体。"
             if site.lang == "zh"
             else "This article originally appeared on a partner site."
-        )  # noqa: E501
+        )
         item.title, item.story = original.title, original.story
         item.paragraphs = [*original.paragraphs, note]
         item.published = original.published + timedelta(hours=2)
@@ -392,9 +393,9 @@ def related(others: list[Item]) -> str:
 
 def comments(site: Site, item: Item) -> str:
     """Fifteen reader comments."""
-    words = ("写得不错", "期待后续报道", "有点贵", "已经试用了", "不太看好") if site.lang == "zh" else (
-        "Great piece", "Waiting for more", "Too expensive", "Tried it already", "Not convinced",
-    )  # fmt: skip
+    zh = ("写得不错", "期待后续报道", "有点贵", "已经试用了", "不太看好")
+    en = ("Great piece", "Waiting for more", "Too expensive", "Tried it", "Not convinced")
+    words = zh if site.lang == "zh" else en
     rows = "".join(
         f'<div class="comment"><b>user{k}</b><p>{w}</p><a href="/reply/{k}">reply</a></div>'
         for k, w in enumerate(words * 3)
@@ -423,7 +424,7 @@ def tail_scripts(seed: int) -> str:
     """Tracking and ad scripts at the end of the body (tens of KB of JavaScript)."""
     calls = ";".join(f"track('ev{k}',{{id:{seed * 100 + k},v:'{k:x}'}})" for k in range(600))
     return (
-        f"<script>function track(n,d){{window.dl=window.dl||[];dl.push([n,d]);}};{calls};</script>"  # noqa: E501
+        f"<script>function track(n,d){{window.dl=window.dl||[];dl.push([n,d]);}};{calls};</script>"
     )
 
 

@@ -35,10 +35,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_a_small_night_runs_the_real_pipeline_end_to_end(tmp_path: Path) -> None:
-    args = parse_args(
-        ["--articles", "100", "--llm-latency", "0", "--hang", "0", "--skip-cold", "--skip-help"]
-        + ["--no-write", "--workdir", str(tmp_path)]
-    )
+    quick = ["--articles", "100", "--llm-latency", "0", "--hang", "0", "--skip-cold"]
+    args = parse_args([*quick, "--skip-help", "--no-write", "--workdir", str(tmp_path)])
     spec = WorldSpec(articles=100, hang_pages=0, slow_host_delay=0.2)
     sites = build_world(spec)
     result = measure(args, spec, sites, tmp_path)
