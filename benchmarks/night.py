@@ -99,6 +99,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hang", type=int, default=1, help="pages that never answer")
     parser.add_argument("--workdir", type=Path, help="keep the runs' files here (default: temp)")
     parser.add_argument("--skip-cold", action="store_true", help="no Prefect cold-start run")
+    parser.add_argument(
+        "--api-url", help="run against this Prefect server (PREFECT_API_URL), no temporary one"
+    )
     parser.add_argument("--skip-help", action="store_true", help="do not time digest --help")
     parser.add_argument("--no-write", action="store_true", help="print, do not edit RESULTS.md")
     return parser.parse_args(argv)
@@ -120,10 +123,15 @@ def write_config(workdir: Path, hosts: Hosts, llm: SlowLLM, concurrency: int) ->
     return config
 
 
-def digest_env(prefect_home: Path) -> dict[str, str]:
-    """The subprocess environment: a dummy key, its own Prefect home, nothing pointing away."""
+def digest_env(prefect_home: Path, api_url: str | None = None) -> dict[str, str]:
+    """The subprocess environment: a dummy key, its own Prefect home, nothing pointing away.
+
+    With api_url the runs use that Prefect server instead of a temporary one.
+    """
     env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
     env.update(OPENAI_API_KEY="sk-benchmark", PREFECT_HOME=str(prefect_home))
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
     return env
 
@@ -213,7 +221,7 @@ def measure(
 ) -> dict[str, Any]:
     """Serve the world and the fake LLM; run cold start, night and rerun; the baselines."""
     workdir.mkdir(parents=True, exist_ok=True)
-    env = digest_env(workdir / "prefect-home")
+    env = digest_env(workdir / "prefect-home", args.api_url)
     result: dict[str, Any] = {"args": vars(args), "spec": spec, "machine_before": machine()}
     result["help"] = [] if args.skip_help else help_seconds(env)
     llm = SlowLLM(args.llm_latency)
@@ -222,7 +230,7 @@ def measure(
         with serve_world(sites, spec) as hosts:
             config = write_config(workdir, hosts, llm, args.llm_concurrency)
             run_args = ["--date", str(DAY), "--config", str(config)]
-            if not args.skip_cold:
+            if not (args.skip_cold or args.api_url):
                 cold_env = digest_env(workdir / "prefect-home-cold")
                 cold = ["--date", str(DAY), "--config", str(cold_config(workdir, config))]
                 result["cold"] = run_digest(

@@ -199,6 +199,7 @@ def report(result: dict[str, Any]) -> str:
     command = (
         f"python -m benchmarks.night --articles {args['articles']} "
         f"--llm-latency {args['llm_latency']:g}"
+        + (f" --api-url {args['api_url']}" if args.get("api_url") else "")
     )
     lines = [
         f"Command: `{command}` (per feed {spec.per_feed}, LLM concurrency "

@@ -28,7 +28,7 @@ from prefect.cache_policies import NONE  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import assemble, brief, ingest, periodic, progress, steps  # noqa: E402
+from pipeline import assemble, brief, cluster_cache, ingest, periodic, progress, steps  # noqa: E402
 from pipeline.cluster import ClusterResult, build_stories  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, load_settings  # noqa: E402
 from pipeline.files import run_lock  # noqa: E402
@@ -234,7 +234,7 @@ def relevant_stories(
     no_llm: bool,
 ) -> tuple[ClusterResult, LLMStats]:
     """Cluster; if the rules left articles undecided, let the LLM judge them and re-cluster."""
-    clusters = on_runner(cluster_task, articles, settings, window_end, published)
+    clusters = cluster_window(articles, settings, window_end, published)
     uncertain = set(clusters.uncertain)
     if no_llm or not uncertain:
         return clusters, LLMStats()
@@ -242,8 +242,31 @@ def relevant_stories(
     kept, rejected = steps.split_rejected(articles, verdicts)
     if not rejected:
         return clusters, stats
-    clusters = on_runner(cluster_task, kept, settings, window_end, published)
+    clusters = cluster_window(kept, settings, window_end, published)
     return clusters.model_copy(update={"dropped": clusters.dropped + rejected}), stats
+
+
+def cluster_window(
+    articles: list[Article],
+    settings: Settings,
+    window_end: datetime,
+    published: list[PublishedStory],
+) -> ClusterResult:
+    """Cluster on the task runner, unless this very input was clustered before (a rerun)."""
+    inputs = {
+        "digest": settings.digest.model_dump(mode="json"),
+        "weights": {s.name: s.weight for s in settings.sources},
+        "window_end": window_end.isoformat(),
+    }
+    key = cluster_cache.cluster_key(articles, inputs, published)
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        stored = cluster_cache.load(cache, key, articles)
+    if stored is not None:
+        return stored
+    result = on_runner(cluster_task, articles, settings, window_end, published)
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        cluster_cache.save(cache, key, result)
+    return result
 
 
 @flow(name="weekly-digest", task_runner=thread_runner(), persist_result=False)
@@ -262,8 +285,8 @@ def weekly_digest(
     window = periodic.week_window(day, settings.tz)
     with window_run(settings, f"weekly-{week}", window, offline) as run:
         with steps.timed(run.times, "cluster"):
-            clusters = on_runner(
-                cluster_task, run.articles, periodic.weekly_settings(settings), window[1], []
+            clusters = cluster_window(
+                run.articles, periodic.weekly_settings(settings), window[1], []
             )
         if not clusters.stories:
             return without_draft(run, settings, week, day, "weekly", clusters)
@@ -299,8 +322,8 @@ def brief_digest(
     with window_run(settings, f"brief-{day}", window, offline) as run:
         published = steps.published_before(run.archive, settings.output_dir, "brief", day)
         with steps.timed(run.times, "cluster"):
-            clusters = on_runner(
-                cluster_task, run.articles, brief.brief_settings(settings), window[1], published
+            clusters = cluster_window(
+                run.articles, brief.brief_settings(settings), window[1], published
             )
         if not clusters.stories:
             return without_draft(run, settings, str(day), day, "brief", clusters)
