@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipeline import flows
+from pipeline import cluster, flows
 from pipeline.lint import lint_text
 from tests.fake_openai import MODEL, FakeOpenAI, default_responder, fake_openai
 from tests.servers import Reply, TestServer
@@ -163,7 +163,7 @@ def test_rerun_uses_archive_and_llm_cache(
     serve_day(server)
     config, out = write_config(tmp_path, server), tmp_path / "output"
     clusterings: list[int] = []
-    build = flows.build_stories
+    build = cluster.build_stories
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         clusterings.append(len(args[0]))
