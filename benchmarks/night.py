@@ -102,12 +102,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--api-url", help="run against this Prefect server (PREFECT_API_URL), no temporary one"
     )
+    parser.add_argument(
+        "--task-runner",
+        choices=("threads", "dask"),
+        default="threads",
+        help="[prefect] task_runner (dask: a local cluster of 2 worker processes)",
+    )
     parser.add_argument("--skip-help", action="store_true", help="do not time digest --help")
     parser.add_argument("--no-write", action="store_true", help="print, do not edit RESULTS.md")
     return parser.parse_args(argv)
 
 
-def write_config(workdir: Path, hosts: Hosts, llm: SlowLLM, concurrency: int) -> Path:
+def write_config(
+    workdir: Path, hosts: Hosts, llm: SlowLLM, concurrency: int, runner: str = "threads"
+) -> Path:
     """digest.toml for the world: its feeds, loopback allowed, the fake LLM; defaults else."""
     sources = "".join(
         f'\n[[sources]]\nname = "{s.name}"\nurl = "{hosts.feed_url(s)}"\nlang = "{s.lang}"\n'
@@ -117,6 +125,7 @@ def write_config(workdir: Path, hosts: Hosts, llm: SlowLLM, concurrency: int) ->
     config.write_text(
         f'data_dir = "{workdir / "data"}"\n\n[llm]\nprovider = "custom"\n'
         f'base_url = "{llm.base_url}"\nmodel = "{MODEL}"\nconcurrency = {concurrency}\n\n'
+        f'[prefect]\ntask_runner = "{runner}"\n\n'
         f"[network]\nallow_hosts = {json.dumps(hosts.allow_hosts())}\n{sources}",
         encoding="utf-8",
     )
@@ -228,7 +237,7 @@ def measure(
     llm.start()
     try:
         with serve_world(sites, spec) as hosts:
-            config = write_config(workdir, hosts, llm, args.llm_concurrency)
+            config = write_config(workdir, hosts, llm, args.llm_concurrency, args.task_runner)
             run_args = ["--date", str(DAY), "--config", str(config)]
             if not (args.skip_cold or args.api_url):
                 cold_env = digest_env(workdir / "prefect-home-cold")

@@ -9,7 +9,9 @@ from typing import Any
 from benchmarks.night_measure import events, submitted_runs
 
 MB = 1024 * 1024
-CORES_USED = 1  # the default thread task runner: one interpreter, so one core of Python work
+# The default thread task runner is one interpreter, so one core of Python work; the local
+# Dask cluster has two worker processes.
+CORES = {"threads": 1, "dask": 2}
 
 
 def task_wall(phase: Any, name: str) -> float:
@@ -120,19 +122,20 @@ def ingest_target(result: dict[str, Any]) -> tuple[str, str, bool]:
     """Fetch + extract + cluster against plain trafilatura CPU / cores used."""
     night = result["night"]
     base_cpu, pages = result["baseline"]
+    cores = CORES[result["args"].get("task_runner", "threads")]
     fec = (
         stage_wall(night, "ingest")
         + stage_wall(night, "cluster")
         - task_wall(night, "judge-relevance")
     )
-    limit = 1.5 * base_cpu / CORES_USED
+    limit = 1.5 * base_cpu / cores
     start, end = stage_bounds(night, "ingest")[0], stage_bounds(night, "cluster")[1]
     cpu = night.run.sampler.cpu_between(start, end)
     figure = (
         f"{fmt(fec)} s for {night.stats.get('articles_new', 0):,} new articles = "
-        f"**{fec / (base_cpu / CORES_USED):.1f}×** plain `trafilatura.extract` "
-        f"({fmt(base_cpu)} CPU s over {pages:,} pages, {CORES_USED} core); the run's own CPU "
-        f"in those stages: {fmt(cpu)} s = {cpu / base_cpu:.1f}× (process tree)"
+        f"**{fec / (base_cpu / cores):.1f}×** plain `trafilatura.extract` "
+        f"({fmt(base_cpu)} CPU s over {pages:,} pages, {cores} core{'s' * (cores > 1)}); "
+        f"the run's own CPU in those stages: {fmt(cpu)} s = {cpu / base_cpu:.1f}× (process tree)"
     )
     return figure, f"≤ 1.5× ({fmt(limit)} s)", fec <= limit
 
@@ -200,6 +203,7 @@ def report(result: dict[str, Any]) -> str:
         f"python -m benchmarks.night --articles {args['articles']} "
         f"--llm-latency {args['llm_latency']:g}"
         + (f" --api-url {args['api_url']}" if args.get("api_url") else "")
+        + (" --task-runner dask" if args.get("task_runner") == "dask" else "")
     )
     lines = [
         f"Command: `{command}` (per feed {spec.per_feed}, LLM concurrency "
