@@ -193,4 +193,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the importable module, not as __main__: Dask pickles the wrapped task
+    # functions, and a worker process can then import their module by name.
+    from benchmarks import night_probe
+
+    night_probe.main()
