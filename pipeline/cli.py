@@ -11,19 +11,21 @@ import os
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 
-from pipeline.config import PublicationSettings, Settings, load_settings
 from pipeline.errors import DigestError, MissingAPIKeyError
 from pipeline.progress import FailureFilter
 from pipeline.redact import install_log_redaction, redact_text
 from pipeline.review_cli import review
 from pipeline.sources_cli import sources_app
+
+if TYPE_CHECKING:  # settings (pydantic-settings) load when a command runs, not for --help
+    from pipeline.config import PublicationSettings, Settings
 
 app = typer.Typer(
     help="AI 日报: fetch AI news, cluster it into stories, have an LLM write the digest draft.",
@@ -81,6 +83,8 @@ def setup_logging(debug: bool) -> None:
 
 def settings_from(config: Path | None, **flags: object) -> Settings:
     """Settings for a command: flag > env > config file > defaults."""
+    from pipeline.config import load_settings
+
     overrides = {key: value for key, value in flags.items() if value is not None}
     try:
         return load_settings(config, env=os.environ, overrides=overrides)

@@ -45,7 +45,15 @@ from prefect.runtime import flow_run as flow_run_runtime  # noqa: E402
 from prefect.states import Completed, Failed  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import assemble, brief, ingest, periodic, progress, steps  # noqa: E402
+from pipeline import (  # noqa: E402
+    assemble,
+    brief,
+    cluster_cache,
+    ingest,
+    periodic,
+    progress,
+    steps,
+)
 from pipeline.cluster import ClusterResult, build_stories, find_duplicates  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, find_config, load_settings  # noqa: E402
 from pipeline.errors import ConfigError, NoDraftError  # noqa: E402
@@ -294,11 +302,36 @@ def relevant_stories(
 ) -> tuple[ClusterResult, LLMStats]:
     """Let the LLM judge the articles the rules do not accept (unless no_llm), then cluster."""
     if no_llm:
-        return on_runner(cluster_task, articles, settings, window_end, published, None), LLMStats()
+        return cluster_window(articles, settings, window_end, published, None), LLMStats()
     weights = {s.name: s.weight for s in settings.sources}
     doubtful = to_judge(find_duplicates(articles, weights)[0])
     judged, stats = on_runner(judge_task, doubtful, settings) if doubtful else ({}, LLMStats())
-    return on_runner(cluster_task, articles, settings, window_end, published, judged), stats
+    return cluster_window(articles, settings, window_end, published, judged), stats
+
+
+def cluster_window(
+    articles: list[Article],
+    settings: Settings,
+    window_end: datetime,
+    published: list[PublishedStory],
+    judged: dict[str, Judgement] | None,
+) -> ClusterResult:
+    """Cluster on the task runner, unless this very input was clustered before (a rerun)."""
+    inputs = {
+        "digest": settings.digest.model_dump(mode="json"),
+        "weights": {s.name: s.weight for s in settings.sources},
+        "window_end": window_end.isoformat(),
+        "judged": None if judged is None else {k: v.model_dump() for k, v in judged.items()},
+    }
+    key = cluster_cache.cluster_key(articles, inputs, published)
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        stored = cluster_cache.load(cache, key, articles)
+    if stored is not None:
+        return stored
+    result = on_runner(cluster_task, articles, settings, window_end, published, judged)
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        cluster_cache.save(cache, key, result)
+    return result
 
 
 @flow(name="weekly-digest", task_runner=thread_runner(), persist_result=False)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.config import Settings, load_settings
 from pipeline.errors import DigestError
-from pipeline.review import NO_DRAFT, NOT_KEPT, DraftReview, editor_diff, review_drafts
+
+if TYPE_CHECKING:  # the review module (lint, render, Jinja2) loads only when a command runs
+    from pipeline.config import Settings
+    from pipeline.review import DraftReview
 
 FORMATS = ("daily", "weekly", "brief")
 DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
@@ -44,6 +46,8 @@ def review(
         _check_day(day)
     if serve and diff:
         _fail("--diff prints to the terminal; the page shows edits itself: use one of them")
+    from pipeline.config import load_settings
+
     try:
         overrides = {"output_dir": str(output_dir)} if output_dir else {}
         settings = load_settings(config, env=os.environ, overrides=overrides)
@@ -52,6 +56,8 @@ def review(
     if serve:
         serve_page(settings, fmt, day, port)
         return
+    from pipeline.review import NO_DRAFT, review_drafts
+
     reviews = review_drafts(settings.output_dir, fmt, day, settings.publication)
     if not reviews:
         where = settings.output_dir / fmt
@@ -104,6 +110,8 @@ def start_path(fmt: str, day: str | None) -> str:
 
 def review_table(reviews: list[DraftReview], fmt: str) -> Table:
     """The review table: one row per draft."""
+    from pipeline.review import NO_DRAFT
+
     table = Table(title=f"{fmt} drafts")
     for column in ("draft", "state", "lint", "unverified", "degraded", "failed", "reruns"):
         left = column in ("draft", "state", "reruns")
@@ -123,6 +131,8 @@ def review_table(reviews: list[DraftReview], fmt: str) -> Table:
 
 def print_diff(item: DraftReview) -> None:
     """The editor's changes to one draft, coloured like git's."""
+    from pipeline.review import NOT_KEPT, editor_diff
+
     lines = editor_diff(item)
     console.print(Text(f"\n{item.markdown}", style="bold"), soft_wrap=True)
     if lines is None:
@@ -134,6 +144,8 @@ def print_diff(item: DraftReview) -> None:
 
 
 def _state_style(item: DraftReview) -> str:
+    from pipeline.review import NO_DRAFT
+
     if item.flagged or item.state == NO_DRAFT:
         return "red"
     return "yellow" if item.state == "edited" else "green"

@@ -19,13 +19,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.config import DEFAULT_CONFIG_NAME, Settings, builtin_defaults
 from pipeline.errors import ConfigError
-from pipeline.feeds import export_opml, parse_opml
-from pipeline.models import Source
-from pipeline.urls import canonicalize_url
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # settings, models and URL rules load when a command runs, not for --help
+    from pipeline.config import Settings
+    from pipeline.models import Source
     from pipeline.store import SourceHealth
 
 sources_app = typer.Typer(help="Inspect, import and export the feed sources.", no_args_is_help=True)
@@ -286,12 +284,16 @@ def import_opml(
 
 def config_path(config: Path | None) -> Path:
     """The config file a command reads or writes: the given one, else ./digest.toml."""
+    from pipeline.config import DEFAULT_CONFIG_NAME
+
     return config if config is not None else Path.cwd() / DEFAULT_CONFIG_NAME
 
 
 def read_opml(file: Path) -> list[Source]:
     """The feeds of an OPML file, or one clear error."""
     try:
+        from pipeline.feeds import parse_opml  # lazy: feedparser is slow to import
+
         return parse_opml(file.read_bytes())
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}")
@@ -319,6 +321,9 @@ def configured_sources(path: Path) -> list[dict[str, Any]]:
 
 def builtin_sources() -> list[Source]:
     """The shipped default source list."""
+    from pipeline.config import builtin_defaults
+    from pipeline.models import Source
+
     return [Source(**s) for s in builtin_defaults().get("sources", [])]
 
 
@@ -326,6 +331,8 @@ def split_new(
     current: list[dict[str, Any]], candidates: list[Source]
 ) -> tuple[list[Source], list[Source]]:
     """Candidates whose canonical URL is not configured yet (first one wins), and the rest."""
+    from pipeline.urls import canonicalize_url
+
     seen = {canonicalize_url(str(s.get("url", ""))) for s in current}
     added: list[Source] = []
     skipped: list[Source] = []
@@ -388,6 +395,8 @@ def export(
     from pipeline.files import atomic_write
 
     settings = load(config)
+    from pipeline.feeds import export_opml  # lazy: feedparser is slow to import
+
     document = export_opml(settings.sources)
     if output is None:
         sys.stdout.write(document)

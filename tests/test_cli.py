@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,18 @@ def test_lint_with_a_broken_config_says_so(tmp_path: Path) -> None:
     draft = FIXTURES / "formats" / "golden_daily_neutral.md"
     result = runner.invoke(app, ["lint", str(draft), "--config", str(config)])
     assert result.exit_code == 2 and "cannot read the footer template" in result.output
+
+
+def test_help_loads_no_heavy_module() -> None:
+    """``digest --help`` stays fast: settings, feeds, review and Prefect load only in commands."""
+    heavy = ("prefect", "pydantic_settings", "feedparser", "jinja2", "trafilatura", "openai")
+    code = (
+        "import sys; from pipeline.cli import app; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == ""
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0 and "sources" in result.output and "review" in result.output

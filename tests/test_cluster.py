@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.cluster_eval import load as load_eval_set
 from pipeline.aliases import ALIASES, NAMES
 from pipeline.cluster import (
     ClusterResult,
@@ -549,3 +551,24 @@ def test_every_article_in_one_story_or_dropped(pool: list[Article], main: int, m
     result = build_stories(pool, digest, source_weights=WEIGHTS, window_end=T0)
     placed = [a.url for s in result.stories for a in s.articles] + [d.url for d in result.dropped]
     assert sorted(placed) == sorted(a.url for a in pool)
+
+
+def test_each_headline_is_parsed_for_versions_once_not_once_per_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Candidate pairs grow with the square of a window: a headline's versions are read once."""
+    from pipeline import cluster as cluster_module
+
+    asked: list[str] = []
+
+    def counting(text: str) -> list[str]:
+        asked.append(text)
+        return versions(text)
+
+    monkeypatch.setattr(cluster_module, "versions", counting)
+    articles, _ = load_eval_set()  # the labelled set: 175 articles, thousands of pairs
+    cluster_articles(articles)
+    holders = Counter(a.title for a in articles)
+    per_title = Counter(text for text in asked if text in holders)
+    # a constant number of reads per article, whatever the number of pairs
+    assert all(per_title[title] <= 2 * count for title, count in holders.items())

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from pipeline import flows
+from pipeline import cluster, flows
 from pipeline.lint import lint_text
 from pipeline.prefect_env import CONFIG_ENV
 from tests.fake_openai import MODEL, FakeOpenAI, default_responder, fake_openai
@@ -162,15 +162,25 @@ def test_daily_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpen
 
 
 def test_rerun_uses_archive_and_llm_cache(
-    tmp_path: Path, server: TestServer, llm: FakeOpenAI
+    tmp_path: Path, server: TestServer, llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serve_day(server)
     config, out = write_config(tmp_path, server), tmp_path / "output"
+    clusterings: list[int] = []
+    build = cluster.build_stories
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        clusterings.append(len(args[0]))
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(flows, "build_stories", counted)
     run_flow(config, out)
     calls, page_hits = len(llm.calls), len(server.requests_to("/zh/waymo.html"))
     first = (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8")
+    clustered = len(clusterings)
 
     run_flow(config, out)
+    assert clustered >= 1 and len(clusterings) == clustered  # the stored clusters are reused
     assert len(llm.calls) == calls  # zero LLM calls on an unchanged rerun
     assert len(server.requests_to("/zh/waymo.html")) == page_hits  # archived: not fetched again
     feed_requests = server.requests_to("/zh/feed.xml")

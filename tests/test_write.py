@@ -6,6 +6,7 @@ import asyncio
 import json
 import random
 import re
+import threading
 import time
 from collections.abc import Coroutine, Iterator
 from datetime import date, datetime
@@ -174,6 +175,52 @@ def test_concurrent_stories_probe_the_capability_once() -> None:
         result = run(write_digest(stories, SECTIONS, date=DAY, writer=writer))
     assert fake.statuses.count(400) == 1 and len(fake.calls) == 5
     assert not any(d.degraded for d in result.drafts.values())
+
+
+class InFlight:
+    """A slow fake answer that counts how many calls the endpoint holds at once."""
+
+    def __init__(self, seconds: float = 0.3) -> None:
+        self.seconds, self.now, self.peak = seconds, 0, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(self.seconds)
+        with self.lock:
+            self.now -= 1
+        return default_responder(body)
+
+
+def many_stories(count: int) -> list[Story]:
+    """Distinct main stories over the fixture articles."""
+    ids = ["1a2b3c4d5e6f", "2b3c4d5e6f70", "3c4d5e6f7081"]
+    return [make_story(f"s-{k}", ids[k % len(ids)]) for k in range(count)]
+
+
+def test_callers_queued_behind_the_first_call_then_run_together() -> None:
+    """The first call learns the endpoint's capability alone; then all slots are used at once."""
+    slow = InFlight()
+    with fake_openai(responder=slow) as fake:
+        writer = Writer(fake.settings(concurrency=4, timeout=10))
+        run(writer.write_digest(many_stories(5), SECTIONS, date=DAY))
+    # one probe, then the four stories that queued behind it are asked together
+    assert slow.peak == 4 and len(fake.calls) == 6
+
+
+def test_a_capability_that_worked_is_remembered_and_not_probed_again() -> None:
+    cache, slow = DictCache(), InFlight()
+    with fake_openai(responder=slow) as fake:
+        run(Writer(fake.settings(), cache=cache).write_story(model_story()))
+        known = {k: v for k, v in cache.data.items() if k.startswith("capability:")}
+        assert known  # json_schema worked: stored, as a step-down would be
+        slow.peak, later = 0, DictCache()
+        later.data.update(known)  # the next run: the capability, but none of the answers
+        writer = Writer(fake.settings(concurrency=4, timeout=10), cache=later)
+        run(writer.write_digest(many_stories(4), SECTIONS, date=DAY))
+    assert slow.peak == 4  # no first call alone: the four stories went out together
 
 
 def test_rejected_temperature_is_dropped_and_remembered() -> None:

@@ -1,0 +1,66 @@
+"""Stored cluster results: the same input gives the same result back, any change a new key."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from benchmarks.cluster_eval import load as load_eval_set
+from benchmarks.cluster_eval import settings as eval_settings
+from pipeline.cluster import ClusterResult, build_stories
+from pipeline.cluster_cache import cluster_key, load, save
+from pipeline.models import Article, PublishedStory
+
+
+class DictCache:
+    """The cache protocol over a dict."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+
+    def cache_get(self, key: str) -> str | None:
+        return self.data.get(key)
+
+    def cache_put(self, key: str, value: str) -> None:
+        self.data[key] = value
+
+
+def window() -> tuple[list[Article], ClusterResult, dict[str, Any]]:
+    """The first 60 articles of the labelled set, clustered with the shipped settings."""
+    articles = load_eval_set()[0][:60]
+    digest, weights = eval_settings()
+    end = max(a.published for a in articles) + timedelta(hours=1)
+    result = build_stories(articles, digest, source_weights=weights, window_end=end)
+    inputs = {"digest": digest.model_dump(mode="json"), "weights": weights, "end": str(end)}
+    return articles, result, inputs
+
+
+def test_a_stored_result_comes_back_equal_on_the_same_articles() -> None:
+    articles, result, inputs = window()
+    cache, key = DictCache(), cluster_key(articles, inputs, [])
+    save(cache, key, result)
+    assert load(cache, key, articles) == result
+    assert len(cache.data[key]) < sum(len(a.text) for a in articles)  # ids, not the text
+
+
+def test_any_change_of_the_input_is_a_new_key() -> None:
+    articles, _, inputs = window()
+    key = cluster_key(articles, inputs, [])
+    edited = [articles[0].model_copy(update={"text": articles[0].text + "（更新）"}), *articles[1:]]
+    published = [PublishedStory(date=date(2026, 2, 1), format="daily", title="旧闻", text="旧闻")]
+    assert cluster_key(list(articles), dict(inputs), []) == key
+    assert cluster_key(edited, inputs, []) != key
+    assert cluster_key(articles[1:], inputs, []) != key
+    assert cluster_key(articles, {**inputs, "weights": {}}, []) != key
+    assert cluster_key(articles, inputs, published) != key
+
+
+def test_a_missing_or_damaged_entry_means_clustering_again() -> None:
+    articles, result, inputs = window()
+    cache, key = DictCache(), cluster_key(articles, inputs, [])
+    assert load(cache, key, articles) is None
+    save(cache, key, result)
+    gone = result.stories[0].articles[0].id  # an article of a story is no longer there
+    assert load(cache, key, [a for a in articles if a.id != gone]) is None
+    cache.data[key] = '{"stories": [{"id": 1'
+    assert load(cache, key, articles) is None
