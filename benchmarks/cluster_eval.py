@@ -20,10 +20,10 @@ from datetime import timedelta
 from itertools import combinations
 from pathlib import Path
 
-from pipeline.cluster import build_stories, cluster_articles, find_duplicates
 from pipeline.config import DigestSettings, builtin_defaults
 from pipeline.models import Article, Dropped, article_id
-from pipeline.relevance import decide
+from pipeline.stories.cluster import build_stories, cluster_articles, find_duplicates
+from pipeline.stories.relevance import decide
 
 SPLIT_RE = re.compile(r"[^。！？.!?]+[。！？.!?]?")
 DATA = Path(__file__).resolve().parent / "data" / "cluster_eval.jsonl"

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 import trafilatura
 
-from pipeline.charset import decode_html, simplify
 from pipeline.errors import ExtractError
-from pipeline.extract import extract_article
+from pipeline.ingest.charset import decode_html, simplify
+from pipeline.ingest.extract import extract_article
 from pipeline.models import FeedEntry
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"

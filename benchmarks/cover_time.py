@@ -20,10 +20,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.config import CoverSettings, PublicationSettings
-from pipeline.cover import CoverCard, png, render_cover
-from pipeline.covers import card_of_text
 from pipeline.errors import CoverError
-from pipeline.fonts import choose_faces, system_faces
+from pipeline.markdown.cover import CoverCard, png, render_cover
+from pipeline.markdown.fonts import choose_faces, system_faces
+from pipeline.publish.covers import card_of_text
 
 
 def daily_cards(seeds: Path) -> list[CoverCard]:

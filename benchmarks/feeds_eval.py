@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from benchmarks.corpus_common import machine_line, ms, write_section
-from pipeline.feeds import ParsedFeed, parse_feed
+from pipeline.ingest.feeds import ParsedFeed, parse_feed
 from pipeline.models import Source
 
 NOW = datetime.now(UTC)

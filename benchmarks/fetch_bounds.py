@@ -25,7 +25,7 @@ import httpx
 
 from pipeline.config import NetworkSettings
 from pipeline.errors import FetchError
-from pipeline.fetch import Fetcher
+from pipeline.ingest.fetch import Fetcher
 from tests.servers import Reply, TestServer
 
 MB = 1_000_000

@@ -18,7 +18,7 @@ import time
 
 from pipeline.config import NetworkSettings
 from pipeline.errors import FetchError
-from pipeline.fetch import Fetcher
+from pipeline.ingest.fetch import Fetcher
 from tests.servers import Reply, serve
 
 UNBOUNDED = 1e6  # s: a deadline that never acts

@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.cluster_eval import load, settings
-from pipeline.cluster import build_stories
 from pipeline.config import Section
 from pipeline.models import Article, Story
-from pipeline.write import Writer
+from pipeline.stories.cluster import build_stories
+from pipeline.write.daily import Writer
 from tests.fake_openai import Mode, default_responder, estimate_tokens, fake_openai
 
 MAIN_STORIES, MORE_ITEMS = 13, 12  # a seeds-sized day: ~25 stories

@@ -199,7 +199,7 @@ def prefect_share(timings: dict[str, Any], run: ProcessRun) -> dict[str, float]:
     """Prefect's parts of one run's wall time: import, flow start-up and end, exit, tasks."""
     marks = timings["marks"]
     calls, flow = events(timings, "flow_call"), events(timings, "flow_body")
-    parts = {"import (pipeline.flows)": marks.get("import_flows_seconds", 0.0)}
+    parts = {"import (pipeline.flows.digest)": marks.get("import_flows_seconds", 0.0)}
     if calls and flow:
         pairs = list(zip(calls, flow, strict=False))  # a flow that never started has no body
         parts["flow start-up"] = sum(b["start"] - c["start"] for c, b in pairs)

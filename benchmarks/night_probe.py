@@ -82,7 +82,7 @@ def install(flows: ModuleType) -> None:
     import prefect
     from prefect.futures import PrefectConcurrentFuture
 
-    from pipeline import steps
+    from pipeline.flows import steps
 
     MARKS["flows_imported"] = time.time()
     for value in vars(flows).values():
@@ -154,14 +154,14 @@ def write(path: Path) -> None:
 
 
 class FlowsImportHook(importlib.abc.MetaPathFinder):
-    """Installs the probes right after ``pipeline.flows`` is imported, whoever imports it.
+    """Installs the probes right after ``pipeline.flows.digest`` is imported, whoever imports it.
 
     So the import happens where the real command does it (after its Prefect settings and
     logging), and the probes do not depend on where that is.
     """
 
     def find_spec(self, name: str, path: Any, target: Any = None) -> ModuleSpec | None:
-        if name != "pipeline.flows":
+        if name != "pipeline.flows.digest":
             return None
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(name)
@@ -182,7 +182,7 @@ class FlowsImportHook(importlib.abc.MetaPathFinder):
 def main() -> None:
     """Install the probes, run the CLI with the remaining arguments, write the timings."""
     out = Path(sys.argv[1])
-    from pipeline.cli import app
+    from pipeline.cli.app import app
 
     MARKS["cli_imported"] = time.time()
     sys.meta_path.insert(0, FlowsImportHook())

@@ -18,12 +18,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from benchmarks.cluster_eval import load, settings, synthesise
-from pipeline.assemble import checked_drafts, checked_more, daily_draft
-from pipeline.cluster import build_stories
 from pipeline.config import load_settings
+from pipeline.formats.daily import checked_drafts, checked_more, daily_draft
+from pipeline.markdown.render import render_daily
 from pipeline.models import Article
-from pipeline.render import render_daily
-from pipeline.write import Writer, write_digest
+from pipeline.stories.cluster import build_stories
+from pipeline.write.daily import Writer, write_digest
 from tests.fake_openai import fake_openai
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.prefect_server import prefect_server
+from pipeline.flows.prefect_server import prefect_server
 from tests.procs import free_port
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ DAY = "2026-02-07"
 SECTION = "## Prefect overhead per run (issue 15)"
 BASELINE = """
 import sys
-from pipeline import flows
+from pipeline.flows import digest as flows
 try:
     flows.daily_digest(date=sys.argv[1], config=sys.argv[2], output_dir=sys.argv[3],
                        offline=True, no_llm=True)

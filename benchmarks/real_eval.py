@@ -18,11 +18,11 @@ from pathlib import Path
 from benchmarks.baseline import baseline_clusterer, baseline_off_topic, load_baseline
 from benchmarks.cluster_eval import bcubed, cluster_labels, report_errors, settings
 from benchmarks.real_set import Label, load_real, read_labels
-from pipeline.cluster import cluster_articles, find_duplicates
 from pipeline.config import LLMSettings
 from pipeline.models import Article, Dropped
-from pipeline.relevance import Judgement, RelevanceJudge, decide, rule_decision, to_judge
-from pipeline.store import Archive
+from pipeline.store.archive import Archive
+from pipeline.stories.cluster import cluster_articles, find_duplicates
+from pipeline.stories.relevance import Judgement, RelevanceJudge, decide, rule_decision, to_judge
 
 CACHE = Path(__file__).resolve().parent.parent / ".bench-cache" / "llm-cache.sqlite3"
 WINDOW_DAYS = 7

@@ -34,19 +34,19 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from pipeline.assemble import checked_drafts, checked_more, daily_draft
-from pipeline.check import check_meta
+from pipeline.check.grounding import check_meta
 from pipeline.config import PROJECT_DIR, LLMSettings, Settings, load_settings
-from pipeline.excerpt import split_sentences
-from pipeline.lint import lint_text
-from pipeline.llm import CallLog
+from pipeline.formats.daily import checked_drafts, checked_more, daily_draft
+from pipeline.llm.client import CallLog
+from pipeline.llm.prompts import PROMPTS_DIR
+from pipeline.llm.repair import Echo, repeated_sentences
+from pipeline.llm.structured import repair_json
+from pipeline.markdown.lint import lint_text
+from pipeline.markdown.render import render_daily
 from pipeline.models import DigestMeta, MoreItem, Story, StoryDraft
-from pipeline.prompting import PROMPTS_DIR
-from pipeline.render import render_daily
-from pipeline.repair import Echo, repeated_sentences
-from pipeline.store import Archive
-from pipeline.structured import repair_json
-from pipeline.write import Writer, WriteResult, write_digest
+from pipeline.store.archive import Archive
+from pipeline.write.daily import Writer, WriteResult, write_digest
+from pipeline.write.excerpt import split_sentences
 
 DAY_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "day" / "articles.json"
 SECTION_START = "## Real model (issue 13)"

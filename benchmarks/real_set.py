@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from pipeline.ingest.urls import canonicalize_url
 from pipeline.models import Article
-from pipeline.urls import canonicalize_url
 
 LABELS = Path(__file__).resolve().parent / "data" / "real_labels.tsv"
 CST = timezone(timedelta(hours=8))

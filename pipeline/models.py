@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipeline.redact import redact_text
-from pipeline.sanitize import strip_invisible
+from pipeline.text.redact import redact_text
+from pipeline.text.sanitize import strip_invisible
 
 Lang = Literal["zh", "en"]
 Placement = Literal["main", "more"]

@@ -76,7 +76,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One temporary Prefect server for every flow test of the session (it is slow to start)."""
-    from pipeline.prefect_env import configure
+    from pipeline.flows.prefect_env import configure
 
     configure(os.environ)
     from prefect.testing.utilities import prefect_test_harness
@@ -88,7 +88,7 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real Prefect server (scheduler on, as `prefect server start`) for end-to-end tests."""
-    from pipeline.prefect_server import prefect_server
+    from pipeline.flows.prefect_server import prefect_server
     from tests.procs import free_port
 
     home = tmp_path_factory.mktemp("prefect-server")

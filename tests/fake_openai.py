@@ -4,7 +4,7 @@ Built on :class:`tests.servers.TestServer`, so the real ``openai`` client talks 
 over loopback. It records every request body (``fake.calls``), behaves like a
 provider with a given structured-output capability (``mode``), plays a queue of
 faults on the next calls, and by default answers every prompt kind of
-``pipeline.write`` with valid JSON grounded in the request's own article blocks::
+``pipeline.write.daily`` with valid JSON grounded in the request's own article blocks::
 
     with fake_openai(mode="json_object") as fake:
         fake.add_faults("rate_limit", "truncated")

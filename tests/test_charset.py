@@ -1,10 +1,10 @@
-"""Tests of pipeline.charset: decoding HTML bytes, and traditional to simplified Chinese."""
+"""Tests of pipeline.ingest.charset: decoding HTML bytes, and traditional to simplified Chinese."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.charset import decode_html, to_simplified
+from pipeline.ingest.charset import decode_html, to_simplified
 
 GBK_PAGE = "<html><head><title>人工智能</title></head><body><p>{}</p></body></html>".format(
     "英伟达发布新一代人工智能芯片，朱镕基谈产业发展。国产算力池正式上线，规模国内最大。" * 8

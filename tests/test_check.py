@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.aliases import latin_key, zh_aliases
-from pipeline.check import check_draft, check_meta, check_more_item, check_output_safety
+from pipeline.check.grounding import check_draft, check_meta, check_more_item, check_output_safety
 from pipeline.models import (
     UNSUPPORTED_MARK,
     Article,
@@ -26,6 +25,7 @@ from pipeline.models import (
     StoryDraft,
     article_id,
 )
+from pipeline.stories.aliases import latin_key, zh_aliases
 
 PUBLISHED = datetime(2026, 2, 12, 18, 30, tzinfo=UTC)
 

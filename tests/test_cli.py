@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from pipeline.cli.app import app
 from tests.conftest import FIXTURES, seed_params
 from tests.fake_openai import MODEL, fake_openai
 from tests.servers import TestServer
@@ -180,7 +180,7 @@ def test_help_loads_no_heavy_module() -> None:
     """``digest --help`` stays fast: settings, feeds, review and Prefect load only in commands."""
     heavy = ("prefect", "pydantic_settings", "feedparser", "jinja2", "trafilatura", "openai")
     code = (
-        "import sys; from pipeline.cli import app; "
+        "import sys; from pipeline.cli.app import app; "
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
     )
     loaded = subprocess.run(

@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.cluster_eval import load as load_eval_set
-from pipeline.aliases import ALIASES, NAMES
-from pipeline.cluster import (
+from pipeline.config import DigestSettings, Section
+from pipeline.models import Article, PublishedStory, article_id
+from pipeline.stories.aliases import ALIASES, NAMES
+from pipeline.stories.cluster import (
     ClusterResult,
     assign_section,
     build_stories,
@@ -20,10 +22,8 @@ from pipeline.cluster import (
     find_duplicates,
     story_id,
 )
-from pipeline.config import DigestSettings, Section
-from pipeline.models import Article, PublishedStory, article_id
-from pipeline.relevance import AI_THRESHOLD, Judgement, relevance, rule_decision
-from pipeline.textsim import entities, numbers, versions, versions_conflict
+from pipeline.stories.relevance import AI_THRESHOLD, Judgement, relevance, rule_decision
+from pipeline.stories.textsim import entities, numbers, versions, versions_conflict
 
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 WEIGHTS = {"IT之家": 1.2, "TechCrunch AI": 1.2, "36氪": 1.0, "The Verge AI": 1.0, "搜狐": 0.8}
@@ -557,7 +557,7 @@ def test_each_headline_is_parsed_for_versions_once_not_once_per_pair(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Candidate pairs grow with the square of a window: a headline's versions are read once."""
-    from pipeline import cluster as cluster_module
+    from pipeline.stories import cluster as cluster_module
 
     asked: list[str] = []
 

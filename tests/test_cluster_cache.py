@@ -7,9 +7,9 @@ from typing import Any
 
 from benchmarks.cluster_eval import load as load_eval_set
 from benchmarks.cluster_eval import settings as eval_settings
-from pipeline.cluster import ClusterResult, build_stories
-from pipeline.cluster_cache import cluster_key, load, save
 from pipeline.models import Article, PublishedStory
+from pipeline.stories.cache import cluster_key, load, save
+from pipeline.stories.cluster import ClusterResult, build_stories
 
 
 class DictCache:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageChops, ImageFont
 
 from pipeline.config import CoverSettings, PublicationSettings
-from pipeline.cover import (
+from pipeline.markdown.cover import (
     CoverCard,
     card_of,
     card_texts,

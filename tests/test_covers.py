@@ -11,13 +11,13 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from pipeline import fonts
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.config import CoverSettings, PublicationSettings
-from pipeline.cover import CoverCard
-from pipeline.covers import card_of_text, choose_cover, cover_path, hash_path, redraw_cover
 from pipeline.errors import CoverError
-from pipeline.publish import generated_path
+from pipeline.markdown import fonts
+from pipeline.markdown.cover import CoverCard
+from pipeline.publish.covers import card_of_text, choose_cover, cover_path, hash_path, redraw_cover
+from pipeline.publish.drafts import generated_path
 from tests.tinyfont import CARD_CHARS, tiny_font
 
 DAY = "2026-02-14"

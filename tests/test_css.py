@@ -1,4 +1,4 @@
-"""Tests of pipeline.css and pipeline.cssrules: which declarations hide text, which rules of
+"""Tests of ingest.css and ingest.cssrules: which declarations hide text, which rules of
 a page's own <style> apply, and to which elements."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from lxml.html import fromstring
 
-from pipeline.css import declarations, hiding_reason, may_vanish
-from pipeline.cssrules import computed_styles, style_sheet
+from pipeline.ingest.css import declarations, hiding_reason, may_vanish
+from pipeline.ingest.cssrules import computed_styles, style_sheet
 
 
 @pytest.mark.parametrize(

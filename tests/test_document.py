@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from pipeline.document import (
+from pipeline.markdown.document import (
     BriefDocument,
     BriefInput,
     DailyDocument,
@@ -24,7 +24,7 @@ from pipeline.document import (
     flow_list,
     quote_yaml,
 )
-from pipeline.parse import parse
+from pipeline.markdown.parse import parse
 from tests.conftest import AICODE, AICODE_CARD, SEEDS, SEEDS_DIR, seed_params
 
 FORMATS = ("daily", "weekly", "brief")

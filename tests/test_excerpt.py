@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.excerpt import escape_data, estimate_tokens, split_sentences
+from pipeline.write.excerpt import escape_data, estimate_tokens, split_sentences
 
 
 def test_escape_data_defuses_lookalike_tags() -> None:

@@ -11,10 +11,10 @@ import pytest
 import trafilatura
 from lxml.html import fromstring
 
-from pipeline import extract
-from pipeline.css import is_hidden_style
 from pipeline.errors import ExtractError
-from pipeline.extract import (
+from pipeline.ingest import extract
+from pipeline.ingest.css import is_hidden_style
+from pipeline.ingest.extract import (
     choose_text,
     clean_text,
     drop_title_line,
@@ -23,7 +23,7 @@ from pipeline.extract import (
     parse_page_date,
     strip_invisible,
 )
-from pipeline.hidden import strip_hidden
+from pipeline.ingest.hidden import strip_hidden
 from pipeline.models import FeedEntry, article_id
 from tests.conftest import FIXTURES
 

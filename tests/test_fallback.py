@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from pipeline.fallback import extractive_draft
 from pipeline.models import Article, Story
+from pipeline.write.fallback import extractive_draft
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
 ARTICLES = {

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from pipeline import flows
-from pipeline.store import Archive
+from pipeline.flows import digest as flows
+from pipeline.store.archive import Archive
 from tests.servers import Handler, Reply, Request, TestServer, serve
 
 FAULTS = Path(__file__).resolve().parent / "fixtures" / "faults"

@@ -1,4 +1,4 @@
-"""Tests of pipeline.feeds: feed parsing, dates, OPML; every bad input degrades, never raises."""
+"""Tests of ingest.feeds: feed parsing, dates, OPML; every bad input degrades, never raises."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import ConfigError
-from pipeline.feeds import ParsedFeed, export_opml, parse_date, parse_feed, parse_opml
+from pipeline.ingest.feeds import ParsedFeed, export_opml, parse_date, parse_feed, parse_opml
 from pipeline.models import Lang, Source
 from tests.conftest import FIXTURES
 

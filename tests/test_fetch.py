@@ -1,4 +1,4 @@
-"""Tests of pipeline.fetch against a real HTTP server on 127.0.0.1, plus Retry-After parsing."""
+"""Tests of ingest.fetch against a real HTTP server on 127.0.0.1, plus Retry-After parsing."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.config import NetworkSettings, Settings
 from pipeline.errors import FetchError, ResponseTooLargeError, UnsafeURLError
-from pipeline.fetch import Fetcher, FetchResult, _retry_after
+from pipeline.ingest.fetch import Fetcher, FetchResult, _retry_after
 from tests.servers import Reply, Request, TestServer
 
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""Tests of pipeline.files: text hashes, atomic writes, and the run lock across processes."""
+"""Tests of pipeline.store.files: text hashes, atomic writes, and the run lock across processes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import RunLockedError
-from pipeline.files import atomic_write, lock_path, run_lock, sha256_text
+from pipeline.store.files import atomic_write, lock_path, run_lock, sha256_text
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -92,7 +92,7 @@ while True:
 HOLDER = """
 import sys, time
 from pathlib import Path
-from pipeline.files import run_lock
+from pipeline.store.files import run_lock
 with run_lock(Path(sys.argv[1]), sys.argv[2]):
     print("locked", flush=True)
     sys.stdin.readline()

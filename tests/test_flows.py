@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from pipeline import cluster, flows
-from pipeline.lint import lint_text
-from pipeline.prefect_env import CONFIG_ENV
+from pipeline.flows import digest as flows
+from pipeline.flows.prefect_env import CONFIG_ENV
+from pipeline.markdown.lint import lint_text
+from pipeline.stories import cluster
 from tests.fake_openai import MODEL, FakeOpenAI, default_responder, fake_openai
 from tests.servers import Reply, TestServer
 from tests.test_fonts import needs_cjk_font
@@ -384,7 +385,7 @@ def test_backfill_runs_each_date_and_returns_the_worst_exit_code(
     from rich.console import Console
 
     from pipeline.config import load_settings
-    from pipeline.runner import run_days
+    from pipeline.flows.runner import run_days
 
     monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))  # the harness's server
     serve_day(server)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PIL import ImageFont
 
-from pipeline import fonts
 from pipeline.errors import CoverError
-from pipeline.fonts import (
+from pipeline.markdown import fonts
+from pipeline.markdown.fonts import (
     Face,
     choose_faces,
     configured_faces,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipeline.history import published_stories
 from pipeline.models import Article
-from pipeline.store import Archive
+from pipeline.publish.memory import published_stories
+from pipeline.store.archive import Archive
 from tests.conftest import seed_text as _seed
 
 FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
@@ -55,7 +55,7 @@ def test_published_stories_date_fallback_and_unknown_format() -> None:
 
 def test_published_before_reaches_back_30_days_with_source_texts(tmp_path: Path) -> None:
     """A draft left on disk 20 days ago still counts, and carries its articles' text."""
-    from pipeline.steps import published_before
+    from pipeline.flows.steps import published_before
 
     day = dt.date(2026, 3, 10)
     old = day - dt.timedelta(days=20)

@@ -1,4 +1,4 @@
-"""Tests of pipeline.inflate: Content-Encoding decoding under a size cap."""
+"""Tests of pipeline.ingest.inflate: Content-Encoding decoding under a size cap."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import zlib
 import pytest
 
 from pipeline.errors import FetchError, ResponseTooLargeError
-from pipeline.inflate import STEP, BoundedDecoder, encodings
+from pipeline.ingest.inflate import STEP, BoundedDecoder, encodings
 
 
 def decode(header: str | None, body: bytes, cap: int = 10_000_000, chunk: int = 1000) -> bytes:

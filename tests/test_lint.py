@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import CoverSettings, PublicationSettings, load_profile
-from pipeline.lint import Problem, format_problems, reformat
-from pipeline.lint import lint_text as lint_any
+from pipeline.markdown.lint import Problem, format_problems, reformat
+from pipeline.markdown.lint import lint_text as lint_any
 from tests.conftest import AICODE, FIXTURES, SEEDS, SEEDS_DIR, seed_params, seed_text
 
 FORMATS = FIXTURES / "formats"

@@ -1,12 +1,12 @@
-"""Tests of pipeline.maintext: the setting ladder's quality signals and its tree clean-ups."""
+"""Tests of ingest.maintext: the setting ladder's quality signals and its tree clean-ups."""
 
 from __future__ import annotations
 
 import pytest
 from lxml.html import HtmlElement, fromstring
 
-from pipeline.extract import clean_text
-from pipeline.maintext import (
+from pipeline.ingest.extract import clean_text
+from pipeline.ingest.maintext import (
     MainText,
     coverage,
     drop_recommendations,

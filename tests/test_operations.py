@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from pipeline import flows
 from pipeline.config import load_settings
 from pipeline.errors import RunLockedError
-from pipeline.schedule import make_task_runner
+from pipeline.flows import digest as flows
+from pipeline.flows.schedule import make_task_runner
 from tests.fake_openai import FakeOpenAI, Fault
 from tests.servers import TestServer
 from tests.test_flows import DAY, E2E, serve_day, write_config
@@ -69,7 +69,7 @@ def test_dask_task_runner_writes_the_same_draft(
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from pipeline.files import run_lock
+from pipeline.store.files import run_lock
 with run_lock(Path(sys.argv[1]), sys.argv[2]):
     print("locked", flush=True)
     time.sleep(60)
@@ -99,7 +99,7 @@ def test_second_run_for_the_same_date_refuses_while_the_first_holds_the_lock(
 
 RUN_FLOW = """
 import sys
-from pipeline import flows
+from pipeline.flows import digest as flows
 flows.daily_digest(date=sys.argv[1], config=sys.argv[2], output_dir=sys.argv[3])
 """
 

@@ -1,9 +1,9 @@
-"""Tests of pipeline.pagetree: HTML is capped before parsing, and each cut is said."""
+"""Tests of pipeline.ingest.pagetree: HTML is capped before parsing, and each cut is said."""
 
 from __future__ import annotations
 
-from pipeline import pagetree
-from pipeline.pagetree import bounded_html, parse_page
+from pipeline.ingest import pagetree
+from pipeline.ingest.pagetree import bounded_html, parse_page
 
 
 def test_ordinary_page_is_untouched() -> None:

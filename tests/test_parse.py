@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.document import (
+from pipeline.markdown.document import (
     BriefDocument,
     BriefItem,
     BulletList,
@@ -20,8 +20,8 @@ from pipeline.document import (
     Sources,
     WeeklyDocument,
 )
-from pipeline.parse import detect_format, parse, parse_front, split_lead
-from pipeline.render import render_document
+from pipeline.markdown.parse import detect_format, parse, parse_front, split_lead
+from pipeline.markdown.render import render_document
 from tests.conftest import FIXTURES, SEEDS, seed_text
 
 VARIANTS = sorted((FIXTURES / "formats").glob("[!g]*.md"))  # not the golden outputs

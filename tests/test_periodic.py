@@ -18,14 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import flows
-from pipeline.brief import brief_input
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.config import PROJECT_DIR
-from pipeline.document import BRIEF_SPAN
-from pipeline.lint import lint_text
-from pipeline.models import DEGRADED_MARK, Article, Lang, Placement, Story, article_id
-from pipeline.periodic import (
+from pipeline.flows import digest as flows
+from pipeline.formats.brief import brief_input
+from pipeline.formats.weekly import (
     Grounding,
     archive_link,
     extractive_weekly,
@@ -35,7 +32,13 @@ from pipeline.periodic import (
     week_window,
     weekly_input,
 )
-from pipeline.periodic_write import (
+from pipeline.llm.structured import parse_answer
+from pipeline.markdown.document import BRIEF_SPAN
+from pipeline.markdown.lint import lint_text
+from pipeline.markdown.render import build_brief, build_weekly, render_document
+from pipeline.models import DEGRADED_MARK, Article, Lang, Placement, Story, article_id
+from pipeline.store.archive import Archive
+from pipeline.write.periodic import (
     BRIEF_CATEGORIES,
     BriefItemOut,
     BriefWrite,
@@ -45,9 +48,6 @@ from pipeline.periodic_write import (
     TopicOut,
     WeeklyOut,
 )
-from pipeline.render import build_brief, build_weekly, render_document
-from pipeline.store import Archive
-from pipeline.structured import parse_answer
 from tests.fake_openai import FakeOpenAI, fake_openai
 from tests.servers import Reply, TestServer
 from tests.test_flows import page_html, rss, serve_day, write_config

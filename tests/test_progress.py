@@ -67,7 +67,9 @@ def test_log_lines_print_through_the_progress_console_above_the_bars() -> None:
                 with progress.stage("feeds", 3):
                     progress.advance("feeds")
                     reporter.progress.refresh()
-                    logging.getLogger("pipeline.ingest").warning("feed Slow AI: unusual dates")
+                    logging.getLogger("pipeline.ingest.gather").warning(
+                        "feed Slow AI: unusual dates"
+                    )
                     progress.advance("feeds")
                     reporter.progress.refresh()
             finally:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from pipeline.models import Failure, RunRecord
-from pipeline.publish import choose_target, draft_state, paths_for, write_draft
+from pipeline.publish.drafts import choose_target, draft_state, paths_for, write_draft
 
 NOW = datetime(2026, 2, 6, 23, 30)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.quantities import Quantity, extract_quantities, quantities_match
+from pipeline.check.quantities import Quantity, extract_quantities, quantities_match
 
 EXTRACTED = [
     # (text, [(value, unit), ...])

@@ -9,7 +9,14 @@ from datetime import datetime
 import pytest
 
 from pipeline.models import Article
-from pipeline.relevance import BATCH, Judgement, RelevanceJudge, decide, rule_decision, to_judge
+from pipeline.stories.relevance import (
+    BATCH,
+    Judgement,
+    RelevanceJudge,
+    decide,
+    rule_decision,
+    to_judge,
+)
 from tests.fake_openai import FakeOpenAI, fake_openai
 
 WHEN = datetime.fromisoformat("2026-04-10T08:00:00+08:00")

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import PublicationSettings, load_profile
-from pipeline.document import (
+from pipeline.markdown.document import (
     BriefCategoryInput,
     BriefInput,
     BriefItemInput,
@@ -20,8 +20,17 @@ from pipeline.document import (
     WeeklyNewsGroup,
     WeeklyTopic,
 )
-from pipeline.history import published_stories
-from pipeline.lint import lint_text, reformat
+from pipeline.markdown.lint import lint_text, reformat
+from pipeline.markdown.parse import parse
+from pipeline.markdown.render import (
+    DEFAULT_TEMPLATES,
+    build_brief,
+    build_daily,
+    build_weekly,
+    render_daily,
+    render_document,
+    weekly_in_profile,
+)
 from pipeline.models import (
     DailyDraft,
     DigestMeta,
@@ -31,16 +40,7 @@ from pipeline.models import (
     SectionDraft,
     StoryDraft,
 )
-from pipeline.parse import parse
-from pipeline.render import (
-    DEFAULT_TEMPLATES,
-    build_brief,
-    build_daily,
-    build_weekly,
-    render_daily,
-    render_document,
-    weekly_in_profile,
-)
+from pipeline.publish.memory import published_stories
 from tests.conftest import AICODE, AICODE_CARD, FIXTURES, seed_text
 
 GOLDEN = FIXTURES / "formats"

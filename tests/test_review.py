@@ -9,17 +9,17 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipeline.assemble import no_draft
-from pipeline.cluster import ClusterResult
+from pipeline.cli.review import review
+from pipeline.flows.steps import IngestReport
+from pipeline.formats.daily import no_draft
 from pipeline.models import Failure, RecordStory, RunRecord
-from pipeline.publish import choose_target, generated_path, write_draft
-from pipeline.review import (
+from pipeline.publish.drafts import choose_target, generated_path, write_draft
+from pipeline.review.drafts import (
     NOT_KEPT,
     editor_diff,
     review_drafts,
 )
-from pipeline.review_cli import review
-from pipeline.steps import IngestReport
+from pipeline.stories.cluster import ClusterResult
 from tests.conftest import AICODE
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "formats" / "golden_daily.md"

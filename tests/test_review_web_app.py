@@ -15,16 +15,16 @@ import pytest
 from starlette.testclient import TestClient
 
 from pipeline.config import PROJECT_DIR
-from pipeline.files import run_lock, sha256_text
+from pipeline.markdown.parse import parse
 from pipeline.models import Article, article_id
-from pipeline.parse import parse
-from pipeline.publish import draft_state, generated_path
-from pipeline.review_web.app import CSP, create_app
-from pipeline.review_web.pages import Site
-from pipeline.review_web.saving import lock_key
-from pipeline.review_web.sources import story_sources
-from pipeline.review_web.view import build_view
-from pipeline.store import Archive, archive_path
+from pipeline.publish.drafts import draft_state, generated_path
+from pipeline.review.web.app import CSP, create_app
+from pipeline.review.web.pages import Site
+from pipeline.review.web.saving import lock_key
+from pipeline.review.web.sources import story_sources
+from pipeline.review.web.view import build_view
+from pipeline.store.archive import Archive, archive_path
+from pipeline.store.files import run_lock, sha256_text
 from tests.conftest import SEEDS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "review"
@@ -393,7 +393,7 @@ def test_cli_serve_refuses_a_busy_port_and_diff(
 ) -> None:
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from pipeline.cli.app import app
 
     monkeypatch.chdir(tmp_path)
     with socket.socket() as busy:
@@ -416,7 +416,7 @@ def test_cli_serve_refuses_a_busy_port_and_diff(
     ],
 )
 def test_the_printed_link_opens_the_date_asked_for(fmt: str, day: str | None, path: str) -> None:
-    from pipeline.review_cli import start_path
+    from pipeline.cli.review import start_path
 
     assert start_path(fmt, day) == path
 

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from pipeline.config import PROJECT_DIR
-from pipeline.lint import lint_text
-from pipeline.publish import draft_state
-from pipeline.review_web.pages import Site
-from pipeline.review_web.server import ReviewServer
+from pipeline.markdown.lint import lint_text
+from pipeline.publish.drafts import draft_state
+from pipeline.review.web.pages import Site
+from pipeline.review.web.server import ReviewServer
 from tests.fake_openai import MODEL, default_responder, fake_openai, first_user_message
 from tests.servers import serve
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.review_web.citations import (
+from pipeline.review.web.citations import (
     Claim,
     cited_sentences,
     features,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import DigestError, RunLockedError
-from pipeline.files import run_lock, sha256_text
-from pipeline.review_web import saving
-from pipeline.review_web.saving import ConflictError, history, lock_key, save_text, undo
+from pipeline.review.web import saving
+from pipeline.review.web.saving import ConflictError, history, lock_key, save_text, undo
+from pipeline.store.files import run_lock, sha256_text
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
-"""Tests of pipeline.sanitize: the one sanitiser and link check of draft text."""
+"""Tests of pipeline.text.sanitize: the one sanitiser and link check of draft text."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.sanitize import (
+from pipeline.text.sanitize import (
     check_link,
     defang,
     invisible_characters,

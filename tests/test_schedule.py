@@ -24,9 +24,10 @@ from uuid import UUID
 
 import pytest
 
-from pipeline import flows, prefect_server, schedule
 from pipeline.config import Settings, load_settings
 from pipeline.errors import ConfigError, DigestError
+from pipeline.flows import digest as flows
+from pipeline.flows import prefect_server, schedule
 from tests.fake_openai import MODEL, FakeOpenAI, Fault
 from tests.procs import PROJECT, clean_env, free_port, marked, new_mark, wait_for
 from tests.servers import Reply, TestServer
@@ -67,7 +68,7 @@ def test_nightly_schedule_is_in_the_configured_zone(
         "output_dir": str((tmp_path / "out").resolve()),
     }
     assert "sk-secret" not in nightly.model_dump_json()
-    assert nightly.entrypoint == "pipeline.flows.daily_digest"
+    assert nightly.entrypoint == "pipeline.flows.digest.daily_digest"
 
 
 def test_weekly_and_brief_deployments_and_an_empty_cron_for_none(tmp_path: Path) -> None:
@@ -109,7 +110,7 @@ def test_manual_rerun_parameter_date_is_the_flows() -> None:
 
 def test_server_command_and_environment_are_local_and_quiet() -> None:
     command = prefect_server.server_command(port=4321, ephemeral=True)
-    assert command[:3] == [sys.executable, "-m", "pipeline.prefect_server"]
+    assert command[:3] == [sys.executable, "-m", "pipeline.flows.prefect_server"]
     assert command[3:7] == ["--host", "127.0.0.1", "--port", "4321"]
     assert command[7:] == ["--parent", str(os.getpid()), "--ephemeral"]
     env = prefect_server.server_env({"PREFECT_API_URL": "http://x/api", "HOME": "/h"})
@@ -183,7 +184,7 @@ def test_sigterm_stops_the_local_server_too(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import time
         from pathlib import Path
-        from pipeline.prefect_server import prefect_server
+        from pipeline.flows.prefect_server import prefect_server
         with prefect_server({{}}, Path({str(tmp_path)!r}), port={port},
                             command={fake_server_command(tmp_path, port)!r}, timeout=30):
             print("ready", flush=True)
@@ -460,7 +461,7 @@ def test_scheduler_creates_and_runs_the_nightly_weekly_and_brief_runs(
         assert run.state.name in {"Completed", flows.PROBLEMS_STATE}, name
     assert (tmp_path / "output" / "daily" / f"{tomorrow}.md").is_file()
     assert (tmp_path / "output" / "brief" / f"{tomorrow}.md").is_file()
-    from pipeline.periodic import week_stem
+    from pipeline.formats.weekly import week_stem
 
     week = week_stem(local.date() + timedelta(days=1))
     assert (tmp_path / "output" / "weekly" / f"{week}.md").is_file()

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from pipeline.cli.sources import sources_app
 from pipeline.config import load_settings
-from pipeline.sources_cli import sources_app
-from pipeline.store import Archive, SourceRun
+from pipeline.store.archive import Archive, SourceRun
 from tests.conftest import FIXTURES
 from tests.terminal import run_in_pty, run_piped, screen_lines
 

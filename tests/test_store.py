@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline import store
 from pipeline.errors import DigestError
 from pipeline.models import Article, FeedEntry, PublishedStory, article_id
-from pipeline.store import Archive, FeedState, SourceRun, archive_path
+from pipeline.store import archive as store
+from pipeline.store.archive import Archive, FeedState, SourceRun, archive_path
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 8, 1, 0, 0, tzinfo=TZ)  # 2025-07-31 16:00 UTC

@@ -9,9 +9,8 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel
 
-from pipeline.polish import derive_label, label_fits
-from pipeline.repair import find_loop, once, shorten, split_overflow, width
-from pipeline.structured import (
+from pipeline.llm.repair import find_loop, once, shorten, split_overflow, width
+from pipeline.llm.structured import (
     BlankIfInvalid,
     KeepValid,
     Soft,
@@ -21,7 +20,8 @@ from pipeline.structured import (
     repair_json,
     strict_schema,
 )
-from pipeline.write import StoryOut
+from pipeline.write.daily import StoryOut
+from pipeline.write.polish import derive_label, label_fits
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
 

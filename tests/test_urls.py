@@ -1,4 +1,4 @@
-"""Tests of pipeline.urls: canonical links, and the URL policy with DNS faked where needed."""
+"""Tests of ingest.urls: canonical links, and the URL policy with DNS faked where needed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline.errors import FetchError, UnsafeURLError
-from pipeline.urls import (
+from pipeline.ingest.urls import (
     canonicalize_url,
     check_url,
     is_allowed,

@@ -16,16 +16,15 @@ from typing import Any, TypeVar, get_args
 import pytest
 from pydantic import SecretStr
 
-from pipeline.answers import HEADLINE_WIDTH, MORE_TITLE_WIDTH, SECTION_TITLE_WIDTH
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import MissingAPIKeyError
-from pipeline.excerpt import estimate_tokens
-from pipeline.llm import api_key_required, require_api_key
+from pipeline.llm.client import api_key_required, require_api_key
+from pipeline.llm.repair import width
+from pipeline.llm.structured import Unusable, parse_answer
 from pipeline.models import DEGRADED_MARK, Article, Story, StoryDraft
-from pipeline.relevance import Category
-from pipeline.repair import width
-from pipeline.structured import Unusable, parse_answer
-from pipeline.write import (
+from pipeline.stories.relevance import Category
+from pipeline.write.answers import HEADLINE_WIDTH, MORE_TITLE_WIDTH, SECTION_TITLE_WIDTH
+from pipeline.write.daily import (
     DIGEST_OUTPUT_BASE,
     DIGEST_OUTPUT_PER_MORE,
     DIGEST_OUTPUT_PER_SECTION,
@@ -34,6 +33,7 @@ from pipeline.write import (
     Writer,
     write_digest,
 )
+from pipeline.write.excerpt import estimate_tokens
 from tests.fake_openai import (
     LOOP_SENTENCE,
     FakeOpenAI,
@@ -404,7 +404,7 @@ def test_changing_one_story_re_asks_only_that_story(fake: FakeOpenAI) -> None:
 def test_prompt_edit_invalidates_the_cache(fake: FakeOpenAI, tmp_path: Path) -> None:
     for path in (FIXTURES.parents[2] / "prompts").iterdir():
         (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
-    from pipeline.prompting import Prompts
+    from pipeline.llm.prompts import Prompts
 
     cache = DictCache()
     run(Writer(fake.settings(), cache=cache, prompts=Prompts(tmp_path)).write_story(model_story()))

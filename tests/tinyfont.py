@@ -12,7 +12,7 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 
-# What the cover tests draw, plus the probe a Chinese face must have (pipeline.fonts.PROBE).
+# What the cover tests draw, plus the probe a Chinese face must have (markdown.fonts.PROBE).
 CARD_CHARS = (
     "中文日报人工智能AI 早周星期一二三四五六日年月0123456789…"
     "模型发布融资亿美元大突破，。：、OpenAIGemniDpThkStrsuclv-."

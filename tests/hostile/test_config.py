@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.config import load_settings
 from tests.conftest import FIXTURES
 

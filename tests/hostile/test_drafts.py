@@ -17,21 +17,21 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from pipeline.assemble import RunSummary, publish_daily
-from pipeline.brief import publish_brief
-from pipeline.cluster import ClusterResult
 from pipeline.config import Settings
-from pipeline.document import WeeklyInput
-from pipeline.fallback import fallback_meta
-from pipeline.lint import lint_text
+from pipeline.flows.steps import IngestReport
+from pipeline.formats.brief import publish_brief
+from pipeline.formats.daily import RunSummary, publish_daily
+from pipeline.formats.weekly import publish_weekly
+from pipeline.markdown.document import WeeklyInput
+from pipeline.markdown.lint import lint_text
+from pipeline.markdown.render import build_weekly, render_document
 from pipeline.models import Article, Fact, Story, StoryDraft, article_id
-from pipeline.periodic import publish_weekly
-from pipeline.periodic_write import BriefWrite, WeeklyWrite
-from pipeline.render import build_weekly, render_document
-from pipeline.sanitize import invisible_characters
-from pipeline.steps import IngestReport
-from pipeline.store import Archive
-from pipeline.write import Writer, WriteResult
+from pipeline.store.archive import Archive
+from pipeline.stories.cluster import ClusterResult
+from pipeline.text.sanitize import invisible_characters
+from pipeline.write.daily import Writer, WriteResult
+from pipeline.write.fallback import fallback_meta
+from pipeline.write.periodic import BriefWrite, WeeklyWrite
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 2, 7)

@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline import bounded, ingest
-from pipeline.bounded import BoundedWorker, BoundExceededError
 from pipeline.config import Settings
-from pipeline.extract import MAX_ARTICLE_CHARS, ExtractResult, extract_article
-from pipeline.feeds import parse_feed
-from pipeline.ingest import FeedOutcome, PageOutcome, fetch_articles, fetch_feeds
+from pipeline.ingest import bounded
+from pipeline.ingest import gather as ingest
+from pipeline.ingest.bounded import BoundedWorker, BoundExceededError
+from pipeline.ingest.extract import MAX_ARTICLE_CHARS, ExtractResult, extract_article
+from pipeline.ingest.feeds import parse_feed
+from pipeline.ingest.gather import FeedOutcome, PageOutcome, fetch_articles, fetch_feeds
 from pipeline.models import FeedEntry, Source
 from tests.servers import Reply, TestServer
 

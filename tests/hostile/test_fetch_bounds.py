@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.config import NetworkSettings, Settings
 from pipeline.errors import FetchError, ResponseTooLargeError
-from pipeline.fetch import Fetcher, FetchResult
+from pipeline.ingest.fetch import Fetcher, FetchResult
 from tests.servers import Reply, TestServer
 
 MB = 1_000_000

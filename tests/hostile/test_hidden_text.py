@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pipeline.config import Settings
-from pipeline.ingest import PageOutcome, fetch_articles
+from pipeline.ingest.gather import PageOutcome, fetch_articles
 from pipeline.models import Article, FeedEntry
 from tests.servers import Reply, TestServer
 

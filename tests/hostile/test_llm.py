@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from pipeline.write import Writer, write_digest
+from pipeline.write.daily import Writer, write_digest
 from tests.fake_openai import Fault, fake_openai
 from tests.test_write import DAY, SECTIONS, capital_story, make_story, model_story, run
 

@@ -12,11 +12,11 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.config import Settings
 from pipeline.models import Failure
-from pipeline.redact import install_log_redaction, redact_text, redact_url
-from pipeline.write import Writer
+from pipeline.text.redact import install_log_redaction, redact_text, redact_url
+from pipeline.write.daily import Writer
 from tests.fake_openai import fake_openai
 from tests.hostile.test_drafts import DAY, stories
 
@@ -99,7 +99,7 @@ def test_debug_traceback_masks_credentials(tmp_path: Path) -> None:
     """An uncaught exception (what --debug shows) prints its traceback with secrets masked."""
     script = tmp_path / "boom.py"
     script.write_text(
-        "from pipeline.redact import install_log_redaction\n"
+        "from pipeline.text.redact import install_log_redaction\n"
         "install_log_redaction()\n"
         "raise RuntimeError('cannot reach https://u:hunter2@llm.example/v1?api-key=sk-query-0123456789')\n",
         encoding="utf-8",

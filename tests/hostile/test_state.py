@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import NoDraftError, UnsafePathError
-from pipeline.files import lock_path, run_lock
 from pipeline.models import RunRecord
-from pipeline.publish import choose_target, draft_state, generated_path, paths_for, write_draft
+from pipeline.publish.drafts import (
+    choose_target,
+    draft_state,
+    generated_path,
+    paths_for,
+    write_draft,
+)
+from pipeline.store.files import lock_path, run_lock
 
 DAY = date(2026, 2, 7)
 NOW = datetime(2026, 2, 7, 8, 30)

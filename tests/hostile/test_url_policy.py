@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from pipeline.config import NetworkSettings, Settings
-from pipeline.connect import PinnedTransport, Resolver
 from pipeline.errors import FetchError, UnsafeURLError
-from pipeline.fetch import Fetcher, FetchResult
-from pipeline.urls import canonicalize_url, check_url, is_public
+from pipeline.ingest.connect import PinnedTransport, Resolver
+from pipeline.ingest.fetch import Fetcher, FetchResult
+from pipeline.ingest.urls import canonicalize_url, check_url, is_public
 from tests.servers import Reply, TestServer
 
 PUBLIC_IP = "93.184.215.14"  # what a rebinding resolver answers first: a public address

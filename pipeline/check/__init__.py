@@ -1,0 +1,1 @@
+"""Check stage: every number, name and link written is grounded in its sources."""

@@ -1,0 +1,1 @@
+"""The output formats: one registry entry per format (daily, weekly, brief)."""

@@ -1,0 +1,401 @@
+"""Assembling a run's result: grounding checks, the draft, its record and the run summary."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from pipeline.check.grounding import check_draft, check_meta, check_more_item
+from pipeline.config import Settings
+from pipeline.flows.steps import SOURCE_CHARS, IngestReport, reasons
+from pipeline.markdown.cover import card_of
+from pipeline.markdown.lint import lint_text
+from pipeline.markdown.render import render_daily
+from pipeline.models import (
+    Article,
+    DailyDraft,
+    Fact,
+    Failure,
+    FeedEntry,
+    Impact,
+    MoreItem,
+    PublishedStory,
+    RecordArticle,
+    RecordFact,
+    RecordStory,
+    RunRecord,
+    SectionDraft,
+    Story,
+    StoryDraft,
+)
+from pipeline.publish.covers import CoverResult, choose_cover
+from pipeline.publish.drafts import choose_target, clean_record, paths_for, record_json, write_draft
+from pipeline.store.archive import Archive
+from pipeline.store.files import atomic_write
+from pipeline.stories.cluster import ClusterResult
+from pipeline.write.daily import WriteResult
+
+log = logging.getLogger(__name__)
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NO_DRAFT = 0, 1, 2
+
+
+class RunSummary(BaseModel):
+    """What a run did, for the terminal, the Prefect artifact and the exit code."""
+
+    date: date
+    format: str
+    draft: str | None = None
+    record: str | None = None
+    note: str | None = None
+    exit_code: int = EXIT_CLEAN
+    stats: dict[str, float | int | str] = Field(default_factory=dict)
+    dropped: dict[str, int] = Field(default_factory=dict)
+    failures: list[Failure] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)
+
+
+def resolve_day(value: str | date | None, tz: ZoneInfo) -> date:
+    """The digest date: the given one, else tomorrow in the configured zone."""
+    if isinstance(value, date):
+        return value
+    if value:
+        return date.fromisoformat(value)
+    return datetime.now(tz).date() + timedelta(days=1)
+
+
+def batch_failures(batch: list[FeedEntry], exc: BaseException) -> list[Failure]:
+    """One failure per entry of a page batch whose task crashed."""
+    return [Failure(url=e.url, stage="page", error=f"batch crashed: {exc!r}") for e in batch]
+
+
+def checked_drafts(
+    stories: list[Story], written: WriteResult
+) -> tuple[dict[str, StoryDraft], dict[str, list[str]]]:
+    """Ground every main story's draft in its sources; marked drafts and findings."""
+    drafts: dict[str, StoryDraft] = {}
+    findings: dict[str, list[str]] = {}
+    for story in stories:
+        draft = written.drafts.get(story.id)
+        if draft is None:
+            continue
+        result = check_draft(draft, story)
+        drafts[story.id] = result.draft
+        findings[story.id] = result.unsupported
+    return drafts, findings
+
+
+def checked_more(
+    stories: list[Story], items: list[MoreItem]
+) -> tuple[list[MoreItem], dict[str, list[str]]]:
+    """Ground each 更多动态 line in its story's sources."""
+    by_id = {s.id: s for s in stories}
+    out, findings = [], {}
+    for item in items:
+        story = by_id.get(item.story_id)
+        if story is None:
+            continue
+        checked, issues = check_more_item(item, story)
+        out.append(checked)
+        findings[item.story_id] = issues
+    return out, findings
+
+
+def daily_draft(
+    day: date,
+    settings: Settings,
+    stories: list[Story],
+    drafts: dict[str, StoryDraft],
+    written: WriteResult,
+    more: list[MoreItem],
+) -> DailyDraft:
+    """The template's input: sections in taxonomy order, stories in rank order."""
+    sections = []
+    for section in settings.digest.sections:
+        members = [drafts[s.id] for s in stories if s.section == section.key and s.id in drafts]
+        if members:
+            title = written.meta.section_titles.get(section.key) or section.title
+            sections.append(SectionDraft(key=section.key, title=title, stories=members))
+    return DailyDraft(
+        date=day,
+        meta=written.meta,
+        sections=sections,
+        more=more,
+    )
+
+
+def build_record(
+    day: date,
+    clusters: ClusterResult,
+    drafts: dict[str, StoryDraft],
+    findings: dict[str, list[str]],
+    failures: list[Failure],
+    stats: dict[str, float | int | str],
+    notes: dict[str, str] | None = None,
+) -> RunRecord:
+    """The provenance record: every story with its articles, every drop, failure and note."""
+    stories = []
+    for story in clusters.stories:
+        draft = drafts.get(story.id)
+        stories.append(
+            RecordStory(
+                id=story.id,
+                title=draft.headline if draft else story.primary.title,
+                section=story.section,
+                placement=story.placement,
+                articles=[
+                    RecordArticle(url=a.url, title=a.title, source=a.source) for a in story.articles
+                ],
+                unsupported=findings.get(story.id, []),
+                degraded=bool(draft and draft.degraded),
+                repairs=draft.repairs if draft else [],
+                follow_up_of=story.follow_up_of,
+                facts=record_facts(story, draft),
+            )
+        )
+    return RunRecord(
+        date=day,
+        format="daily",
+        stories=stories,
+        dropped=clusters.dropped,
+        failures=failures,
+        notes=notes or {},
+        stats=stats,
+    )
+
+
+def record_facts(story: Story, draft: StoryDraft | None) -> list[RecordFact]:
+    """The draft's fact and impact lines with the URLs of the articles each cites."""
+    urls = {a.id: a.url for a in story.articles}
+    lines: list[Fact | Impact] = [*draft.facts, *draft.impact] if draft else []
+    return [
+        RecordFact(label=line.label, sources=[urls[i] for i in line.sources if i in urls])
+        for line in lines
+    ]
+
+
+def publish_daily(
+    archive: Archive,
+    settings: Settings,
+    day: date,
+    clusters: ClusterResult,
+    written: WriteResult,
+    report: IngestReport,
+    *,
+    force: bool,
+    articles: list[Article],
+) -> RunSummary:
+    """Check, render and write the daily draft and its record; remember what was published."""
+    stories = clusters.stories
+    main = [s for s in stories if s.placement == "main"]
+    drafts, findings = checked_drafts(main, written)
+    more, more_findings = checked_more(stories, written.more)
+    # checked whoever wrote it: a fallback quotes feed titles and story headlines, untrusted too
+    meta, meta_findings = check_meta(written.meta, list(drafts.values()), main)
+    findings.update({k: v for k, v in more_findings.items() if v})
+    written = written.model_copy(update={"meta": meta})
+    draft = daily_draft(day, settings, main, drafts, written, more)
+    target = choose_target(
+        settings.output_dir, "daily", str(day), force=force, now=datetime.now(settings.tz)
+    )
+    cover = daily_cover(settings, draft, target.markdown)
+    draft = draft.model_copy(update={"cover_image": cover.url})
+    markdown = render_daily(draft, settings.publication, settings.templates_dir)
+    failures = report.failures + written.failures + ([cover.failure] if cover.failure else [])
+    stats = run_stats(report, written, clusters, articles, findings, meta_findings)
+    record = build_record(day, clusters, drafts, findings, failures, stats, report.notes)
+    final = write_draft(target, markdown, record)
+    archive.record_published(day, "daily", published_of(day, main, drafts))
+    archive.record_run(day, "daily", final.model_dump_json())
+    lint = lint_text(markdown, publication=settings.publication)
+    problems = [f"{p.line}: {p.message}" for p in lint if p.severity == "error"]
+    return RunSummary(
+        date=day,
+        format="daily",
+        draft=str(target.markdown),
+        record=str(target.record),
+        note="; ".join(n for n in (target.note, cover.note) if n) or None,
+        stats=final.stats,
+        dropped=reasons(clusters.dropped),
+        failures=failures,
+        problems=problems,
+        exit_code=EXIT_PROBLEMS if (failures or problems or stats.get("degraded")) else EXIT_CLEAN,
+    )
+
+
+def daily_cover(settings: Settings, draft: DailyDraft, target: Path) -> CoverResult:
+    """The draft's cover by the publication's policy; an editor's own is kept."""
+    existing = paths_for(settings.output_dir, "daily", draft.date.isoformat())[0]
+    card = card_of(draft, settings.publication)
+    return choose_cover(settings.publication, card, existing=existing, target=target)
+
+
+def published_of(
+    day: date, stories: list[Story], drafts: dict[str, StoryDraft]
+) -> list[PublishedStory]:
+    """What this digest publishes, for tomorrow's no-repeat check."""
+    return [
+        PublishedStory(
+            date=day,
+            title=drafts[s.id].headline if s.id in drafts else s.primary.title,
+            urls=[a.url for a in s.articles],
+            text=(drafts[s.id].lead if s.id in drafts else s.primary.text[:300]),
+            sources=[f"{a.title}\n{a.text[:SOURCE_CHARS]}" for a in s.articles],
+        )
+        for s in stories
+    ]
+
+
+def run_stats(
+    report: IngestReport,
+    written: WriteResult,
+    clusters: ClusterResult,
+    articles: list[Article],
+    findings: dict[str, list[str]],
+    meta_findings: list[str],
+) -> dict[str, float | int | str]:
+    """The numbers of a run, for the record and the summary."""
+    llm = written.stats
+    return {
+        "llm_calls": llm.llm_calls,
+        "cache_hits": llm.cache_hits,
+        "prompt_tokens": llm.prompt_tokens,
+        "completion_tokens": llm.completion_tokens,
+        "cost": round(llm.cost, 6),
+        "repairs": llm.repairs,
+        "retries": llm.retries,
+        "loops": llm.loops,
+        "degraded_parts": llm.degraded_parts,
+        "feeds_ok": report.feeds_ok,
+        "feeds_failed": report.feeds_failed,
+        "feeds_not_modified": report.feeds_not_modified,
+        "entries_seen": report.entries_seen,
+        "pages_fetched": report.pages_fetched,
+        "articles_new": report.articles_new,
+        "extraction_notes": len(report.notes),
+        "articles_in_window": len(articles),
+        "stories": len(clusters.stories),
+        "main_stories": sum(1 for s in clusters.stories if s.placement == "main"),
+        "more_stories": sum(1 for s in clusters.stories if s.placement == "more"),
+        "dropped": len(clusters.dropped),
+        # who decided relevance: rules or LLM (accepted, dropped), or nobody (kept, undecided)
+        **{f"relevance_{k}": v for k, v in clusters.relevance.items()},
+        "degraded": sum(1 for d in written.drafts.values() if d.degraded),
+        "unsupported": sum(len(v) for v in findings.values()) + len(meta_findings),
+        "summary_unsupported": len(meta_findings),
+    }
+
+
+def summary_rows(summary: RunSummary) -> list[tuple[str, str]]:
+    """The run summary as (label, value) rows, for the terminal and the Prefect artifact."""
+    stats = summary.stats
+    times = [
+        f"{k.removeprefix('seconds_')} {v} s" for k, v in stats.items() if k.startswith("seconds_")
+    ]
+    return [
+        ("draft", summary.draft or "—"),
+        ("sources", f"{stats.get('feeds_ok', 0)} ok, {stats.get('feeds_failed', 0)} failed"),
+        (
+            "articles",
+            f"{stats.get('articles_new', 0)} new, {stats.get('articles_in_window', 0)} in window",
+        ),
+        ("dropped", ", ".join(f"{k} {v}" for k, v in sorted(summary.dropped.items())) or "none"),
+        ("stories", f"{stats.get('main_stories', 0)} main, {stats.get('more_stories', 0)} more"),
+        (
+            "LLM",
+            f"{stats.get('llm_calls', 0)} calls, {stats.get('cache_hits', 0)} cached, "
+            f"{stats.get('prompt_tokens', 0)} + {stats.get('completion_tokens', 0)} tokens, "
+            f"cost {stats.get('cost', 0)}, {stats.get('repairs', 0)} repairs, "
+            f"{stats.get('retries', 0)} asked again",
+        ),
+        (
+            "flags",
+            f"{stats.get('unsupported', 0)} unsupported, {stats.get('degraded', 0)} degraded",
+        ),
+        ("failures", str(len(summary.failures))),
+        ("time", ", ".join(times) or "—"),
+        ("exit code", str(summary.exit_code)),
+    ]
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """The run summary as Markdown, for the Prefect artifact."""
+    rows = summary_rows(summary)
+    lines = [f"# {summary.format} digest {summary.date}", "", "| | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in rows]
+    if summary.note:
+        lines += ["", f"**Note:** {summary.note}"]
+    if summary.failures:
+        lines += ["", "## Failures", ""]
+        lines += [f"- {f.stage} `{f.url}`: {f.error}" for f in summary.failures]
+    return "\n".join(lines) + "\n"
+
+
+def no_story_reason(report: IngestReport, articles: int) -> str:
+    """Why a run found no story, in words an operator can act on."""
+    fetched = report.feeds_ok + report.feeds_failed
+    if not articles and not fetched:
+        return "the archive has no article published in the window (nothing was fetched)"
+    if not articles and report.feeds_failed == fetched:
+        return (
+            f"every feed failed ({fetched} of {fetched}), so nothing was fetched: check the "
+            "network connection and proxy settings (HTTPS_PROXY), then run again"
+        )
+    if not articles:
+        failed = f"{report.feeds_failed} of {fetched} feeds failed"
+        return f"no article was published in the window ({failed})"
+    return f"none of the {articles} articles in the window made a story"
+
+
+def no_draft(
+    output_dir: Path,
+    stem: str,
+    day: date,
+    fmt: str,
+    report: IngestReport,
+    clusters: ClusterResult,
+    articles: list[Article],
+) -> RunSummary:
+    """A run that found no story to write: no draft (exit 2), but a record of why.
+
+    The record (every drop and failure) is written only where no draft exists for the
+    date, so an earlier draft, edited or not, keeps its own record.
+    """
+    why = no_story_reason(report, len(articles))
+    stats: dict[str, float | int | str] = {
+        "feeds_ok": report.feeds_ok,
+        "feeds_failed": report.feeds_failed,
+        "articles_new": report.articles_new,
+        "articles_in_window": len(articles),
+        "dropped": len(clusters.dropped),
+        # who decided relevance: rules or LLM (accepted, dropped), or nobody (kept, undecided)
+        **{f"relevance_{k}": v for k, v in clusters.relevance.items()},
+    }
+    markdown, record_path = paths_for(output_dir, fmt, stem)
+    record = None
+    if not markdown.exists():
+        record = RunRecord(
+            date=day,
+            format=fmt,
+            dropped=clusters.dropped,
+            failures=report.failures,
+            notes=report.notes,
+            stats=stats,
+            no_draft=why,
+        )
+        record_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(record_path, record_json(clean_record(record)))
+    return RunSummary(
+        date=day,
+        format=fmt,
+        record=str(record_path) if record else None,
+        note=f"no draft written: {why}",
+        exit_code=EXIT_NO_DRAFT,
+        stats=stats,
+        dropped=reasons(clusters.dropped),
+        failures=report.failures,
+    )

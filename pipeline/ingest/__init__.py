@@ -1,0 +1,1 @@
+"""Ingest stage: feeds and pages fetched under the URL policy, articles extracted."""

@@ -1,0 +1,237 @@
+"""Ingestion orchestration: feeds → entries → pages → articles, plain async functions.
+
+The flow wraps these in Prefect tasks. They never touch the archive: they take
+what they need as arguments and return serialisable outcomes, so they can run in
+a worker process; only the flow process writes to the archive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from pipeline import progress
+from pipeline.config import NetworkSettings
+from pipeline.errors import DigestError, ExtractError, UnsafeURLError
+from pipeline.ingest.bounded import BoundedWorker, BoundExceededError
+from pipeline.ingest.extract import ExtractResult, extract_article
+from pipeline.ingest.feeds import parse_feed
+from pipeline.ingest.fetch import Fetcher
+from pipeline.models import Article, Failure, FeedEntry, Source
+
+log = logging.getLogger(__name__)
+
+# Pages are fetched for entries dated this long before the window (late-arriving items).
+LOOKBACK = timedelta(days=2)
+REFUSED_PREFIX = "refused by the URL policy: "
+
+
+class FeedOutcome(BaseModel):
+    """What one feed gave this run."""
+
+    source: Source
+    entries: list[FeedEntry] = Field(default_factory=list)
+    status: int | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    warning: str | None = None
+    damaged: bool = False  # not well-formed XML: entries were salvaged, some may be missing
+    rejected: dict[str, str] = Field(default_factory=dict)  # entry link → why it was refused
+    error: str | None = None
+
+
+class PageOutcome(BaseModel):
+    """What a batch of article pages gave: articles, failures and fallback notes."""
+
+    articles: list[Article] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+    notes: dict[str, str] = Field(default_factory=dict)  # url → note (e.g. used feed text)
+    fetched: int = 0
+
+
+def day_window(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The window of the digest dated ``day``: the whole previous local day, half-open."""
+    start = datetime.combine(day - timedelta(days=1), time.min, tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def wants_page(entry: FeedEntry, window: tuple[datetime, datetime]) -> bool:
+    """Whether an entry may belong to the window, so its page is worth fetching."""
+    if entry.published is None:
+        return True
+    return window[0] - LOOKBACK <= entry.published < window[1] + timedelta(hours=12)
+
+
+def group_by_host(entries: list[FeedEntry]) -> list[list[FeedEntry]]:
+    """Batches of entries, one per host, so per-host politeness holds across batches."""
+    groups: dict[str, list[FeedEntry]] = defaultdict(list)
+    for entry in entries:
+        groups[urlsplit(entry.url).hostname or ""].append(entry)
+    return [groups[host] for host in sorted(groups)]
+
+
+async def fetch_feeds(
+    sources: list[Source],
+    states: dict[str, tuple[str | None, str | None]],
+    net: NetworkSettings,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+) -> list[FeedOutcome]:
+    """Fetch and parse every feed concurrently through one client; failures are outcomes."""
+    async with Fetcher(net) as fetcher:
+        jobs = [
+            _counted(_fetch_feed(fetcher, s, states.get(s.url, (None, None)), tz, now))
+            for s in sources
+        ]
+        return list(await asyncio.gather(*jobs))
+
+
+async def _counted(job: Awaitable[FeedOutcome]) -> FeedOutcome:
+    try:
+        return await job
+    finally:
+        progress.advance("feeds")
+
+
+async def _fetch_feed(
+    fetcher: Fetcher,
+    source: Source,
+    state: tuple[str | None, str | None],
+    tz: ZoneInfo,
+    now: datetime,
+) -> FeedOutcome:
+    try:
+        result = await fetcher.fetch_feed(source.url, etag=state[0], last_modified=state[1])
+    except DigestError as exc:
+        log.warning("feed %s failed: %s", source.name, exc, extra=progress.failure("feeds"))
+        return FeedOutcome(source=source, error=str(exc))
+    outcome = FeedOutcome(
+        source=source,
+        status=result.status,
+        not_modified=result.not_modified,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
+    if result.not_modified:
+        return outcome
+    try:
+        parsed = parse_feed(result.content, source, now=now, tz=tz, url=result.url)
+    except Exception as exc:  # a bug or a hostile feed must fail this source alone
+        log.exception("feed %s could not be parsed", source.name)
+        outcome.error = f"not a feed (parser failed: {type(exc).__name__}: {exc})"[:500]
+        return outcome
+    outcome.entries = parsed.entries[: _cap(fetcher)]
+    outcome.warning = parsed.warning
+    outcome.rejected = parsed.rejected
+    if parsed.warning and not parsed.entries:
+        outcome.error = parsed.warning
+    else:
+        outcome.damaged = parsed.damaged
+    return outcome
+
+
+def _cap(fetcher: Fetcher) -> int:
+    return fetcher.settings.max_articles_per_feed
+
+
+async def fetch_articles(
+    entries: list[FeedEntry],
+    net: NetworkSettings,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    min_chars: int,
+) -> PageOutcome:
+    """Fetch and extract the pages of some entries; a failed page falls back to feed text."""
+    outcome = PageOutcome()
+    async with Fetcher(net) as fetcher:
+        results = await asyncio.gather(*(_page(fetcher, e) for e in entries))
+    with BoundedWorker() as worker:
+        for entry, (html, final_url, failure) in zip(entries, results, strict=True):
+            if failure:
+                outcome.failures.append(failure)
+            else:
+                outcome.fetched += 1
+            if failure and failure.error.startswith(REFUSED_PREFIX):
+                continue  # a link the URL policy refuses is not published, not even with feed text
+            page = _Page(entry, html, final_url)
+            _extract_into(outcome, page, worker, tz=tz, now=now, min_chars=min_chars)
+    return outcome
+
+
+async def _page(fetcher: Fetcher, entry: FeedEntry) -> tuple[str, str, Failure | None]:
+    try:
+        result = await fetcher.fetch_page(entry.url)
+    except UnsafeURLError as exc:
+        log.warning("page %s refused: %s", entry.url, exc, extra=progress.failure("pages"))
+        return "", entry.url, Failure(url=entry.url, stage="page", error=f"{REFUSED_PREFIX}{exc}")
+    except DigestError as exc:
+        log.warning("page %s failed: %s", entry.url, exc, extra=progress.failure("pages"))
+        return "", entry.url, Failure(url=entry.url, stage="page", error=str(exc))
+    return result.text or "", result.url, None
+
+
+class _Page(NamedTuple):
+    """A fetched page (empty html if the fetch failed) and the entry it belongs to."""
+
+    entry: FeedEntry
+    html: str
+    final_url: str
+
+
+def _extract_into(
+    outcome: PageOutcome,
+    page: _Page,
+    worker: BoundedWorker,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    min_chars: int,
+) -> None:
+    """Extract one page in the bounded worker; any failure is this page's alone."""
+    entry = page.entry
+    options = {"entry": entry, "final_url": page.final_url, "first_seen": now, "tz": tz}
+    try:
+        extracted: ExtractResult | None = worker.call(
+            extract_article, page.html, min_chars=min_chars, **options
+        )
+    except BoundExceededError as exc:
+        log.warning("extraction of %s stopped: %s", entry.url, exc)
+        outcome.failures.append(Failure(url=entry.url, stage="extract", error=f"extraction {exc}"))
+        extracted = _feed_only(entry, now, tz, min_chars, f"extraction {exc}")
+    except ExtractError as exc:
+        if page.html:  # a fetch failure is already recorded; don't report it twice
+            outcome.failures.append(Failure(url=entry.url, stage="extract", error=str(exc)))
+        return
+    except Exception as exc:  # a bug on one page must not stop the batch
+        log.exception("extraction crashed on %s", entry.url, extra=progress.failure("pages"))
+        outcome.failures.append(Failure(url=entry.url, stage="extract", error=repr(exc)))
+        return
+    if extracted is not None:
+        outcome.articles.append(extracted.article)
+        if extracted.note:
+            outcome.notes[entry.url] = extracted.note
+
+
+def _feed_only(
+    entry: FeedEntry, now: datetime, tz: ZoneInfo, min_chars: int, why: str
+) -> ExtractResult | None:
+    """The article from the feed entry's own text, when its page could not be extracted."""
+    try:
+        result = extract_article(
+            "", entry=entry, final_url=entry.url, first_seen=now, tz=tz, min_chars=min_chars
+        )
+    except ExtractError:
+        return None
+    note = f"{why}; used the feed's content"
+    return result.model_copy(update={"note": note})

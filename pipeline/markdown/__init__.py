@@ -1,0 +1,1 @@
+"""Markdown: the document model, rendering, parsing, lint and cover cards."""

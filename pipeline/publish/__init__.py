@@ -1,0 +1,1 @@
+"""Publish stage: drafts and records on disk, never losing an editor's edit."""

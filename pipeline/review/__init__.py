@@ -1,0 +1,1 @@
+"""Reviewing drafts: the table, editors' diffs and the review page."""

@@ -1,0 +1,1 @@
+"""Shared storage: the SQLite archive and the file primitives (atomic writes, locks)."""

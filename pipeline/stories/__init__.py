@@ -1,0 +1,1 @@
+"""Stories stage: duplicates, relevance, clusters, ranking, sections, no repeats."""

@@ -1,0 +1,1 @@
+"""Text safety every stage uses: secrets masked, hostile markup and characters removed."""

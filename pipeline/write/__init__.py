@@ -1,0 +1,1 @@
+"""Write stage: what the LLM writes for each format, and its extractive fallbacks."""
