@@ -83,6 +83,7 @@ def install(flows: ModuleType) -> None:
     from prefect.futures import PrefectConcurrentFuture
 
     from pipeline.flows import steps
+    from pipeline.ingest import absorb
 
     MARKS["flows_imported"] = time.time()
     for value in vars(flows).values():
@@ -94,8 +95,8 @@ def install(flows: ModuleType) -> None:
     wrap_task_entry(prefect.Task)
     PrefectConcurrentFuture.result = wrap_result(PrefectConcurrentFuture.result)  # type: ignore[method-assign]
     steps.timed = stage_timer(steps.timed)
-    steps.absorb_pages = timed("flow_work", "absorb_pages", steps.absorb_pages, lambda _: None)
-    steps.absorb_feeds = timed("flow_work", "absorb_feeds", steps.absorb_feeds, lambda _: None)
+    absorb.absorb_pages = timed("flow_work", "absorb_pages", absorb.absorb_pages, lambda _: None)
+    absorb.absorb_feeds = timed("flow_work", "absorb_feeds", absorb.absorb_feeds, lambda _: None)
 
 
 def stage_timer(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -19,10 +19,10 @@ from benchmarks.baseline import baseline_clusterer, baseline_off_topic, load_bas
 from benchmarks.cluster_eval import bcubed, cluster_labels, report_errors, settings
 from benchmarks.real_set import Label, load_real, read_labels
 from pipeline.config import LLMSettings
-from pipeline.models import Article, Dropped
+from pipeline.models import Article, Dropped, Judgement
 from pipeline.store.archive import Archive
 from pipeline.stories.cluster import cluster_articles, find_duplicates
-from pipeline.stories.relevance import Judgement, RelevanceJudge, decide, rule_decision, to_judge
+from pipeline.stories.relevance import RelevanceJudge, decide, rule_decision, to_judge
 
 CACHE = Path(__file__).resolve().parent.parent / ".bench-cache" / "llm-cache.sqlite3"
 WINDOW_DAYS = 7

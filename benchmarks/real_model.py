@@ -43,10 +43,10 @@ from pipeline.llm.repair import Echo, repeated_sentences
 from pipeline.llm.structured import repair_json
 from pipeline.markdown.lint import lint_text
 from pipeline.markdown.render import render_daily
-from pipeline.models import DigestMeta, MoreItem, Story, StoryDraft
+from pipeline.models import DigestMeta, MoreItem, Story, StoryDraft, WriteResult
 from pipeline.store.archive import Archive
-from pipeline.write.daily import Writer, WriteResult, write_digest
-from pipeline.write.excerpt import split_sentences
+from pipeline.text.sentences import split_sentences
+from pipeline.write.daily import Writer, write_digest
 
 DAY_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "day" / "articles.json"
 SECTION_START = "## Real model (issue 13)"

@@ -12,17 +12,16 @@ from hypothesis import strategies as st
 
 from benchmarks.cluster_eval import load as load_eval_set
 from pipeline.config import DigestSettings, Section
-from pipeline.models import Article, PublishedStory, article_id
+from pipeline.models import Article, ClusterResult, CoveredStory, Judgement, article_id
 from pipeline.stories.aliases import ALIASES, NAMES
 from pipeline.stories.cluster import (
-    ClusterResult,
     assign_section,
     build_stories,
     cluster_articles,
     find_duplicates,
     story_id,
 )
-from pipeline.stories.relevance import AI_THRESHOLD, Judgement, relevance, rule_decision
+from pipeline.stories.relevance import AI_THRESHOLD, relevance, rule_decision
 from pipeline.stories.textsim import entities, numbers, versions, versions_conflict
 
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
@@ -92,7 +91,7 @@ def art(
 
 def run(
     articles: list[Article],
-    published: Sequence[PublishedStory] = (),
+    published: Sequence[CoveredStory] = (),
     judged: dict[str, Judgement] | None = None,
     end: datetime = T0 + timedelta(hours=24),
 ) -> ClusterResult:
@@ -406,8 +405,8 @@ def test_assign_section(title: str, text: str, key: str) -> None:
 # ---- 6. repeats across days -------------------------------------------------------------------
 
 
-def _published(article: Article, urls: list[str] | None = None) -> PublishedStory:
-    return PublishedStory(
+def _published(article: Article, urls: list[str] | None = None) -> CoveredStory:
+    return CoveredStory(
         date=date(2026, 2, 5),
         title=article.title,
         urls=urls if urls is not None else [article.url],
@@ -444,7 +443,7 @@ def test_two_days_repost_of_day_one_story_is_already_covered() -> None:
     day1 = [art(*OPUS, source="IT之家"), art(*WAYMO_ZH)]
     first = run(day1)
     published = [
-        PublishedStory(
+        CoveredStory(
             date=date(2026, 2, 5),
             title=s.primary.title,
             urls=[a.url for a in s.articles],
@@ -471,9 +470,9 @@ def test_two_days_repost_of_day_one_story_is_already_covered() -> None:
 # ---- 30-day memory: reposts and follow-ups -------------------------------------------------
 
 
-def _story_of(article: Article, days_ago: int) -> PublishedStory:
+def _story_of(article: Article, days_ago: int) -> CoveredStory:
     """What a digest published ``days_ago`` before the window's digest date carried."""
-    return PublishedStory(
+    return CoveredStory(
         date=(T0 + timedelta(hours=24)).date() - timedelta(days=days_ago),
         title="Waymo 完成 160 亿美元融资",  # the draft's own headline, not the source's
         urls=[article.url],

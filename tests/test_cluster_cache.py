@@ -7,9 +7,9 @@ from typing import Any
 
 from benchmarks.cluster_eval import load as load_eval_set
 from benchmarks.cluster_eval import settings as eval_settings
-from pipeline.models import Article, PublishedStory
+from pipeline.models import Article, ClusterResult, CoveredStory
 from pipeline.stories.cache import cluster_key, load, save
-from pipeline.stories.cluster import ClusterResult, build_stories
+from pipeline.stories.cluster import build_stories
 
 
 class DictCache:
@@ -47,7 +47,7 @@ def test_any_change_of_the_input_is_a_new_key() -> None:
     articles, _, inputs = window()
     key = cluster_key(articles, inputs, [])
     edited = [articles[0].model_copy(update={"text": articles[0].text + "（更新）"}), *articles[1:]]
-    published = [PublishedStory(date=date(2026, 2, 1), format="daily", title="旧闻", text="旧闻")]
+    published = [CoveredStory(date=date(2026, 2, 1), format="daily", title="旧闻", text="旧闻")]
     assert cluster_key(list(articles), dict(inputs), []) == key
     assert cluster_key(edited, inputs, []) != key
     assert cluster_key(articles[1:], inputs, []) != key

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.write.excerpt import escape_data, estimate_tokens, split_sentences
+from pipeline.text.sentences import estimate_tokens, split_sentences
+from pipeline.write.excerpt import escape_data
 
 
 def test_escape_data_defuses_lookalike_tags() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from pipeline.errors import NoDraft
 from pipeline.flows import digest as flows
 from pipeline.flows.prefect_env import CONFIG_ENV
 from pipeline.markdown.lint import lint_text
@@ -311,7 +312,7 @@ lang = "en"
 
 def test_no_article_means_no_draft_and_exit_2(tmp_path: Path, server: TestServer) -> None:
     config = dead_feed_config(tmp_path, server)
-    with pytest.raises(flows.NoDraft) as raised:
+    with pytest.raises(NoDraft) as raised:
         run_flow(config, tmp_path / "output", no_llm=True)
     summary = raised.value.summary
     assert summary["exit_code"] == 2 and summary["draft"] is None
@@ -366,7 +367,7 @@ def test_next_day_repost_of_a_published_story_is_already_covered(
     first = json.loads((out / "daily" / f"{DAY}.json").read_text(encoding="utf-8"))
     assert any("Waymo" in s["title"] for s in first["stories"])
 
-    with pytest.raises(flows.NoDraft) as raised:
+    with pytest.raises(NoDraft) as raised:
         flows.daily_digest(date="2026-02-08", config=str(config), output_dir=str(out))
     summary = raised.value.summary
     second = json.loads((out / "daily" / "2026-02-08.json").read_text(encoding="utf-8"))

@@ -36,17 +36,25 @@ from pipeline.llm.structured import parse_answer
 from pipeline.markdown.document import BRIEF_SPAN
 from pipeline.markdown.lint import lint_text
 from pipeline.markdown.render import build_brief, build_weekly, render_document
-from pipeline.models import DEGRADED_MARK, Article, Lang, Placement, Story, article_id
-from pipeline.store.archive import Archive
-from pipeline.write.periodic import (
-    BRIEF_CATEGORIES,
-    BriefItemOut,
+from pipeline.models import (
+    DEGRADED_MARK,
+    Article,
     BriefWrite,
+    Lang,
+    Placement,
+    Story,
+    WeeklyText,
+    article_id,
+)
+from pipeline.store.archive import Archive
+from pipeline.write.brief import BRIEF_CATEGORIES, BriefItemOut, BriefWriter, to_brief
+from pipeline.write.weekly import (
     HighlightOut,
-    PeriodicWriter,
     ReadingOut,
     TopicOut,
     WeeklyOut,
+    WeeklyWriter,
+    to_weekly_text,
 )
 from tests.fake_openai import FakeOpenAI, fake_openai
 from tests.servers import Reply, TestServer
@@ -197,7 +205,7 @@ def test_week_window_is_the_seven_local_days_before_the_date() -> None:
 # --- weekly input -------------------------------------------------------------------------
 
 
-def weekly_answer(**changes: Any) -> WeeklyOut:
+def weekly_out(**changes: Any) -> WeeklyOut:
     out = WeeklyOut(
         intro="本周AI领域要闻不断，Anthropic发布Claude Opus 4.6，Waymo完成大额融资。",
         highlights=[
@@ -217,6 +225,11 @@ def weekly_answer(**changes: Any) -> WeeklyOut:
         reading=[ReadingOut(id="s2", title="Waymo融资报道"), ReadingOut(id="x7", title="不存在")],
     )
     return out.model_copy(update=changes)
+
+
+def weekly_answer(**changes: Any) -> WeeklyText:
+    """The answer as the writer hands it on: story ids instead of the prompt's s1, m1 …"""
+    return to_weekly_text(weekly_out(**changes), STORIES[:2], STORIES[2:])
 
 
 def test_llm_weekly_links_come_from_the_cited_stories_only() -> None:
@@ -245,7 +258,7 @@ def test_llm_weekly_fills_other_news_from_stories_no_topic_covers() -> None:
 
 
 def test_llm_weekly_renders_to_a_weekly_that_lints_clean() -> None:
-    grounded = weekly_answer().highlights[:1]  # the second one invents a number
+    grounded = weekly_out().highlights[:1]  # the second one invents a number
     data, _ = weekly_input(date(2026, 2, 9), STORIES, weekly_answer(highlights=grounded))
     markdown = render_document(build_weekly(data))
     assert errors(markdown) == []
@@ -268,7 +281,7 @@ def test_each_weekly_part_the_model_left_unusable_falls_back_on_its_own() -> Non
 
 
 def test_a_weekly_answer_breaking_soft_limits_is_repaired() -> None:
-    answer = weekly_answer().model_dump()
+    answer = weekly_out().model_dump()
     answer["intro"] = "导语" * 5  # too short for an intro: left to its fallback
     answer["highlights"][0]["title"] = (
         "Anthropic发布Claude Opus 4.6，支持100万token上下文，编程与智能体能力全面提升并刷新纪录"
@@ -302,6 +315,16 @@ def test_a_brief_item_breaking_soft_limits_is_repaired() -> None:
 # --- brief input --------------------------------------------------------------------------
 
 
+def brief_write(answers: dict[str, BriefItemOut]) -> BriefWrite:
+    """The answers as the writer hands them on: a draft and a category per story."""
+    by_id = {s.id: s for s in STORIES}
+    written = {sid: to_brief(by_id[sid], out) for sid, out in answers.items()}
+    return BriefWrite(
+        drafts={sid: draft for sid, (draft, _) in written.items()},
+        categories={sid: category for sid, (_, category) in written.items()},
+    )
+
+
 def brief_answer(**changes: Any) -> BriefItemOut:
     out = BriefItemOut(
         title="Anthropic发布Claude Opus 4.6",
@@ -315,8 +338,8 @@ def brief_answer(**changes: Any) -> BriefItemOut:
 
 
 def test_brief_items_link_to_their_own_sources_grouped_by_category() -> None:
-    written = BriefWrite(
-        items={
+    written = brief_write(
+        {
             STORIES[0].id: brief_answer(),
             STORIES[1].id: brief_answer(
                 title="Waymo完成160亿美元融资",
@@ -348,7 +371,7 @@ def test_brief_item_the_llm_did_not_write_is_extractive_and_marked() -> None:
 
 
 def test_brief_marks_an_invented_number() -> None:
-    written = BriefWrite(items={STORIES[1].id: brief_answer(points=["估值达到9999亿美元"])})
+    written = brief_write({STORIES[1].id: brief_answer(points=["估值达到9999亿美元"])})
     data, _, findings = brief_input(date(2026, 2, 7), STORIES, written)
     assert findings[STORIES[1].id]
     assert "【待核实" in render_document(build_brief(data))
@@ -359,30 +382,31 @@ def test_brief_marks_an_invented_number() -> None:
 
 def test_writer_returns_the_weekly_answer_and_degrades_on_failure() -> None:
     with fake_openai() as fake:
-        writer = PeriodicWriter(fake.settings())
+        writer = WeeklyWriter(fake.settings())
         written = asyncio.run(writer.write_week(STORIES, week=WEEK_STEM))
-        assert written.out is not None and written.failures == []
+        assert written.text is not None and written.failures == []
         assert "格式：周报" in fake.user_messages(0)[0]
         fake.add_faults("not_json", "not_json")
-        failed = asyncio.run(PeriodicWriter(fake.settings()).write_week(STORIES, week="2026-W07"))
-    assert failed.out is None
+        failed = asyncio.run(WeeklyWriter(fake.settings()).write_week(STORIES, week="2026-W07"))
+    assert failed.text is None
     assert [f.url for f in failed.failures] == ["weekly:2026-W07"]
 
 
 def test_writer_brief_records_the_item_it_could_not_write() -> None:
     with fake_openai() as fake:
         fake.add_faults("invalid", "invalid")
-        writer = PeriodicWriter(fake.settings(concurrency=1))
+        writer = BriefWriter(fake.settings(concurrency=1))
         written = asyncio.run(writer.write_brief(STORIES))
-    assert len(written.items) == 1 and len(written.failures) == 1
+    assert len(written.drafts) == 1 and len(written.failures) == 1
     assert written.stats.llm_calls == 3
 
 
 def test_writer_without_llm_makes_no_calls() -> None:
     with fake_openai() as fake:
-        writer = PeriodicWriter(fake.settings(), no_llm=True)
-        assert asyncio.run(writer.write_week(STORIES, week=WEEK_STEM)).out is None
-        assert asyncio.run(writer.write_brief(STORIES)).items == {}
+        weekly = WeeklyWriter(fake.settings(), no_llm=True)
+        assert asyncio.run(weekly.write_week(STORIES, week=WEEK_STEM)).text is None
+        brief = BriefWriter(fake.settings(), no_llm=True)
+        assert asyncio.run(brief.write_brief(STORIES)).drafts == {}
         assert fake.calls == []
 
 

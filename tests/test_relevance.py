@@ -8,15 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from pipeline.models import Article
-from pipeline.stories.relevance import (
-    BATCH,
-    Judgement,
-    RelevanceJudge,
-    decide,
-    rule_decision,
-    to_judge,
-)
+from pipeline.models import Article, Judgement
+from pipeline.stories.relevance import BATCH, RelevanceJudge, decide, rule_decision, to_judge
 from tests.fake_openai import FakeOpenAI, fake_openai
 
 WHEN = datetime.fromisoformat("2026-04-10T08:00:00+08:00")

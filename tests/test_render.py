@@ -40,7 +40,7 @@ from pipeline.models import (
     SectionDraft,
     StoryDraft,
 )
-from pipeline.publish.memory import published_stories
+from pipeline.publish.memory import covered_in
 from tests.conftest import AICODE, AICODE_CARD, FIXTURES, seed_text
 
 GOLDEN = FIXTURES / "formats"
@@ -363,7 +363,7 @@ def test_generated_drafts_keep_their_structure(draft: DailyDraft) -> None:
     doc = build_daily(draft, DIGEST)
     text = render_document(doc)
     assert parse(text) == doc
-    stories = published_stories(text, "daily")
+    stories = covered_in(text, "daily")
     expected = len(draft.sections[0].stories) + len(draft.more)
     assert len(stories) == expected
     assert all(s.urls for s in stories)

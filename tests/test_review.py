@@ -10,16 +10,14 @@ import typer
 from typer.testing import CliRunner
 
 from pipeline.cli.review import review
-from pipeline.flows.steps import IngestReport
 from pipeline.formats.daily import no_draft
-from pipeline.models import Failure, RecordStory, RunRecord
+from pipeline.models import ClusterResult, Failure, IngestReport, RecordStory, RunRecord
 from pipeline.publish.drafts import choose_target, generated_path, write_draft
 from pipeline.review.drafts import (
     NOT_KEPT,
     editor_diff,
     review_drafts,
 )
-from pipeline.stories.cluster import ClusterResult
 from tests.conftest import AICODE
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "formats" / "golden_daily.md"

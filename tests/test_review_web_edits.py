@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import EditError
 from pipeline.markdown.document import BriefDocument, BriefItem, DailyDocument, MoreSection, Section
 from pipeline.markdown.lint import lint_text
 from pipeline.markdown.parse import parse
 from pipeline.markdown.render import render_document
 from pipeline.review.web import edits, markers
-from pipeline.review.web.edits import EditError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FLAGGED = (FIXTURES / "review" / "flagged_daily.md").read_text(encoding="utf-8")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import DigestError, RunLockedError
+from pipeline.errors import ConflictError, DigestError, RunLockedError
 from pipeline.review.web import saving
-from pipeline.review.web.saving import ConflictError, history, lock_key, save_text, undo
+from pipeline.review.web.saving import history, lock_key, save_text, undo
 from pipeline.store.files import run_lock, sha256_text
 
 

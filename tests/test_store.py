@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pipeline.errors import DigestError
-from pipeline.models import Article, FeedEntry, PublishedStory, article_id
+from pipeline.models import Article, CoveredStory, FeedEntry, article_id
 from pipeline.store import archive as store
 from pipeline.store.archive import Archive, FeedState, SourceRun, archive_path
 
@@ -273,24 +273,24 @@ def test_cache_roundtrip(archive: Archive) -> None:
 
 def test_published_stories(archive: Archive) -> None:
     aug1, aug2, aug3 = date(2025, 8, 1), date(2025, 8, 2), date(2025, 8, 3)
-    first = PublishedStory(date=aug3, title="A", urls=["https://a.cn/1"], text="A lead")
-    second = PublishedStory(date=aug1, format="weekly", title="B")
-    archive.record_published(aug1, "daily", [first, second])
-    archive.record_published(aug2, "daily", [second])
-    archive.record_published(aug2, "weekly", [first])
-    archive.record_published(aug3, "daily", [first])
-    daily = archive.published_between(aug1, aug2, "daily")
+    first = CoveredStory(date=aug3, title="A", urls=["https://a.cn/1"], text="A lead")
+    second = CoveredStory(date=aug1, format="weekly", title="B")
+    archive.record_covered(aug1, "daily", [first, second])
+    archive.record_covered(aug2, "daily", [second])
+    archive.record_covered(aug2, "weekly", [first])
+    archive.record_covered(aug3, "daily", [first])
+    daily = archive.covered_between(aug1, aug2, "daily")
     assert [(s.date, s.format, s.title) for s in daily] == [
         (aug1, "daily", "A"),
         (aug1, "daily", "B"),
         (aug2, "daily", "B"),
     ]
     assert daily[0].urls == ["https://a.cn/1"] and daily[0].text == "A lead"
-    assert len(archive.published_between(aug1, aug3)) == 5
-    archive.record_published(aug1, "daily", [second])  # a rerun replaces the day's set
-    assert [s.title for s in archive.published_between(aug1, aug1)] == ["B"]
-    archive.record_published(aug1, "daily", [])
-    assert archive.published_between(aug1, aug1) == []
+    assert len(archive.covered_between(aug1, aug3)) == 5
+    archive.record_covered(aug1, "daily", [second])  # a rerun replaces the day's set
+    assert [s.title for s in archive.covered_between(aug1, aug1)] == ["B"]
+    archive.record_covered(aug1, "daily", [])
+    assert archive.covered_between(aug1, aug1) == []
 
 
 def test_run_records(archive: Archive) -> None:

@@ -23,6 +23,7 @@ from pipeline.llm.repair import width
 from pipeline.llm.structured import Unusable, parse_answer
 from pipeline.models import DEGRADED_MARK, Article, Story, StoryDraft
 from pipeline.stories.relevance import Category
+from pipeline.text.sentences import estimate_tokens
 from pipeline.write.answers import HEADLINE_WIDTH, MORE_TITLE_WIDTH, SECTION_TITLE_WIDTH
 from pipeline.write.daily import (
     DIGEST_OUTPUT_BASE,
@@ -33,7 +34,6 @@ from pipeline.write.daily import (
     Writer,
     write_digest,
 )
-from pipeline.write.excerpt import estimate_tokens
 from tests.fake_openai import (
     LOOP_SENTENCE,
     FakeOpenAI,

@@ -7,22 +7,28 @@ Prefect is imported only by the commands that run a flow (it takes seconds to im
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 
+from pipeline.cli.common import (
+    ConfigOpt,
+    DebugOpt,
+    console,
+    err_console,
+    fail,
+    settings_from,
+)
 from pipeline.cli.review import review
 from pipeline.cli.sources import sources_app
 from pipeline.errors import DigestError, MissingAPIKeyError
 from pipeline.progress import FailureFilter
-from pipeline.text.redact import install_log_redaction, redact_text
+from pipeline.text.redact import install_log_redaction
 
 if TYPE_CHECKING:  # settings (pydantic-settings) load when a command runs, not for --help
     from pipeline.config import PublicationSettings, Settings
@@ -34,9 +40,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-console = Console()
-err_console = Console(stderr=True)
-
 FORMATS = ("daily", "weekly", "brief")
 # The oldest digest date accepted: older dates have no news to archive (and date
 # arithmetic near year 1 overflows).
@@ -45,18 +48,6 @@ EARLIEST_DAY = date(2000, 1, 1)
 # must not queue thousands of them.
 MAX_BACKFILL_DAYS = 31
 NO_LLM_HINT = "; or add --no-llm for an extractive draft without any LLM call"
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./digest.toml if present)."),
-]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")]
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """Print one ``Error:`` line and exit."""
-    shown = escape(redact_text(message))
-    err_console.print(f"[bold red]Error:[/] {shown}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def setup_logging(debug: bool) -> None:
@@ -79,17 +70,6 @@ def setup_logging(debug: bool) -> None:
         for installed in logging.getLogger().handlers:
             if not any(isinstance(f, FailureFilter) for f in installed.filters):
                 installed.addFilter(FailureFilter())
-
-
-def settings_from(config: Path | None, **flags: object) -> Settings:
-    """Settings for a command: flag > env > config file > defaults."""
-    from pipeline.config import load_settings
-
-    overrides = {key: value for key, value in flags.items() if value is not None}
-    try:
-        return load_settings(config, env=os.environ, overrides=overrides)
-    except DigestError as exc:
-        fail(str(exc))
 
 
 def parse_day(value: str, option: str) -> date:
@@ -303,12 +283,10 @@ def serve(
     settings = settings_from(config)
     try:
         with err_console.status("Starting Prefect and registering the schedules…"):
-            from pipeline.flows import (
-                runner,  # lazy: imports Prefect
-                schedule,
-            )
+            from pipeline.flows import schedule  # lazy: imports Prefect
+            from pipeline.flows.preflight import preflight
 
-            runner.preflight(settings, offline=False, no_llm=False)
+            preflight(settings, offline=False, no_llm=False)
         schedule.serve(settings, config, port=port, on_ready=announce)
     except DigestError as exc:
         fail(str(exc))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pipeline.cli.common import console, fail
 from pipeline.errors import DigestError
 
 if TYPE_CHECKING:  # the review module (lint, render, Jinja2) loads only when a command runs
@@ -26,9 +26,6 @@ PORT_HELP = "Port of the review page (0: any free port)."
 DEFAULT_PORT = 8788
 OUTPUT_HELP = "Where the drafts are (default: output)."
 
-console = Console()
-err_console = Console(stderr=True)
-
 
 def review(
     day: Annotated[str | None, typer.Argument(help="Only this date's draft (YYYY-MM-DD).")] = None,
@@ -41,18 +38,18 @@ def review(
 ) -> None:
     """List drafts with their state and counts; --diff shows edits, --serve opens the page."""
     if fmt not in FORMATS:
-        _fail(f"--format must be one of {', '.join(FORMATS)}")
+        fail(f"--format must be one of {', '.join(FORMATS)}")
     if day is not None:
         _check_day(day)
     if serve and diff:
-        _fail("--diff prints to the terminal; the page shows edits itself: use one of them")
+        fail("--diff prints to the terminal; the page shows edits itself: use one of them")
     from pipeline.config import load_settings
 
     try:
         overrides = {"output_dir": str(output_dir)} if output_dir else {}
         settings = load_settings(config, env=os.environ, overrides=overrides)
     except DigestError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if serve:
         serve_page(settings, fmt, day, port)
         return
@@ -89,7 +86,7 @@ def serve_page(settings: Settings, fmt: str, day: str | None, port: int) -> None
     try:
         server = ReviewServer(site, start=start_path(fmt, day), port=port)
     except DigestError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(
         f"Review page for {settings.output_dir / fmt} (this machine only; Ctrl-C stops it):"
     )
@@ -155,9 +152,4 @@ def _check_day(value: str) -> None:
     try:
         date.fromisoformat(value)
     except ValueError:
-        _fail(f"DATE must be a date like 2026-02-07, not {value!r}")
-
-
-def _fail(message: str) -> NoReturn:
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
+        fail(f"DATE must be a date like 2026-02-07, not {value!r}")

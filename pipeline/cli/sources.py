@@ -12,13 +12,14 @@ import sys
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.cli.common import ConfigOpt, fail, settings_from
 from pipeline.errors import ConfigError
 
 if TYPE_CHECKING:  # settings, models and URL rules load when a command runs, not for --help
@@ -31,24 +32,6 @@ sources_app = typer.Typer(help="Inspect, import and export the feed sources.", n
 ARCHIVE_FILE = "archive.sqlite3"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./digest.toml if present)."),
-]
-
-
-def fail(message: str) -> NoReturn:
-    """One ``Error:`` line and exit 2, as every ``digest`` command does."""
-    from pipeline.cli import app as cli
-
-    cli.fail(message)
-
-
-def load(config: Path | None) -> Settings:
-    """The settings of a command: flag > env > config file > defaults."""
-    from pipeline.cli import app as cli
-
-    return cli.settings_from(config)
 
 
 def out() -> Console:
@@ -62,7 +45,7 @@ def out() -> Console:
 @sources_app.command("list")
 def list_sources(config: ConfigOpt = None) -> None:
     """Show the configured sources: name, language, weight and feed URL."""
-    settings = load(config)
+    settings = settings_from(config)
     table = Table("name", "lang", "weight", "url", title=f"{len(settings.sources)} sources")
     for source in settings.sources:
         table.add_row(escape(source.name), source.lang, f"{source.weight:g}", escape(source.url))
@@ -90,7 +73,7 @@ def check(
     NEVER RUN: no run has fetched it yet (not an error). A table on a terminal, one
     plain line per feed otherwise (cron mail), JSON with --json.
     """
-    settings = load(config)
+    settings = settings_from(config)
     now = datetime.now(settings.tz)
     health = read_health(settings.data_dir / ARCHIVE_FILE, now, stale_days)
     statuses = {s.name: status_of(health.get(s.name)) for s in settings.sources}
@@ -394,7 +377,7 @@ def export(
     """Write the configured sources as OPML 2.0, for a feed reader or another install."""
     from pipeline.store.files import atomic_write
 
-    settings = load(config)
+    settings = settings_from(config)
     from pipeline.ingest.feeds import export_opml  # lazy: feedparser is slow to import
 
     document = export_opml(settings.sources)

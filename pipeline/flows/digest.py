@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+from pipeline.errors import NoDraft
 from pipeline.flows.prefect_env import (
     ALLOW_FORCE_ENV,
     CONFIG_ENV,
@@ -47,45 +48,47 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline import progress  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, find_config, load_settings  # noqa: E402
-from pipeline.errors import ConfigError, NoDraftError  # noqa: E402
+from pipeline.errors import ConfigError  # noqa: E402
 from pipeline.flows import steps  # noqa: E402
-from pipeline.flows.runner import preflight  # noqa: E402
+from pipeline.flows.preflight import preflight  # noqa: E402
 from pipeline.formats import brief  # noqa: E402
 from pipeline.formats import daily as assemble  # noqa: E402
 from pipeline.formats import weekly as periodic  # noqa: E402
+from pipeline.ingest import absorb  # noqa: E402
 from pipeline.ingest import gather as ingest  # noqa: E402
 from pipeline.llm.prompts import Prompts  # noqa: E402
 from pipeline.models import (  # noqa: E402
+    EXIT_PROBLEMS,
     Article,
+    BriefWrite,
+    ClusterResult,
+    CoveredStory,
     FeedEntry,
+    FeedOutcome,
+    IngestReport,
+    Judgement,
     LLMStats,
-    PublishedStory,
+    PageOutcome,
+    RunSummary,
     Source,
     Story,
+    WeeklyWrite,
+    WriteResult,
 )
+from pipeline.publish import memory  # noqa: E402
 from pipeline.store.archive import Archive  # noqa: E402
 from pipeline.store.files import run_key, run_lock  # noqa: E402
 from pipeline.stories import cache as cluster_cache  # noqa: E402
-from pipeline.stories.cluster import ClusterResult, build_stories, find_duplicates  # noqa: E402
-from pipeline.stories.relevance import Judgement, RelevanceJudge, to_judge  # noqa: E402
-from pipeline.write.daily import Writer, WriteResult, write_digest  # noqa: E402
-from pipeline.write.periodic import BriefWrite, PeriodicWriter, WeeklyWrite  # noqa: E402
+from pipeline.stories.cluster import build_stories, find_duplicates  # noqa: E402
+from pipeline.stories.relevance import RelevanceJudge, to_judge  # noqa: E402
+from pipeline.write.brief import BriefWriter  # noqa: E402
+from pipeline.write.daily import Writer, write_digest  # noqa: E402
+from pipeline.write.weekly import WeeklyWriter  # noqa: E402
 
 ARCHIVE_FILE = "archive.sqlite3"
 T = TypeVar("T")
 CACHE_FILE = "llm-cache.sqlite3"
 PROBLEMS_STATE = "CompletedWithProblems"
-
-
-class NoDraft(NoDraftError):
-    """The run wrote no draft; ``summary`` is its report (the record on disk says why)."""
-
-    def __init__(self, message: str, summary: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.summary = summary
-
-    def __reduce__(self) -> tuple[type[NoDraft], tuple[str, dict[str, Any]]]:
-        return (NoDraft, (str(self), self.summary))
 
 
 def thread_runner() -> TaskRunner[PrefectFuture[Any]]:
@@ -101,7 +104,7 @@ def fetch_feeds_task(
     net: NetworkSettings,
     tz: str,
     now: datetime,
-) -> list[ingest.FeedOutcome]:
+) -> list[FeedOutcome]:
     """Fetch and parse every feed (one shared client)."""
     return asyncio.run(ingest.fetch_feeds(sources, states, net, tz=ZoneInfo(tz), now=now))
 
@@ -109,7 +112,7 @@ def fetch_feeds_task(
 @task(name="fetch-pages", cache_policy=NONE, retries=1, retry_delay_seconds=5)
 def fetch_pages_task(
     entries: list[FeedEntry], net: NetworkSettings, tz: str, now: datetime, min_chars: int
-) -> ingest.PageOutcome:
+) -> PageOutcome:
     """Fetch and extract the pages of one host's entries."""
     return asyncio.run(
         ingest.fetch_articles(entries, net, tz=ZoneInfo(tz), now=now, min_chars=min_chars)
@@ -121,7 +124,7 @@ def cluster_task(
     articles: list[Article],
     settings: Settings,
     window_end: datetime,
-    published: list[PublishedStory],
+    published: list[CoveredStory],
     judged: dict[str, Judgement] | None = None,
 ) -> ClusterResult:
     """Drop duplicates and off-topic items, cluster, rank and section the stories."""
@@ -152,7 +155,9 @@ def write_weekly_task(
 ) -> WeeklyWrite:
     """Have the LLM write the weekly's text in one call (cached; extractive on failure)."""
     with Archive(settings.data_dir / CACHE_FILE) as cache:
-        writer = periodic_writer(settings, cache, no_llm)
+        writer = WeeklyWriter(
+            settings.llm, cache=cache, no_llm=no_llm, prompts=Prompts(settings.prompts_dir)
+        )
         return asyncio.run(writer.write_week(stories, week=week))
 
 
@@ -160,14 +165,10 @@ def write_weekly_task(
 def write_brief_task(stories: list[Story], settings: Settings, no_llm: bool) -> BriefWrite:
     """Have the LLM write one brief item per main story (cached; extractive per item)."""
     with Archive(settings.data_dir / CACHE_FILE) as cache:
-        writer = periodic_writer(settings, cache, no_llm)
+        writer = BriefWriter(
+            settings.llm, cache=cache, no_llm=no_llm, prompts=Prompts(settings.prompts_dir)
+        )
         return asyncio.run(writer.write_brief(stories))
-
-
-def periodic_writer(settings: Settings, cache: Archive, no_llm: bool) -> PeriodicWriter:
-    """The weekly/brief writer on the run's LLM settings, prompts and cache."""
-    prompts = Prompts(settings.prompts_dir)
-    return PeriodicWriter(settings.llm, cache=cache, no_llm=no_llm, prompts=prompts)
 
 
 @task(name="judge-relevance", cache_policy=NONE)
@@ -186,7 +187,7 @@ class WindowRun:
     def __init__(
         self,
         archive: Archive,
-        report: steps.IngestReport,
+        report: IngestReport,
         articles: list[Article],
         times: dict[str, float],
     ) -> None:
@@ -200,14 +201,14 @@ def window_run(
     """Hold the run's lock and archive, ingest the window (unless offline), load its articles."""
     times: dict[str, float] = {}
     with run_lock(settings.data_dir, key), Archive(settings.data_dir / ARCHIVE_FILE) as archive:
-        report = steps.IngestReport()
+        report = IngestReport()
         with steps.timed(times, "ingest"):
             if not offline:
                 ingest_window(archive, settings, window, report)
-        yield WindowRun(archive, report, steps.window_articles(archive, window), times)
+        yield WindowRun(archive, report, absorb.window_articles(archive, window), times)
 
 
-def finish(summary: assemble.RunSummary, times: dict[str, float]) -> State[Any]:
+def finish(summary: RunSummary, times: dict[str, float]) -> State[Any]:
     """Add stage times, publish the summary as a Prefect artifact, end in the state it earns."""
     summary.stats.update({f"seconds_{name}": round(value, 1) for name, value in times.items()})
     create_markdown_artifact(
@@ -219,7 +220,7 @@ def finish(summary: assemble.RunSummary, times: dict[str, float]) -> State[Any]:
     return final_state(summary)
 
 
-def final_state(summary: assemble.RunSummary) -> State[Any]:
+def final_state(summary: RunSummary) -> State[Any]:
     """Failed without a draft (with the reason); a named Completed state for a draft to look at.
 
     Called directly, the flow returns the summary, or raises :class:`NoDraft` carrying it.
@@ -228,12 +229,12 @@ def final_state(summary: assemble.RunSummary) -> State[Any]:
     if summary.draft is None:
         message = summary.note or "no draft written"
         return Failed(message=message, data=NoDraft(message, data))
-    if summary.exit_code == assemble.EXIT_PROBLEMS:
+    if summary.exit_code == EXIT_PROBLEMS:
         return Completed(name=PROBLEMS_STATE, message=problems_message(summary), data=data)
     return Completed(message=f"draft {summary.draft}", data=data)
 
 
-def problems_message(summary: assemble.RunSummary) -> str:
+def problems_message(summary: RunSummary) -> str:
     """What an editor should look at, in one line."""
     counts = [
         (len(summary.failures), "failed feed or page", "failed feeds or pages"),
@@ -267,7 +268,7 @@ def daily_digest(
     settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
     window = ingest.day_window(day, settings.tz)
     with window_run(settings, run_key("daily", day), window, offline) as run:
-        published = steps.published_before(run.archive, settings.output_dir, "daily", day)
+        published = memory.covered_before(run.archive, settings.output_dir, "daily", day)
         with steps.timed(run.times, "cluster"):
             clusters, judged = relevant_stories(
                 run.articles, settings, window[1], published, no_llm
@@ -295,7 +296,7 @@ def relevant_stories(
     articles: list[Article],
     settings: Settings,
     window_end: datetime,
-    published: list[PublishedStory],
+    published: list[CoveredStory],
     no_llm: bool,
 ) -> tuple[ClusterResult, LLMStats]:
     """Let the LLM judge the articles the rules do not accept (unless no_llm), then cluster."""
@@ -311,7 +312,7 @@ def cluster_window(
     articles: list[Article],
     settings: Settings,
     window_end: datetime,
-    published: list[PublishedStory],
+    published: list[CoveredStory],
     judged: dict[str, Judgement] | None,
 ) -> ClusterResult:
     """Cluster on the task runner, unless this very input was clustered before (a rerun)."""
@@ -382,7 +383,7 @@ def brief_digest(
     settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
     window = ingest.day_window(day, settings.tz)
     with window_run(settings, run_key("brief", day), window, offline) as run:
-        published = steps.published_before(run.archive, settings.output_dir, "brief", day)
+        published = memory.covered_before(run.archive, settings.output_dir, "brief", day)
         with steps.timed(run.times, "cluster"):
             clusters, judged = relevant_stories(
                 run.articles, brief.brief_settings(settings), window[1], published, no_llm
@@ -410,17 +411,17 @@ def ingest_window(
     archive: Archive,
     settings: Settings,
     window: tuple[datetime, datetime],
-    report: steps.IngestReport,
+    report: IngestReport,
 ) -> None:
     """Fetch feeds, then the pages of new entries (one task per host), into the archive."""
     now = datetime.now(settings.tz)
-    states = steps.feed_states(archive, settings.sources)
+    states = absorb.feed_states(archive, settings.sources)
     with progress.stage("feeds", len(settings.sources)):
         outcomes = fetch_feeds_task(
             settings.sources, states, settings.network, settings.timezone, now
         )
-    seen = steps.absorb_feeds(archive, outcomes, report, now)
-    entries = steps.pages_to_fetch(archive, seen, window)
+    seen = absorb.absorb_feeds(archive, outcomes, report, now)
+    entries = absorb.pages_to_fetch(archive, seen, window)
     batches = ingest.group_by_host(entries)
     futures = [
         fetch_pages_task.submit(
@@ -431,7 +432,7 @@ def ingest_window(
     with progress.stage("pages", len(entries)):
         for batch, future in zip(batches, futures, strict=True):
             try:
-                steps.absorb_pages(archive, future.result(), report)
+                absorb.absorb_pages(archive, future.result(), report)
             except Exception as exc:  # a crashed batch is recorded, the run goes on
                 report.failures.extend(assemble.batch_failures(batch, exc))
             progress.advance("pages", len(batch))
@@ -458,7 +459,7 @@ def begin(
     """A run's settings and date, refused before any work if it cannot succeed (no key)."""
     deployed = deployment_runtime.id is not None
     if deployed:
-        from pipeline.flows.schedule import exit_with_serve
+        from pipeline.flows.served import exit_with_serve
 
         exit_with_serve()  # started by `digest serve`: end with it, even if it is killed
         config, output_dir = deployment_paths(config, output_dir, force, os.environ)

@@ -29,14 +29,15 @@ from rich.table import Table
 
 from pipeline import progress
 from pipeline.config import Settings
-from pipeline.errors import ConfigError, DigestError
+from pipeline.errors import DigestError
 from pipeline.flows.prefect_env import configure
 from pipeline.flows.prefect_server import LocalServer
+from pipeline.flows.preflight import preflight
 from pipeline.progress import LogReporter, RichReporter
 from pipeline.store.files import run_key, run_locks
 
 if TYPE_CHECKING:
-    from pipeline.formats.daily import RunSummary
+    from pipeline.models import RunSummary
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +45,6 @@ HARD_EXIT_AFTER = 5.0  # seconds an interrupted run gets to clean up before it e
 REPORT_TIMEOUT = 2.0  # seconds to tell the Prefect server that the run was cancelled
 EXIT_NO_DRAFT = 2
 SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
-
-
-def preflight(settings: Settings, *, offline: bool, no_llm: bool) -> None:
-    """Fail before any work when the run cannot succeed: no LLM key, no sources.
-
-    Offline, the key is asked for only by a call whose answer is not in the LLM cache:
-    a rerun answered from the cache needs none.
-    """
-    from pipeline.llm.client import require_api_key  # imports the openai client: seconds
-
-    if not (no_llm or offline):
-        require_api_key(settings.llm)
-    if not offline and not settings.sources:
-        raise ConfigError("no sources configured: add [[sources]] to digest.toml")
 
 
 def run_days(
@@ -106,8 +93,8 @@ def run_one(
     force: bool,
 ) -> RunSummary:
     """One flow run; its summary, also when it wrote no draft (Prefect state Failed)."""
-    from pipeline.flows.digest import NoDraft
-    from pipeline.formats.daily import RunSummary
+    from pipeline.errors import NoDraft
+    from pipeline.models import RunSummary
 
     state = run_flow(
         date=day.isoformat(),

@@ -7,56 +7,43 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
-
 from pipeline.check.grounding import check_draft, check_meta, check_more_item
 from pipeline.config import Settings
-from pipeline.flows.steps import SOURCE_CHARS, IngestReport, reasons
 from pipeline.markdown.cover import card_of
 from pipeline.markdown.lint import lint_text
 from pipeline.markdown.render import render_daily
 from pipeline.models import (
+    EXIT_CLEAN,
+    EXIT_NO_DRAFT,
+    EXIT_PROBLEMS,
     Article,
+    ClusterResult,
+    CoveredStory,
     DailyDraft,
     Fact,
     Failure,
     FeedEntry,
     Impact,
+    IngestReport,
     MoreItem,
-    PublishedStory,
     RecordArticle,
     RecordFact,
     RecordStory,
     RunRecord,
+    RunSummary,
     SectionDraft,
     Story,
     StoryDraft,
+    WriteResult,
 )
 from pipeline.publish.covers import CoverResult, choose_cover
 from pipeline.publish.drafts import choose_target, clean_record, paths_for, record_json, write_draft
+from pipeline.publish.memory import SOURCE_CHARS
+from pipeline.publish.record import reasons
 from pipeline.store.archive import Archive
 from pipeline.store.files import atomic_write
-from pipeline.stories.cluster import ClusterResult
-from pipeline.write.daily import WriteResult
 
 log = logging.getLogger(__name__)
-
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NO_DRAFT = 0, 1, 2
-
-
-class RunSummary(BaseModel):
-    """What a run did, for the terminal, the Prefect artifact and the exit code."""
-
-    date: date
-    format: str
-    draft: str | None = None
-    record: str | None = None
-    note: str | None = None
-    exit_code: int = EXIT_CLEAN
-    stats: dict[str, float | int | str] = Field(default_factory=dict)
-    dropped: dict[str, int] = Field(default_factory=dict)
-    failures: list[Failure] = Field(default_factory=list)
-    problems: list[str] = Field(default_factory=list)
 
 
 def resolve_day(value: str | date | None, tz: ZoneInfo) -> date:
@@ -209,7 +196,7 @@ def publish_daily(
     stats = run_stats(report, written, clusters, articles, findings, meta_findings)
     record = build_record(day, clusters, drafts, findings, failures, stats, report.notes)
     final = write_draft(target, markdown, record)
-    archive.record_published(day, "daily", published_of(day, main, drafts))
+    archive.record_covered(day, "daily", covered_by(day, main, drafts))
     archive.record_run(day, "daily", final.model_dump_json())
     lint = lint_text(markdown, publication=settings.publication)
     problems = [f"{p.line}: {p.message}" for p in lint if p.severity == "error"]
@@ -234,12 +221,12 @@ def daily_cover(settings: Settings, draft: DailyDraft, target: Path) -> CoverRes
     return choose_cover(settings.publication, card, existing=existing, target=target)
 
 
-def published_of(
+def covered_by(
     day: date, stories: list[Story], drafts: dict[str, StoryDraft]
-) -> list[PublishedStory]:
+) -> list[CoveredStory]:
     """What this digest publishes, for tomorrow's no-repeat check."""
     return [
-        PublishedStory(
+        CoveredStory(
             date=day,
             title=drafts[s.id].headline if s.id in drafts else s.primary.title,
             urls=[a.url for a in s.articles],

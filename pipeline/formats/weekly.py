@@ -18,15 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.check.grounding import check_meta, secure_lines
 from pipeline.config import Settings
-from pipeline.flows.steps import IngestReport, reasons
-from pipeline.formats.daily import (
-    EXIT_CLEAN,
-    EXIT_PROBLEMS,
-    RunSummary,
-    build_record,
-    published_of,
-    run_stats,
-)
+from pipeline.formats.daily import build_record, covered_by, run_stats
 from pipeline.markdown.document import (
     Format,
     Link,
@@ -40,25 +32,28 @@ from pipeline.markdown.lint import lint_text
 from pipeline.markdown.render import build_weekly, render_document, weekly_in_profile
 from pipeline.models import (
     DEGRADED_MARK,
+    EXIT_CLEAN,
+    EXIT_PROBLEMS,
     Article,
+    BriefWrite,
+    ClusterResult,
+    CoveredStory,
     DigestMeta,
     Failure,
-    PublishedStory,
+    IngestReport,
     RunRecord,
+    RunSummary,
     Story,
     StoryDraft,
+    WeeklyText,
+    WeeklyWrite,
+    WriteResult,
 )
 from pipeline.publish.drafts import choose_target, write_draft
+from pipeline.publish.record import reasons
 from pipeline.store.archive import Archive
-from pipeline.stories.cluster import ClusterResult
-from pipeline.write.daily import WriteResult
-from pipeline.write.excerpt import join_sentences, split_sentences
+from pipeline.text.sentences import join_sentences, split_sentences
 from pipeline.write.fallback import guess_category
-from pipeline.write.periodic import (
-    BriefWrite,
-    WeeklyOut,
-    WeeklyWrite,
-)
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +124,6 @@ def _links(stories: Sequence[Story], limit: int = TOPIC_SOURCES) -> list[Link]:
     return [Link(title=title, url=url) for url, title in list(urls)[:limit]]
 
 
-def story_ids(main: Sequence[Story], more: Sequence[Story]) -> dict[str, Story]:
-    """The ids the weekly prompt gives stories: ``s1``… for main, ``m1``… for the rest."""
-    known = {f"s{n + 1}": s for n, s in enumerate(main)}
-    return known | {f"m{n + 1}": s for n, s in enumerate(more)}
-
-
 class Grounding:
     """Checks generated lines against the stories they cite; collects the findings."""
 
@@ -168,7 +157,7 @@ class Grounding:
 
 
 def weekly_input(
-    day: date, stories: Sequence[Story], out: WeeklyOut | None
+    day: date, stories: Sequence[Story], out: WeeklyText | None
 ) -> tuple[WeeklyInput, Grounding]:
     """The weekly's template input: the LLM's answer grounded, else extractive."""
     main = [s for s in stories if s.placement == "main"]
@@ -212,14 +201,14 @@ def _weekly_frame(day: date, intro: str, summary: str) -> WeeklyInput:
 
 
 def llm_weekly(
-    day: date, main: list[Story], more: list[Story], out: WeeklyOut, grounding: Grounding
+    day: date, main: list[Story], more: list[Story], out: WeeklyText, grounding: Grounding
 ) -> WeeklyInput:
     """The LLM's weekly, every line grounded in the stories it cites (links by story id).
 
     A part the model left unusable falls back, alone, to the extractive weekly's part
     (sanitised like any text quoted from the sources).
     """
-    known = story_ids(main, more)
+    known = {s.id: s for s in [*main, *more]}
 
     def cited(ids: list[str]) -> list[Story]:
         return list({known[i].id: known[i] for i in ids if i in known}.values())
@@ -256,9 +245,9 @@ def llm_weekly(
     return data
 
 
-def _uncited(out: WeeklyOut, known: dict[str, Story], stories: list[Story]) -> list[Story]:
+def _uncited(out: WeeklyText, known: dict[str, Story], stories: list[Story]) -> list[Story]:
     """The stories no topic draws on: the material of 其他重要资讯."""
-    cited = {known[i].id for t in out.topics for i in t.stories if i in known}
+    cited = {i for t in out.topics for i in t.stories if i in known}
     return [s for s in stories if s.id not in cited]
 
 
@@ -270,9 +259,9 @@ def _other_groups(stories: Sequence[Story]) -> list[WeeklyNewsGroup]:
     return [WeeklyNewsGroup(label=k, text="；".join(v) + "。") for k, v in groups.items()]
 
 
-def _reading(out: WeeklyOut, known: dict[str, Story], main: list[Story]) -> list[Link]:
+def _reading(out: WeeklyText, known: dict[str, Story], main: list[Story]) -> list[Link]:
     """相关阅读链接: source articles only (the model picks stories and titles, not URLs)."""
-    links = {known[r.id].primary.url: r.title for r in out.reading if r.id in known}
+    links = {known[r.story].primary.url: r.title for r in out.reading if r.story in known}
     if not links:
         links = {s.primary.url: s.primary.title for s in main}
     return [Link(title=title, url=url) for url, title in list(links.items())[:READING_LINKS]]
@@ -321,12 +310,12 @@ def publish_weekly(
     articles: list[Article],
 ) -> RunSummary:
     """Ground, render and write the weekly draft and its record."""
-    data, grounding = weekly_input(day, clusters.stories, written.out)
+    data, grounding = weekly_input(day, clusters.stories, written.text)
     year, week, _ = (day - timedelta(days=1)).isocalendar()
     data = weekly_in_profile(data, settings.publication.weekly, (year, week))
     markdown = render_document(weekly_document(data), settings.templates_dir)
     main = [s for s in clusters.stories if s.placement == "main"]
-    degraded = len(main) if written.out is None else 0
+    degraded = len(main) if written.text is None else 0
     failures = report.failures + written.failures
     stats = run_numbers(report, written, clusters, articles, grounding, degraded)
     record = periodic_record(
@@ -340,7 +329,7 @@ def publish_weekly(
         degraded=bool(degraded),
         notes=report.notes,
     )
-    published = published_of(day, main, {})
+    published = covered_by(day, main, {})
     return publish(
         "weekly", week_stem(day), archive, settings, markdown, record, published, force=force
     )
@@ -391,7 +380,7 @@ def publish(
     settings: Settings,
     markdown: str,
     record: RunRecord,
-    published: list[PublishedStory],
+    published: list[CoveredStory],
     *,
     force: bool,
 ) -> RunSummary:
@@ -400,7 +389,7 @@ def publish(
         settings.output_dir, fmt, stem, force=force, now=datetime.now(settings.tz)
     )
     final = write_draft(target, markdown, record)
-    archive.record_published(record.date, fmt, published)
+    archive.record_covered(record.date, fmt, published)
     archive.record_run(record.date, fmt, final.model_dump_json())
     problems = [
         f"{p.line}: {p.message}"

@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any, TypeVar
 
-from pipeline.errors import DigestError
+from pipeline.errors import BoundExceededError
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +38,6 @@ PRELOAD = "pipeline.ingest.extract"  # imported by each child before its first c
 
 _pool: list[_Child] = []
 _pool_lock = threading.Lock()
-
-
-class BoundExceededError(DigestError):
-    """A bounded call overran its time limit, ran out of memory, or killed its process."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, retryable=False)
 
 
 class _Child:

@@ -16,46 +16,20 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
-
 from pipeline import progress
 from pipeline.config import NetworkSettings
-from pipeline.errors import DigestError, ExtractError, UnsafeURLError
-from pipeline.ingest.bounded import BoundedWorker, BoundExceededError
+from pipeline.errors import BoundExceededError, DigestError, ExtractError, UnsafeURLError
+from pipeline.ingest.bounded import BoundedWorker
 from pipeline.ingest.extract import ExtractResult, extract_article
 from pipeline.ingest.feeds import parse_feed
 from pipeline.ingest.fetch import Fetcher
-from pipeline.models import Article, Failure, FeedEntry, Source
+from pipeline.models import Failure, FeedEntry, FeedOutcome, PageOutcome, Source
 
 log = logging.getLogger(__name__)
 
 # Pages are fetched for entries dated this long before the window (late-arriving items).
 LOOKBACK = timedelta(days=2)
 REFUSED_PREFIX = "refused by the URL policy: "
-
-
-class FeedOutcome(BaseModel):
-    """What one feed gave this run."""
-
-    source: Source
-    entries: list[FeedEntry] = Field(default_factory=list)
-    status: int | None = None
-    not_modified: bool = False
-    etag: str | None = None
-    last_modified: str | None = None
-    warning: str | None = None
-    damaged: bool = False  # not well-formed XML: entries were salvaged, some may be missing
-    rejected: dict[str, str] = Field(default_factory=dict)  # entry link → why it was refused
-    error: str | None = None
-
-
-class PageOutcome(BaseModel):
-    """What a batch of article pages gave: articles, failures and fallback notes."""
-
-    articles: list[Article] = Field(default_factory=list)
-    failures: list[Failure] = Field(default_factory=list)
-    notes: dict[str, str] = Field(default_factory=dict)  # url → note (e.g. used feed text)
-    fetched: int = 0
 
 
 def day_window(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

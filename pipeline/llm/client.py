@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from pipeline.config import LLMSettings
-from pipeline.errors import LLMError
+from pipeline.errors import DroppedError, LLMError
 from pipeline.llm.prompts import Prompts
 from pipeline.llm.provider import (
     PROVIDER_QUIRKS,
@@ -54,12 +55,6 @@ DROP_BACKOFF = 0.25  # seconds, doubled per answer broken off in the middle
 T = TypeVar("T", bound=BaseModel)
 
 
-class DroppedError(LLMError):
-    """The connection broke in the middle of an answer: worth asking again."""
-
-    retryable = True
-
-
 @dataclass(frozen=True)
 class StructuredRequest(Generic[T]):
     """One structured call: which prompt kind, its user message, the answer's schema."""
@@ -74,10 +69,11 @@ class StructuredRequest(Generic[T]):
 
 @dataclass(frozen=True)
 class Answer(Generic[T]):
-    """A validated answer and the soft-limit repairs it needed."""
+    """A validated answer, the soft-limit repairs it needed, and the user message it answers."""
 
     value: T
     repairs: list[str] = field(default_factory=list)
+    user: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -167,6 +163,34 @@ class LLMClient:
             timeout=self.llm.timeout,
             http_client=http,
         )
+
+    async def ask(
+        self,
+        kind: str,
+        schema: type[T],
+        payload: dict[str, Any],
+        *,
+        tag: str,
+        max_tokens: int | None = None,
+        system: Mapping[str, Any] | None = None,
+    ) -> Answer[T]:
+        """The seam: prompt ``kind`` with ``payload``, a validated ``schema`` back, or LLMError.
+
+        The user message is ``prompts/<kind>.user.j2`` rendered with the payload (article
+        text travels inside delimiters named ``tag`` and a per-call random token); the
+        answer is cached by model, prompt version, schema and the exact payload.
+        """
+        user = self.prompts.render(f"{kind}.user.j2", token=secrets.token_hex(5), **payload)
+        request = StructuredRequest(
+            kind=kind,
+            user=user,
+            schema=schema,
+            system_vars={"tag": tag, **(system or {})},
+            cache_key=self.key_for(kind, schema, payload),
+            max_tokens=max_tokens,
+        )
+        answer = await self.answer(request)
+        return Answer(answer.value, answer.repairs, user)
 
     async def complete(self, request: StructuredRequest[T]) -> T:
         """Ask for a structured answer: cache, call, validate, repair, one corrective retry."""

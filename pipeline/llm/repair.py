@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from pipeline.write.excerpt import join_sentences, split_sentences
+from pipeline.text.sentences import join_sentences, split_sentences
 
 WIDE_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 WORD_CHAR_RE = re.compile(r"[A-Za-z0-9.%+_-]")

@@ -14,10 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from pipeline.errors import NoDraftError, UnsafePathError
-from pipeline.models import RunRecord
+from pipeline.models import RunRecord, Target
 from pipeline.store.files import (
     PublishInterruptedError,
     publish_files,
@@ -32,15 +30,6 @@ log = logging.getLogger(__name__)
 DraftState = Literal["missing", "generated", "edited"]
 BACKUP_DIR = ".backup"
 GENERATED_DIR = ".generated"
-
-
-class Target(BaseModel):
-    """Where a run writes its draft and record, and what it did to get there."""
-
-    markdown: Path
-    record: Path
-    note: str | None = None
-    backup: Path | None = None
 
 
 def paths_for(output_dir: Path, fmt: str, stem: str) -> tuple[Path, Path]:

@@ -1,6 +1,9 @@
-"""Which stories a digest already carried, read back from its (possibly hand-edited) text.
+"""The no-repeat memory's input: which stories earlier digests already carried.
 
-Tomorrow's digest must not repeat them; a story an editor added by hand counts too.
+Read from the archive and from the drafts on disk as editors left them (a story an
+editor added by hand counts too), so tomorrow's digest does not repeat them. The
+stories stage judges what counts as a repeat (:func:`pipeline.stories.cluster.match_covered`);
+reading the drafts back needs the Markdown parser, hence this module lives here.
 """
 
 from __future__ import annotations
@@ -8,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
 
 from pipeline.markdown.document import (
     Block,
@@ -28,8 +33,11 @@ from pipeline.markdown.document import (
     WeeklyDocument,
 )
 from pipeline.markdown.parse import parse
-from pipeline.models import PublishedStory
+from pipeline.models import CoveredStory
+from pipeline.store.archive import Archive
 
+SOURCE_CHARS = 1500  # of each source article, kept to recognise a later repost
+LOOKBACK_DAYS = 30  # the stories stage's memory (stories.cluster.MEMORY_DAYS)
 StoryRef = tuple[str, list[str], str]  # title, URLs, lead text
 FORMATS: dict[str, Format] = {"daily": "daily", "weekly": "weekly", "brief": "brief"}
 # a Markdown link whose title may hold escaped brackets (the same pattern as lint's)
@@ -38,9 +46,9 @@ _HTTP = re.compile(r"https?://\S+")
 _BRIEF_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
-def published_stories(
+def covered_in(
     text: str, fmt: str | None = None, *, default_date: dt.date | None = None
-) -> list[PublishedStory]:
+) -> list[CoveredStory]:
     """The stories a (possibly hand-edited) digest carries, to avoid repeating them.
 
     ``fmt`` other than daily/weekly/brief means "detect". The date comes from the front
@@ -55,7 +63,7 @@ def published_stories(
     else:
         refs = _brief_refs(doc)
     return [
-        PublishedStory(
+        CoveredStory(
             date=when, format=doc.format, title=title, urls=urls, text=f"{title}\n{lead}".strip()
         )
         for title, urls, lead in refs
@@ -166,3 +174,30 @@ def _dedupe(urls: list[str]) -> list[str]:
 
 def _unescape(title: str) -> str:
     return title.replace("\\[", "[").replace("\\]", "]")
+
+
+def covered_before(archive: Archive, output_dir: Path, fmt: str, day: date) -> list[CoveredStory]:
+    """Stories of the last 30 days' digests: from the archive and from the drafts on disk.
+
+    Drafts on disk count as published in the form the editor left them, so a story an
+    editor added by hand is not repeated either. Each story carries the text of its
+    archived source articles, so that a later verbatim repost is recognised.
+    """
+    start = day - timedelta(days=LOOKBACK_DAYS)
+    stories = archive.covered_between(start, day - timedelta(days=1), format=fmt)
+    for offset in range(1, LOOKBACK_DAYS + 1):
+        when = day - timedelta(days=offset)
+        path = output_dir / fmt / f"{when}.md"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            stories.extend(covered_in(text, fmt, default_date=when))
+    return [with_sources(archive, s) for s in stories]
+
+
+def with_sources(archive: Archive, story: CoveredStory) -> CoveredStory:
+    """The story with its archived source articles' text (kept as it is if it has some)."""
+    if story.sources:
+        return story
+    found = [a for url in story.urls if (a := archive.get_article(url)) is not None]
+    texts = [f"{a.title}\n{a.text[:SOURCE_CHARS]}" for a in found]
+    return story.model_copy(update={"sources": texts}) if texts else story

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import DigestError
-from pipeline.models import Article, FeedEntry, Frozen, PublishedStory
+from pipeline.models import Article, CoveredStory, FeedEntry, Frozen
 
 logger = logging.getLogger(__name__)
 
@@ -360,7 +360,7 @@ class Archive:
 
     # --- published stories and runs ---------------------------------------------------
 
-    def record_published(self, date: date, format: str, stories: list[PublishedStory]) -> None:
+    def record_covered(self, date: date, format: str, stories: list[CoveredStory]) -> None:
         """Replace the stories published for date and format (their own date/format follow)."""
         day = date.isoformat()
         rows = [
@@ -376,9 +376,9 @@ class Archive:
             self._conn.execute("DELETE FROM published WHERE date = ? AND format = ?", (day, format))
             self._conn.executemany("INSERT INTO published VALUES (?, ?, ?, ?)", rows)
 
-    def published_between(
+    def covered_between(
         self, start_date: date, end_date: date, format: str | None = None
-    ) -> list[PublishedStory]:
+    ) -> list[CoveredStory]:
         """Stories published from start_date to end_date, both included; any format if None."""
         sql = "SELECT json FROM published WHERE date >= ? AND date <= ?"
         params: list[Any] = [start_date.isoformat(), end_date.isoformat()]
@@ -386,7 +386,7 @@ class Archive:
             sql += " AND format = ?"
             params.append(format)
         rows = self._rows(sql + " ORDER BY date, format, position", params)
-        return [s for (text,) in rows if (s := load_model(PublishedStory, text)) is not None]
+        return [s for (text,) in rows if (s := load_model(CoveredStory, text)) is not None]
 
     def record_run(self, date: date, format: str, record_json: str) -> None:
         """Append a run record (JSON text) for date and format."""

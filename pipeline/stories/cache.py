@@ -16,9 +16,8 @@ import logging
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.models import Article, PublishedStory, Story
+from pipeline.models import Article, ClusterResult, CoveredStory, Story
 from pipeline.stories import aliases, cluster, relevance, textsim
-from pipeline.stories.cluster import ClusterResult
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ def code_version() -> str:
 
 
 def cluster_key(
-    articles: list[Article], settings: dict[str, Any], published: list[PublishedStory]
+    articles: list[Article], settings: dict[str, Any], published: list[CoveredStory]
 ) -> str:
     """The key of one clustering input: articles (in order, whole), settings, history, code."""
     digest = hashlib.sha256(code_version().encode())

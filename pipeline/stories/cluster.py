@@ -2,7 +2,7 @@
 
 Steps, each a plain function: :func:`find_duplicates`, relevance
 (:func:`pipeline.stories.relevance.decide`), :func:`cluster_articles`, :func:`score_story`,
-:func:`assign_section`, :func:`match_published`; :func:`build_stories` runs them in that
+:func:`assign_section`, :func:`match_covered`; :func:`build_stories` runs them in that
 order.
 """
 
@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from pydantic import BaseModel, Field
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline.config import DigestSettings, Section
-from pipeline.models import Article, Dropped, PublishedStory, Story
+from pipeline.models import Article, ClusterResult, CoveredStory, Dropped, Judgement, Story
 from pipeline.stories.aliases import latin_key
-from pipeline.stories.relevance import Judgement, decide, names_of, relevance
+from pipeline.stories.relevance import decide, names_of, relevance
 from pipeline.stories.textsim import (
     SENTENCE_RE,
     anchors,
@@ -51,15 +50,6 @@ SKETCH_SIZE = 32
 MAX_GAP_HOURS = 96.0  # reports further apart are different events (or follow-ups)
 REPEAT_DAYS = 7  # a published story's event is not news again within this many days…
 MEMORY_DAYS = 30  # …and a near-identical report of it (same text or facts) within these
-
-
-class ClusterResult(BaseModel):
-    """What the cluster stage hands on: stories to write and articles left out."""
-
-    stories: list[Story] = Field(default_factory=list)  # ranked; "main" first, then "more"
-    dropped: list[Dropped] = Field(default_factory=list)
-    uncertain: list[str] = Field(default_factory=list)  # ids of kept, undecided articles
-    relevance: dict[str, int] = Field(default_factory=dict)  # who decided, counted
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -351,9 +341,9 @@ def _similar(text: str, other: str) -> float:
     return float(sum(w * right.get(t, 0.0) for t, w in left.items()))
 
 
-def match_published(
-    articles: Sequence[Article], published: Sequence[PublishedStory], window_end: datetime
-) -> tuple[PublishedStory | None, bool]:
+def match_covered(
+    articles: Sequence[Article], published: Sequence[CoveredStory], window_end: datetime
+) -> tuple[CoveredStory | None, bool]:
     """The earlier story this one repeats (if any), and whether it still is news (a follow-up).
 
     Within REPEAT_DAYS a report of the same event is a repeat unless it brings a new
@@ -376,7 +366,7 @@ def match_published(
     return None, False
 
 
-def _near_identical(articles: Sequence[Article], past: PublishedStory) -> bool:
+def _near_identical(articles: Sequence[Article], past: CoveredStory) -> bool:
     """Whether an article repeats a published story's source text, or only its facts."""
     sources = [s for s in past.sources if s.strip()]
     for art in articles:
@@ -396,7 +386,7 @@ def _facts(text: str) -> set[str]:
     return numbers(text) | {f"v:{v}" for v in versions(text)}
 
 
-def _same_facts(articles: Sequence[Article], past: PublishedStory) -> bool:
+def _same_facts(articles: Sequence[Article], past: CoveredStory) -> bool:
     """A report of the same event whose figures and versions the story already carried."""
     known = _facts("\n".join([past.title, past.text, *past.sources]))
     for art in articles:
@@ -406,7 +396,7 @@ def _same_facts(articles: Sequence[Article], past: PublishedStory) -> bool:
     return False
 
 
-def _same_event(articles: Sequence[Article], past: PublishedStory) -> bool:
+def _same_event(articles: Sequence[Article], past: CoveredStory) -> bool:
     past_text = f"{past.title}\n{past.text}"
     past_anchors = {x for x in anchors(past_text) if x.startswith(("e:", "v:"))}
     for art in articles:
@@ -419,7 +409,7 @@ def _same_event(articles: Sequence[Article], past: PublishedStory) -> bool:
     return False
 
 
-def _develops(articles: Sequence[Article], past: PublishedStory) -> bool:
+def _develops(articles: Sequence[Article], past: CoveredStory) -> bool:
     """Whether the articles' headlines carry versions or amounts the published text lacks."""
     past_text = f"{past.title}\n{past.text}"
     old_versions, old_numbers = set(versions(past_text)), numbers(past_text)
@@ -439,7 +429,7 @@ def build_stories(
     *,
     source_weights: dict[str, float],
     window_end: datetime,
-    published: Sequence[PublishedStory] = (),
+    published: Sequence[CoveredStory] = (),
     judged: Mapping[str, Judgement] | None = None,
 ) -> ClusterResult:
     """Deduplicate, filter, cluster, rank and section the window's articles.
@@ -453,7 +443,7 @@ def build_stories(
     candidates: list[tuple[bool, Story]] = []
     for group in cluster_articles(chosen.kept, names_of(judged)):
         members = order_articles(group, source_weights)
-        past, develops = match_published(members, published, window_end)
+        past, develops = match_covered(members, published, window_end)
         if past is not None and not develops:
             dropped += [_drop(a, "already-covered", past.title) for a in members]
             continue

@@ -22,7 +22,7 @@ from pipeline.config import LLMSettings
 from pipeline.errors import LLMError
 from pipeline.llm.client import Cache, LLMClient, StructuredRequest
 from pipeline.llm.prompts import PROMPTS_DIR, Prompts
-from pipeline.models import Article, Dropped, LLMStats
+from pipeline.models import Article, Dropped, Judgement, LLMStats
 from pipeline.store.files import sha256_text
 from pipeline.stories.textsim import (
     AI_TERMS,
@@ -47,15 +47,6 @@ TITLE_CHARS, LEAD_CHARS = 120, 160
 
 _AI_RES = [(t, term_pattern(t), w) for t, w in AI_TERMS.items()]
 _OFF_RES = [(t, term_pattern(t), w) for t, w in OFF_TERMS.items()]
-
-
-class Judgement(BaseModel):
-    """What the LLM said about one article."""
-
-    ai: bool
-    # canonical Latin names of its subjects, for clustering across languages; the judge
-    # does not ask for them (a small model copies them between items; docs/decisions.md)
-    names: list[str] = Field(default_factory=list)
 
 
 class JudgedItem(BaseModel):

@@ -13,18 +13,16 @@ import asyncio
 import json
 import logging
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date as Date
-from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from pipeline import progress
 from pipeline.config import LLMSettings, Section
 from pipeline.errors import ConfigError, LLMError
-from pipeline.llm.client import Cache, LLMClient, StructuredRequest
-from pipeline.llm.prompts import PROMPTS_DIR, Prompts
+from pipeline.llm.client import Cache
+from pipeline.llm.prompts import Prompts
 from pipeline.llm.repair import Echo
 from pipeline.llm.structured import strict_schema
 from pipeline.models import (
@@ -34,7 +32,9 @@ from pipeline.models import (
     MoreItem,
     Story,
     StoryDraft,
+    WriteResult,
 )
+from pipeline.text.sentences import estimate_tokens
 from pipeline.write.answers import (
     MORE_CATEGORIES,
     ChineseText,
@@ -47,12 +47,9 @@ from pipeline.write.answers import (
     to_meta,
     to_more,
 )
-from pipeline.write.excerpt import (
-    digest_input,
-    estimate_tokens,
-    story_input,
-)
+from pipeline.write.excerpt import digest_input, story_input
 from pipeline.write.fallback import extractive_draft, extractive_more, fallback_meta
+from pipeline.write.writer import LLMWriter
 
 logger = logging.getLogger(__name__)
 
@@ -87,26 +84,14 @@ SCHEMAS: dict[str, type[BaseModel]] = {
 }
 # The least article text a story is sent, however long the system prompt grows.
 MIN_STORY_BUDGET = 600
-
-
-class WriteResult(BaseModel):
-    """Everything the write stage produced for a run."""
-
-    drafts: dict[str, StoryDraft]
-    meta: DigestMeta
-    more: list[MoreItem] = Field(default_factory=list)
-    failures: list[Failure] = Field(default_factory=list)
-    stats: LLMStats = Field(default_factory=LLMStats)
-
-
-# ---------------------------------------------------------------- conversion
+SYSTEM = {"categories": MORE_CATEGORIES}  # the system prompts' variables besides the tag
 
 
 # ---------------------------------------------------------------- the writer
 
 
-class Writer:
-    """The LLM seam: writes stories and digest text; no tools."""
+class Writer(LLMWriter):
+    """The daily's writer: every main story, then the digest text, in Chinese; no tools."""
 
     def __init__(
         self,
@@ -116,40 +101,8 @@ class Writer:
         no_llm: bool = False,
         prompts: Prompts | None = None,
     ) -> None:
-        self.llm = llm
-        self.no_llm = no_llm
-        self.prompts = prompts or Prompts(PROMPTS_DIR)
-        self.client = None if no_llm else LLMClient(llm, prompts=self.prompts, cache=cache)
+        super().__init__(llm, cache=cache, no_llm=no_llm, prompts=prompts)
         self._system_texts: dict[str, str] = {}
-
-    @property
-    def stats(self) -> LLMStats:
-        """Counters of every call made (or answered from cache) so far."""
-        return self.client.stats if self.client else LLMStats()
-
-    def _client(self) -> LLMClient:
-        if self.client is None:
-            raise LLMError("the writer runs with no_llm: no LLM calls")
-        return self.client
-
-    def _request(
-        self,
-        kind: str,
-        schema: type[Any],
-        payload: dict[str, Any],
-        tag: str,
-        max_tokens: int | None = None,
-    ) -> StructuredRequest[Any]:
-        client = self._client()
-        user = self.prompts.render(f"{kind}.user.j2", token=secrets.token_hex(5), **payload)
-        return StructuredRequest(
-            kind=kind,
-            user=user,
-            schema=schema,
-            system_vars={"tag": tag, "categories": MORE_CATEGORIES},
-            cache_key=client.key_for(kind, schema, payload),
-            max_tokens=max_tokens,
-        )
 
     def prompt_text(self, kind: str) -> str:
         """A kind's system prompt in its longest form (schema and example inline)."""
@@ -172,8 +125,9 @@ class Writer:
         """Write one main story; raise LLMError when the endpoint cannot."""
         budget = max(MIN_STORY_BUDGET, self.llm.story_input_tokens - self._system_tokens("story"))
         payload = story_input(story, budget, self.prompts)
-        request = self._request("story", StoryOut, payload, "article", STORY_OUTPUT_TOKENS)
-        answer = await self._client().answer(request)
+        answer = await self._client().ask(
+            "story", StoryOut, payload, tag="article", max_tokens=STORY_OUTPUT_TOKENS, system=SYSTEM
+        )
         draft = to_draft(
             story,
             answer.value,
@@ -198,11 +152,13 @@ class Writer:
         payload = digest_input(main, drafts, more, sections, date=date)
         room = DIGEST_OUTPUT_BASE + DIGEST_OUTPUT_PER_MORE * len(payload["more"])
         room += DIGEST_OUTPUT_PER_SECTION * len(payload["sections"])
-        request = self._request("digest", DigestOut, payload, "story", room)
-        out: DigestOut = await self._client().complete(request)
+        answer = await self._client().ask(
+            "digest", DigestOut, payload, tag="story", max_tokens=room, system=SYSTEM
+        )
+        out = answer.value
         written = [drafts[s.id] for s in main if s.id in drafts]
         asked = {sec["key"]: sec["headlines"] for sec in payload["sections"]}
-        echo = Echo(self.prompt_text("digest"), [request.user])
+        echo = Echo(self.prompt_text("digest"), [answer.user])
         others = [m["title"] for m in payload["more"]]
         meta, degraded = to_meta(
             out, sections, written, date=date, asked=asked, echo=echo, others=others

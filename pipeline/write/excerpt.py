@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date as Date
@@ -11,6 +10,7 @@ from typing import Any
 from pipeline.config import Section
 from pipeline.llm.prompts import Prompts
 from pipeline.models import DEGRADED_MARK, Article, Story, StoryDraft
+from pipeline.text.sentences import estimate_tokens, join_sentences, split_sentences
 
 # what makes a story market-related (and so allowed an 影响 block): capital-market words
 # in a title; a bare 上市 is left out, it mostly means a product goes on sale
@@ -19,40 +19,16 @@ CAPITAL_RE = re.compile(
     r"|funding|raises|valuation|shares|stock|earnings|revenue|acquisition|acquires|\binvest",
     re.I,
 )
-CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
-SENTENCE_RE = re.compile(r"[^\n]+?(?:[。！？!?；]+[”’」』）)\"']*|\.(?=\s)|$)", re.M)
 NUMBER_RE = re.compile(r"\d")
 NAME_RE = re.compile(r"\b[A-Z][A-Za-z0-9]+|[《“「][^》”」]{1,30}[》”」]")
 NORMALISE_RE = re.compile(r"[\W_]+")
 TAG_LIKE_RE = re.compile(r"<(\s*/?\s*(?:article|story|item)\b[^<>]*)>", re.I)
 LEAD_SENTENCES = 2
-MAX_SENTENCE_CHARS = 400
 NEAR_DUPLICATE = 0.75
 MORE_TEXT_TOKENS = 120
 
 
 # ---------------------------------------------------------------- text and budget
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough token count: a CJK character ≈ 1 token, about 4 other characters ≈ 1 token."""
-    cjk = len(CJK_RE.findall(text))
-    return cjk + math.ceil((len(text) - cjk) / 4)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a text (Chinese and Latin punctuation, line breaks), stripped."""
-    found = (m.group(0).strip() for m in SENTENCE_RE.finditer(text))
-    return [s[:MAX_SENTENCE_CHARS] for s in found if s]
-
-
-def join_sentences(sentences: Sequence[str]) -> str:
-    """Join sentences, with a space only between Latin ones."""
-    out = ""
-    for sentence in sentences:
-        gap = "" if not out or CJK_RE.match(out[-1]) or CJK_RE.match(sentence[0]) else " "
-        out += gap + sentence
-    return out
 
 
 def clip(text: str, tokens: int) -> str:

@@ -8,7 +8,8 @@ from datetime import date as Date
 
 from pipeline.config import Section
 from pipeline.models import DEGRADED_MARK, DigestMeta, Fact, MoreItem, Story, StoryDraft
-from pipeline.write.excerpt import LEAD_SENTENCES, NUMBER_RE, join_sentences, split_sentences
+from pipeline.text.sentences import join_sentences, split_sentences
+from pipeline.write.excerpt import LEAD_SENTENCES, NUMBER_RE
 
 CATEGORY_HINTS = (
     ("具身智能与机器人", re.compile(r"机器人|具身|人形|robot|humanoid", re.I)),

@@ -28,7 +28,7 @@ from pipeline.llm.repair import (
     sentence_key,
 )
 from pipeline.models import Story
-from pipeline.write.excerpt import join_sentences, split_sentences
+from pipeline.text.sentences import join_sentences, split_sentences
 
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9.+-]{1,}")

@@ -18,20 +18,29 @@ import pytest
 import yaml
 
 from pipeline.config import Settings
-from pipeline.flows.steps import IngestReport
 from pipeline.formats.brief import publish_brief
-from pipeline.formats.daily import RunSummary, publish_daily
+from pipeline.formats.daily import publish_daily
 from pipeline.formats.weekly import publish_weekly
 from pipeline.markdown.document import WeeklyInput
 from pipeline.markdown.lint import lint_text
 from pipeline.markdown.render import build_weekly, render_document
-from pipeline.models import Article, Fact, Story, StoryDraft, article_id
+from pipeline.models import (
+    Article,
+    BriefWrite,
+    ClusterResult,
+    Fact,
+    IngestReport,
+    RunSummary,
+    Story,
+    StoryDraft,
+    WeeklyWrite,
+    WriteResult,
+    article_id,
+)
 from pipeline.store.archive import Archive
-from pipeline.stories.cluster import ClusterResult
 from pipeline.text.sanitize import invisible_characters
-from pipeline.write.daily import Writer, WriteResult
+from pipeline.write.daily import Writer
 from pipeline.write.fallback import fallback_meta
-from pipeline.write.periodic import BriefWrite, WeeklyWrite
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 2, 7)

@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pipeline.config import Settings
+from pipeline.errors import BoundExceededError
 from pipeline.ingest import bounded
 from pipeline.ingest import gather as ingest
-from pipeline.ingest.bounded import BoundedWorker, BoundExceededError
+from pipeline.ingest.bounded import BoundedWorker
 from pipeline.ingest.extract import MAX_ARTICLE_CHARS, ExtractResult, extract_article
 from pipeline.ingest.feeds import parse_feed
-from pipeline.ingest.gather import FeedOutcome, PageOutcome, fetch_articles, fetch_feeds
-from pipeline.models import FeedEntry, Source
+from pipeline.ingest.gather import fetch_articles, fetch_feeds
+from pipeline.models import FeedEntry, FeedOutcome, PageOutcome, Source
 from tests.servers import Reply, TestServer
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -13,8 +13,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pipeline.config import Settings
-from pipeline.ingest.gather import PageOutcome, fetch_articles
-from pipeline.models import Article, FeedEntry
+from pipeline.ingest.gather import fetch_articles
+from pipeline.models import Article, FeedEntry, PageOutcome
 from tests.servers import Reply, TestServer
 
 TZ = ZoneInfo("Asia/Shanghai")

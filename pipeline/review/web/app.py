@@ -28,11 +28,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline.errors import DigestError, RunLockedError
+from pipeline.errors import ConflictError, DigestError, EditError, FormError, RunLockedError
 from pipeline.review.drafts import read_record
 from pipeline.review.web import pages, saving
 from pipeline.review.web.dates import list_dates
-from pipeline.review.web.edits import EditError
 from pipeline.review.web.markup import safe_link
 
 logger = logging.getLogger(__name__)
@@ -55,10 +54,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-class FormError(DigestError):
-    """A write request that is malformed, too large or not from the page."""
 
 
 def make_env() -> Environment:
@@ -246,7 +241,7 @@ async def save(request: Request) -> Response:
             key=key,
             publication=site.publication,
         )
-    except saving.ConflictError as exc:
+    except ConflictError as exc:
         return _conflict(request, fmt, stem, str(exc), exc.disk_text, form.get("text", ""))
     except RunLockedError as exc:
         return _locked(request, fmt, stem, str(exc), form.get("text", ""), form.get("base", ""))
@@ -288,7 +283,7 @@ async def action(request: Request) -> Response:
         form = await read_form(request)
         markdown, _ = pages.draft_paths(site, fmt, stem)
         await run_in_threadpool(_act, site, markdown, fmt, stem, form)
-    except saving.ConflictError as exc:
+    except ConflictError as exc:
         return fail(request, f"{exc}: reload the page and try again", 409, fmt=fmt, stem=stem)
     except (FormError, EditError) as exc:
         return fail(request, str(exc), 400, fmt=fmt, stem=stem)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.errors import DigestError
+from pipeline.errors import EditError
 from pipeline.markdown.document import (
     MORE_TITLES,
     BriefDocument,
@@ -38,10 +38,6 @@ CN_NUMERALS = "一二三四五六七八九十"
 CN_NUMBER_RE = re.compile(r"[一二三四五六七八九十]+、")
 MORE_TITLE = MORE_TITLES[0]
 MORE_TEXT_LIMIT = 160  # characters of a story's lead kept on its 更多动态 line
-
-
-class EditError(DigestError):
-    """An action that cannot apply to the document (a stale or wrong address)."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pipeline.errors import EditError
 from pipeline.markdown.document import Bullet, BulletList, Document, Paragraph
-from pipeline.review.web.edits import UNSUPPORTED_RE, EditError
+from pipeline.review.web.edits import UNSUPPORTED_RE
 
 PATH_SEGMENT_RE = re.compile(r"[a-z_]{1,20}|\d{1,5}")
 SENTENCE_END = "。！？!?；;\n"

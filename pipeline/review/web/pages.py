@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.config import PublicationSettings
-from pipeline.errors import DigestError
+from pipeline.errors import DigestError, EditError
 from pipeline.markdown.document import DailyDocument, Document, Section
 from pipeline.markdown.lint import Problem, lint_text
 from pipeline.markdown.parse import parse
@@ -150,7 +150,7 @@ def apply_action(site: Site, text: str, fmt: str, form: dict[str, str]) -> str:
         occurrence = _int(form.get("occurrence", ""))
         doc = markers.resolve_marker(doc, form.get("path", ""), occurrence, keep=action == "keep")
     else:
-        raise edits.EditError(f"unknown action {action!r}")
+        raise EditError(f"unknown action {action!r}")
     return render_document(doc, site.templates_dir)
 
 
@@ -158,7 +158,7 @@ def _int(value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise edits.EditError(f"not a number: {value!r}") from None
+        raise EditError(f"not a number: {value!r}") from None
 
 
 def record_parts(record: dict[str, Any] | None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from pipeline.config import PublicationSettings
-from pipeline.errors import DigestError
+from pipeline.errors import ConflictError, DigestError
 from pipeline.markdown.lint import Problem, lint_text
 from pipeline.publish.drafts import BACKUP_DIR
 from pipeline.store.files import atomic_write, run_lock, sha256_text
@@ -30,14 +30,6 @@ LOCK_WAIT = 2.0  # seconds a save waits for the run lock before it is refused
 MAX_HISTORY = 50  # versions kept per draft
 HISTORY_SUFFIX = ".review.md"
 RERUN_RE = re.compile(r"\.rerun-\d+$")
-
-
-class ConflictError(DigestError):
-    """The file changed on disk since the editor opened it."""
-
-    def __init__(self, message: str, disk_text: str) -> None:
-        super().__init__(message)
-        self.disk_text = disk_text
 
 
 class SaveResult(BaseModel):

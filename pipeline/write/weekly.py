@@ -1,17 +1,15 @@
-"""The write stage of the weekly and brief formats: output schemas, payloads, the writer.
+"""The weekly's writer: one LLM call over the week's ranked stories (``prompts/weekly.*``).
 
-The weekly is one LLM call over the week's ranked stories (``prompts/weekly.*``); the
-brief is one call per story (``prompts/brief.*``), like the daily's stories. The writer
-returns the model's answers as they are; turning them into template input (links from
-story ids, grounding, extractive fallbacks) is :mod:`pipeline.formats.weekly`'s work. A call
-that fails is recorded as a Failure and its part is left to the extractive fallback.
+The model groups the top stories into topics and cites them by the ids the prompt gives
+(``s1``… main, ``m1``… the rest); the answer is handed on as :class:`WeeklyText` citing
+story ids, so no later stage knows the prompt's numbering. Turning it into the weekly
+(grounding, links, extractive parts) is :mod:`pipeline.formats.weekly`'s work. A call
+that fails is recorded as a Failure and the whole text is left to the extractive weekly.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import secrets
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -19,34 +17,35 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 
 from pipeline import progress
 from pipeline.errors import LLMError
-from pipeline.llm.client import StructuredRequest
 from pipeline.llm.structured import BlankIfInvalid, KeepValid, Soft
-from pipeline.models import Failure, LLMStats, Story
+from pipeline.models import (
+    Failure,
+    Story,
+    WeeklyGroupText,
+    WeeklyPoint,
+    WeeklyReading,
+    WeeklyText,
+    WeeklyTopicText,
+    WeeklyWrite,
+)
 from pipeline.write.answers import ChineseText, Paragraph, Text, move_overflow
-from pipeline.write.daily import Writer
-from pipeline.write.excerpt import clip, escape_data, select_text, story_input
+from pipeline.write.brief import BRIEF_CATEGORIES
+from pipeline.write.excerpt import clip, escape_data, select_text
+from pipeline.write.writer import LLMWriter
 
 logger = logging.getLogger(__name__)
 
-BRIEF_CATEGORIES = (
-    "政策与监管",
-    "模型与技术进展",
-    "投融资与并购",
-    "产品与应用发布",
-    "行业落地与生态",
-)
 WEEKLY_STORY_TOKENS = 260  # excerpt budget of one main story in the weekly call
 WEEKLY_MORE_TOKENS = 60  # excerpt budget of one 其他重要资讯 candidate
-BRIEF_OUTPUT_TOKENS = 700  # a brief item is about 300 Chinese characters
-# soft limits in 字 (pipeline.llm.repair.width), after the published weekly and brief
+# soft limits in 字 (pipeline.llm.repair.width), after the published weekly
 HIGHLIGHT_WIDTH, HIGHLIGHT_TEXT_WIDTH = 36, 80
 TOPIC_WIDTH, BULLET_WIDTH = 30, 90
 GROUP_LABEL_WIDTH, GROUP_TEXT_WIDTH = 10, 160
 READING_WIDTH, INTRO_WIDTH = 30, 240
-BRIEF_TITLE_WIDTH, BRIEF_TEXT_WIDTH, BRIEF_POINT_WIDTH = 40, 100, 50
+SYSTEM = {"categories": BRIEF_CATEGORIES}  # the system prompts' variables besides the tag
 
 
-# ---------------------------------------------------------------- output schemas
+# ---------------------------------------------------------------- output schema
 
 
 class HighlightOut(BaseModel):
@@ -126,38 +125,7 @@ class WeeklyOut(BaseModel):
         return self
 
 
-class BriefItemOut(BaseModel):
-    """The model's answer for one brief item."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    title: Annotated[ChineseText, Soft(width=BRIEF_TITLE_WIDTH)] = Field(min_length=4)
-    category: str
-    explanation: Annotated[Text, Soft(width=BRIEF_TEXT_WIDTH)] = Field(min_length=8)
-    background: Annotated[Text, Soft(width=BRIEF_TEXT_WIDTH)] = ""
-    points: Annotated[list[Annotated[Text, Soft(width=BRIEF_POINT_WIDTH)]], Soft(items=4)] = Field(
-        default_factory=list
-    )
-    source: str = ""  # id of the article the 来源出处 link points to
-
-
-class WeeklyWrite(BaseModel):
-    """What the weekly write step produced: the answer, or None when it must be extractive."""
-
-    out: WeeklyOut | None = None
-    failures: list[Failure] = Field(default_factory=list)
-    stats: LLMStats = Field(default_factory=LLMStats)
-
-
-class BriefWrite(BaseModel):
-    """What the brief write step produced: an answer per story id that was written."""
-
-    items: dict[str, BriefItemOut] = Field(default_factory=dict)
-    failures: list[Failure] = Field(default_factory=list)
-    stats: LLMStats = Field(default_factory=LLMStats)
-
-
-# ---------------------------------------------------------------- payloads
+# ---------------------------------------------------------------- payload and answer
 
 
 def _main_entry(n: int, story: Story) -> dict[str, Any]:
@@ -189,52 +157,60 @@ def weekly_payload(main: Sequence[Story], more: Sequence[Story], *, week: str) -
     }
 
 
+def story_ids(main: Sequence[Story], more: Sequence[Story]) -> dict[str, Story]:
+    """The ids the weekly prompt gives stories: ``s1``… for main, ``m1``… for the rest."""
+    known = {f"s{n + 1}": s for n, s in enumerate(main)}
+    return known | {f"m{n + 1}": s for n, s in enumerate(more)}
+
+
+def to_weekly_text(out: WeeklyOut, main: Sequence[Story], more: Sequence[Story]) -> WeeklyText:
+    """The model's answer citing story ids (an id the prompt did not give is left out)."""
+    known = {key: story.id for key, story in story_ids(main, more).items()}
+
+    def ids(refs: list[str]) -> list[str]:
+        return [known[r] for r in refs if r in known]
+
+    return WeeklyText(
+        intro=out.intro,
+        highlights=[
+            WeeklyPoint(title=h.title, text=h.text, stories=ids(h.stories)) for h in out.highlights
+        ],
+        topics=[
+            WeeklyTopicText(
+                title=t.title, paragraphs=t.paragraphs, bullets=t.bullets, stories=ids(t.stories)
+            )
+            for t in out.topics
+        ],
+        other_news=[
+            WeeklyGroupText(label=g.label, text=g.text, stories=ids(g.stories))
+            for g in out.other_news
+        ],
+        summary=out.summary,
+        reading=[
+            WeeklyReading(story=known[r.id], title=r.title) for r in out.reading if r.id in known
+        ],
+    )
+
+
 # ---------------------------------------------------------------- the writer
 
 
-class PeriodicWriter(Writer):
-    """The writer of the weekly and brief formats (same client, cache and stats)."""
-
-    def _ask(
-        self,
-        kind: str,
-        schema: type[Any],
-        payload: dict[str, Any],
-        tag: str,
-        max_tokens: int | None = None,
-    ) -> StructuredRequest[Any]:
-        client = self._client()
-        user = self.prompts.render(f"{kind}.user.j2", token=secrets.token_hex(5), **payload)
-        return StructuredRequest(
-            kind=kind,
-            user=user,
-            schema=schema,
-            system_vars={"tag": tag, "categories": BRIEF_CATEGORIES},
-            cache_key=client.key_for(kind, schema, payload),
-            max_tokens=max_tokens,
-        )
+class WeeklyWriter(LLMWriter):
+    """The weekly's writer: the whole text in one call, or nothing (extractive)."""
 
     async def write_weekly(
         self, main: Sequence[Story], more: Sequence[Story], *, week: str
     ) -> WeeklyOut:
         """The weekly's text in one call; raise LLMError when the endpoint cannot."""
         payload = weekly_payload(main, more, week=week)
-        out: WeeklyOut = await self._client().complete(
-            self._ask("weekly", WeeklyOut, payload, "story")
-        )
+        answer = await self._client().ask("weekly", WeeklyOut, payload, tag="story", system=SYSTEM)
+        out = answer.value
         blank = [not out.intro, not out.summary, not out.highlights, not out.topics]
         self.stats.degraded_parts += sum(blank)  # these parts fall back to extractive text
         return out
 
-    async def write_brief_item(self, story: Story) -> BriefItemOut:
-        """One brief item; raise LLMError when the endpoint cannot."""
-        payload = story_input(story, self.llm.story_input_tokens, self.prompts)
-        request = self._ask("brief", BriefItemOut, payload, "article", BRIEF_OUTPUT_TOKENS)
-        out: BriefItemOut = await self._client().complete(request)
-        return out
-
     async def write_week(self, stories: Sequence[Story], *, week: str) -> WeeklyWrite:
-        """The weekly call, degraded to None (extractive) on failure or without the LLM."""
+        """The weekly call, degraded to no text (extractive) on failure or without the LLM."""
         main = [s for s in stories if s.placement == "main"]
         more = [s for s in stories if s.placement == "more"]
         if self.client is None or not main:
@@ -246,28 +222,4 @@ class PeriodicWriter(Writer):
             logger.warning("weekly text degraded: %s", exc, extra=progress.failure("write"))
             failure = Failure(url=f"weekly:{week}", stage="write", error=str(exc))
             return WeeklyWrite(failures=[failure], stats=self.stats.model_copy())
-        return WeeklyWrite(out=out, stats=self.stats.model_copy())
-
-    async def write_brief(self, stories: Sequence[Story]) -> BriefWrite:
-        """Every main story as a brief item; a failed one is left out and recorded."""
-        if self.client is None:
-            return BriefWrite()
-        gate = asyncio.Semaphore(self.llm.concurrency)
-        failures: list[Failure] = []
-
-        async def one(story: Story) -> tuple[str, BriefItemOut | None]:
-            async with gate:
-                try:
-                    return story.id, await self.write_brief_item(story)
-                except LLMError as exc:
-                    logger.warning(
-                        "brief item %s degraded: %s", story.id, exc, extra=progress.failure("write")
-                    )
-                    failures.append(Failure(url=story.primary.url, stage="write", error=str(exc)))
-                    return story.id, None
-
-        main = [s for s in stories if s.placement == "main"]
-        async with self.client.session():
-            answers = await asyncio.gather(*(one(s) for s in main))
-        items = {sid: out for sid, out in answers if out is not None}
-        return BriefWrite(items=items, failures=failures, stats=self.stats.model_copy())
+        return WeeklyWrite(text=to_weekly_text(out, main, more), stats=self.stats.model_copy())

@@ -1,0 +1,336 @@
+"""One run of any format, stage by stage: the pipeline's table of contents. No Prefect here.
+
+:func:`run_digest` names every stage in order — ingest → stories → write → check and
+render (the format's ``compose``) → publish — for whichever :class:`Format` it is given.
+Where the heavy stages run is the :class:`Stages` object's business: :class:`PlainStages`
+calls the stage functions in this process (tests, scripts); the Prefect flows in
+:mod:`pipeline.flows.digest` pass one that submits them as tasks to the flow's runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from pipeline import progress
+from pipeline.config import NetworkSettings, Settings
+from pipeline.flows import steps
+from pipeline.formats.daily import batch_failures, no_draft
+from pipeline.formats.registry import Composition, Format
+from pipeline.ingest import absorb
+from pipeline.ingest import gather as ingest
+from pipeline.llm.prompts import Prompts
+from pipeline.models import (
+    Article,
+    ClusterResult,
+    CoveredStory,
+    FeedEntry,
+    FeedOutcome,
+    IngestReport,
+    Judgement,
+    LLMStats,
+    PageOutcome,
+    RunSummary,
+    Source,
+    Story,
+    Written,
+)
+from pipeline.publish import memory
+from pipeline.publish.drafts import choose_target
+from pipeline.publish.step import publish_draft
+from pipeline.store.archive import Archive
+from pipeline.store.files import run_key, run_lock
+from pipeline.stories import cache as cluster_cache
+from pipeline.stories.cluster import build_stories, find_duplicates
+from pipeline.stories.relevance import RelevanceJudge, to_judge
+
+ARCHIVE_FILE = "archive.sqlite3"
+CACHE_FILE = "llm-cache.sqlite3"
+FeedStates = dict[str, tuple[str | None, str | None]]
+Batch = list[FeedEntry]
+
+
+# --- the stage functions (what a task runs) --------------------------------------------
+
+
+def fetch_feeds(
+    sources: list[Source], states: FeedStates, net: NetworkSettings, tz: str, now: datetime
+) -> list[FeedOutcome]:
+    """Fetch and parse every feed (one shared client)."""
+    return asyncio.run(ingest.fetch_feeds(sources, states, net, tz=ZoneInfo(tz), now=now))
+
+
+def fetch_pages(
+    entries: Batch, net: NetworkSettings, tz: str, now: datetime, min_chars: int
+) -> PageOutcome:
+    """Fetch and extract the pages of one host's entries."""
+    return asyncio.run(
+        ingest.fetch_articles(entries, net, tz=ZoneInfo(tz), now=now, min_chars=min_chars)
+    )
+
+
+def judge_articles(
+    articles: list[Article], settings: Settings
+) -> tuple[dict[str, Judgement], LLMStats]:
+    """Ask the LLM, in batches, whether the articles the rules do not accept are AI news."""
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        judge = RelevanceJudge(settings.llm, cache=cache, prompts=Prompts(settings.prompts_dir))
+        return asyncio.run(judge.judge(articles)), judge.stats
+
+
+def cluster_articles(
+    articles: list[Article],
+    settings: Settings,
+    window_end: datetime,
+    covered: list[CoveredStory],
+    judged: dict[str, Judgement] | None = None,
+) -> ClusterResult:
+    """Drop duplicates and off-topic items, cluster, rank and section the stories."""
+    weights = {s.name: s.weight for s in settings.sources}
+    return build_stories(
+        articles,
+        settings.digest,
+        source_weights=weights,
+        window_end=window_end,
+        published=covered,
+        judged=judged,
+    )
+
+
+def write_stories(
+    fmt: Format, stories: list[Story], settings: Settings, day: date, no_llm: bool
+) -> Written:
+    """The format's writer over the run's LLM cache (extractive where the LLM fails)."""
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        return asyncio.run(fmt.write(stories, settings, day, no_llm, cache))
+
+
+# --- where the stages run ----------------------------------------------------------------
+
+
+class Stages(Protocol):
+    """Runs the heavy stages: in this process, or as tasks on a Prefect task runner."""
+
+    def feeds(
+        self, sources: list[Source], states: FeedStates, net: NetworkSettings, tz: str, now: datetime
+    ) -> list[FeedOutcome]:
+        """Fetch every feed."""
+        ...
+
+    def pages(
+        self, batches: list[Batch], net: NetworkSettings, tz: str, now: datetime, min_chars: int
+    ) -> Iterator[PageOutcome | Exception]:
+        """Each batch's outcome (or what it crashed with), in the batches' order."""
+        ...
+
+    def judge(
+        self, articles: list[Article], settings: Settings
+    ) -> tuple[dict[str, Judgement], LLMStats]:
+        """The LLM's relevance verdicts on doubtful articles."""
+        ...
+
+    def cluster(
+        self,
+        articles: list[Article],
+        settings: Settings,
+        window_end: datetime,
+        covered: list[CoveredStory],
+        judged: dict[str, Judgement] | None,
+    ) -> ClusterResult:
+        """The window's stories."""
+        ...
+
+    def write(
+        self, fmt: Format, stories: list[Story], settings: Settings, day: date, no_llm: bool
+    ) -> Written:
+        """The format's writing."""
+        ...
+
+
+class PlainStages:
+    """Every stage called in this process, one page batch after the other."""
+
+    def feeds(
+        self, sources: list[Source], states: FeedStates, net: NetworkSettings, tz: str, now: datetime
+    ) -> list[FeedOutcome]:
+        """Fetch every feed."""
+        return fetch_feeds(sources, states, net, tz, now)
+
+    def pages(
+        self, batches: list[Batch], net: NetworkSettings, tz: str, now: datetime, min_chars: int
+    ) -> Iterator[PageOutcome | Exception]:
+        """Each batch's outcome (or what it crashed with), in the batches' order."""
+        for batch in batches:
+            try:
+                yield fetch_pages(batch, net, tz, now, min_chars)
+            except Exception as exc:  # a crashed batch is recorded, the run goes on
+                yield exc
+
+    def judge(
+        self, articles: list[Article], settings: Settings
+    ) -> tuple[dict[str, Judgement], LLMStats]:
+        """The LLM's relevance verdicts on doubtful articles."""
+        return judge_articles(articles, settings)
+
+    def cluster(
+        self,
+        articles: list[Article],
+        settings: Settings,
+        window_end: datetime,
+        covered: list[CoveredStory],
+        judged: dict[str, Judgement] | None,
+    ) -> ClusterResult:
+        """The window's stories."""
+        return cluster_articles(articles, settings, window_end, covered, judged)
+
+    def write(
+        self, fmt: Format, stories: list[Story], settings: Settings, day: date, no_llm: bool
+    ) -> Written:
+        """The format's writing."""
+        return write_stories(fmt, stories, settings, day, no_llm)
+
+
+# --- the flow body -----------------------------------------------------------------------
+
+
+def run_digest(
+    fmt: Format,
+    settings: Settings,
+    day: date,
+    stages: Stages,
+    *,
+    offline: bool = False,
+    no_llm: bool = False,
+    force: bool = False,
+) -> RunSummary:
+    """One run of ``fmt`` for ``day``: every stage in order; the summary has the stage times."""
+    window, times = fmt.window(day, settings.tz), dict[str, float]()
+    with run_lock(settings.data_dir, run_key(fmt.name, day)):
+        with Archive(settings.data_dir / ARCHIVE_FILE) as archive:
+            report = IngestReport()
+            with steps.timed(times, "ingest"):
+                if not offline:
+                    ingest_window(archive, settings, window, report, stages)
+            articles = absorb.window_articles(archive, window)
+            covered = (
+                memory.covered_before(archive, settings.output_dir, fmt.name, day)
+                if fmt.remembers
+                else []
+            )
+            with steps.timed(times, "cluster"):
+                clusters, judged = find_stories(
+                    fmt, articles, settings, window[1], covered, stages, no_llm=no_llm
+                )
+            if not clusters.stories:
+                stem = fmt.stem(day)
+                summary = no_draft(
+                    settings.output_dir, stem, day, fmt.name, report, clusters, articles
+                )
+            else:
+                with steps.timed(times, "write"):
+                    written = stages.write(fmt, clusters.stories, settings, day, no_llm)
+                    written.stats.add(judged)
+                with steps.timed(times, "publish"):
+                    summary = compose_and_publish(
+                        fmt, archive, settings, day, clusters, written, report, articles, force
+                    )
+    summary.stats.update({f"seconds_{name}": round(value, 1) for name, value in times.items()})
+    return summary
+
+
+def compose_and_publish(
+    fmt: Format,
+    archive: Archive,
+    settings: Settings,
+    day: date,
+    clusters: ClusterResult,
+    written: Written,
+    report: IngestReport,
+    articles: list[Article],
+    force: bool,
+) -> RunSummary:
+    """Check and render the written text (the format's ``compose``), then publish the draft."""
+    now = datetime.now(settings.tz)
+    target = choose_target(settings.output_dir, fmt.name, fmt.stem(day), force=force, now=now)
+    rendered = fmt.compose(
+        Composition(day, settings, clusters, written, report, articles, target)
+    )
+    return publish_draft(archive, settings.publication, target, rendered, fmt.document)
+
+
+def ingest_window(
+    archive: Archive,
+    settings: Settings,
+    window: tuple[datetime, datetime],
+    report: IngestReport,
+    stages: Stages,
+) -> None:
+    """Fetch feeds, then the pages of new entries (one batch per host), into the archive."""
+    now = datetime.now(settings.tz)
+    states = absorb.feed_states(archive, settings.sources)
+    with progress.stage("feeds", len(settings.sources)):
+        outcomes = stages.feeds(settings.sources, states, settings.network, settings.timezone, now)
+    seen = absorb.absorb_feeds(archive, outcomes, report, now)
+    entries = absorb.pages_to_fetch(archive, seen, window)
+    batches = ingest.group_by_host(entries)
+    min_chars = settings.digest.min_text_chars
+    results = stages.pages(batches, settings.network, settings.timezone, now, min_chars)
+    with progress.stage("pages", len(entries)):
+        for batch, outcome in zip(batches, results, strict=True):
+            try:
+                if isinstance(outcome, Exception):
+                    raise outcome
+                absorb.absorb_pages(archive, outcome, report)
+            except Exception as exc:  # a crashed batch is recorded, the run goes on
+                report.failures.extend(batch_failures(batch, exc))
+            progress.advance("pages", len(batch))
+
+
+def find_stories(
+    fmt: Format,
+    articles: list[Article],
+    settings: Settings,
+    window_end: datetime,
+    covered: list[CoveredStory],
+    stages: Stages,
+    *,
+    no_llm: bool,
+) -> tuple[ClusterResult, LLMStats]:
+    """The stories stage: the LLM judges what the rules do not accept (if asked), then cluster."""
+    settings = fmt.stories(settings)
+    judged: dict[str, Judgement] | None = None
+    stats = LLMStats()
+    if fmt.judges and not no_llm:
+        weights = {s.name: s.weight for s in settings.sources}
+        doubtful = to_judge(find_duplicates(articles, weights)[0])
+        judged, stats = stages.judge(doubtful, settings) if doubtful else ({}, LLMStats())
+    return cluster_window(articles, settings, window_end, covered, judged, stages), stats
+
+
+def cluster_window(
+    articles: list[Article],
+    settings: Settings,
+    window_end: datetime,
+    covered: list[CoveredStory],
+    judged: dict[str, Judgement] | None,
+    stages: Stages,
+) -> ClusterResult:
+    """Cluster the window, unless this very input was clustered before (a rerun)."""
+    inputs = {
+        "digest": settings.digest.model_dump(mode="json"),
+        "weights": {s.name: s.weight for s in settings.sources},
+        "window_end": window_end.isoformat(),
+        "judged": None if judged is None else {k: v.model_dump() for k, v in judged.items()},
+    }
+    key = cluster_cache.cluster_key(articles, inputs, covered)
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        stored = cluster_cache.load(cache, key, articles)
+    if stored is not None:
+        return stored
+    result = stages.cluster(articles, settings, window_end, covered, judged)
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        cluster_cache.save(cache, key, result)
+    return result
