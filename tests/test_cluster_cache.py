@@ -10,19 +10,7 @@ from benchmarks.cluster_eval import settings as eval_settings
 from pipeline.cluster import ClusterResult, build_stories
 from pipeline.cluster_cache import cluster_key, load, save
 from pipeline.models import Article, PublishedStory
-
-
-class DictCache:
-    """The cache protocol over a dict."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def cache_get(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def cache_put(self, key: str, value: str) -> None:
-        self.data[key] = value
+from tests.caches import DictCache
 
 
 def window() -> tuple[list[Article], ClusterResult, dict[str, Any]]:
