@@ -31,6 +31,7 @@ from types import FrameType
 import httpx
 
 from pipeline.errors import ConfigError, DigestError
+from pipeline.files import open_append_nofollow
 from pipeline.prefect_env import configure
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ class LocalServer:
         """Start the child in its own session (Ctrl-C reaches us, not it); return the API URL."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log.info("starting a local Prefect server: %s", " ".join(self.command))
-        with open(self.log_path, "ab") as output:
+        with open_append_nofollow(self.log_path) as output:
             self.process = subprocess.Popen(
                 self.command,
                 env=self.env,
