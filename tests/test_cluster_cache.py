@@ -10,19 +10,7 @@ from benchmarks.cluster_eval import settings as eval_settings
 from pipeline.models import Article, ClusterResult, CoveredStory
 from pipeline.stories.cache import cluster_key, load, save
 from pipeline.stories.cluster import build_stories
-
-
-class DictCache:
-    """The cache protocol over a dict."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def cache_get(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def cache_put(self, key: str, value: str) -> None:
-        self.data[key] = value
+from tests.caches import DictCache
 
 
 def window() -> tuple[list[Article], ClusterResult, dict[str, Any]]:

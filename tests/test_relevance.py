@@ -10,22 +10,10 @@ import pytest
 
 from pipeline.models import Article, Judgement
 from pipeline.stories.relevance import BATCH, RelevanceJudge, decide, rule_decision, to_judge
+from tests.caches import DictCache
 from tests.fake_openai import FakeOpenAI, fake_openai
 
 WHEN = datetime.fromisoformat("2026-04-10T08:00:00+08:00")
-
-
-class DictCache:
-    """An in-memory LLM cache."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def cache_get(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def cache_put(self, key: str, value: str) -> None:
-        self.data[key] = value
 
 
 def item(n: int, title: str, text: str = "") -> Article:

@@ -105,6 +105,23 @@ def test_manual_rerun_parameter_date_is_the_flows() -> None:
     assert {"date", "config", "output_dir"} <= set(params)
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0001-01-01", "outside 2000-01-01"),
+        ("9999-12-31", "has not happened yet"),
+        ("7/2/26", "YYYY-MM-DD"),
+    ],
+)
+def test_a_deployment_date_parameter_is_range_checked_like_the_cli(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    settings = load_settings(None, env={}, overrides={"output_dir": str(tmp_path)})
+    with pytest.raises(ConfigError, match=message):
+        flows.run_day(value, settings)
+    assert flows.run_day("2026-02-07", settings).isoformat() == "2026-02-07"
+
+
 # --- the local server's life -------------------------------------------------------------
 
 

@@ -110,6 +110,26 @@ def test_list_without_config_shows_the_builtin_list(workdir: Path) -> None:
     assert "IT之家" in result.output and "(the built-in list" in result.output
 
 
+SECRET_CONFIG = """
+[[sources]]
+name = "Private"
+url = "https://u:hunter2@paid.example.com/feed?token=s3cr3tT0ken&lang=zh"
+lang = "zh"
+"""
+
+
+def test_list_check_and_json_mask_a_private_feeds_credentials(workdir: Path) -> None:
+    """A feed URL's password and token are not printed; the host and harmless query stay."""
+    (workdir / "digest.toml").write_text(SECRET_CONFIG, encoding="utf-8")
+    outputs = [invoke("list").output, invoke("check").output, invoke("check", "--json").output]
+    for output in outputs:
+        assert "hunter2" not in output and "s3cr3tT0ken" not in output, output
+        assert "paid.example.com" in output
+    assert "lang=zh" in outputs[0]
+    # export is the user's own copy for another reader: it keeps the working URL
+    assert "s3cr3tT0ken" in invoke("export").output
+
+
 # --- check -----------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from pipeline.write.daily import (
     Writer,
     write_digest,
 )
+from tests.caches import DictCache
 from tests.fake_openai import (
     LOOP_SENTENCE,
     FakeOpenAI,
@@ -52,19 +53,6 @@ SECTIONS = [
     Section(key="robotics", title="具身智能与机器人"),
 ]
 T = TypeVar("T")
-
-
-class DictCache:
-    """The cache protocol over a dict (the archive implements it over SQLite)."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def cache_get(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def cache_put(self, key: str, value: str) -> None:
-        self.data[key] = value
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from pipeline.cli.common import ConfigOpt, fail, settings_from
 from pipeline.errors import ConfigError
+from pipeline.text.redact import redact_text, redact_url
 
 if TYPE_CHECKING:  # settings, models and URL rules load when a command runs, not for --help
     from pipeline.config import Settings
@@ -48,7 +49,9 @@ def list_sources(config: ConfigOpt = None) -> None:
     settings = settings_from(config)
     table = Table("name", "lang", "weight", "url", title=f"{len(settings.sources)} sources")
     for source in settings.sources:
-        table.add_row(escape(source.name), source.lang, f"{source.weight:g}", escape(source.url))
+        table.add_row(
+            escape(source.name), source.lang, f"{source.weight:g}", escape(redact_url(source.url))
+        )
     console = out()
     console.print(table)
     if not configured_sources(config_path(config)):
@@ -158,7 +161,7 @@ def health_cells(h: SourceHealth, settings: Settings) -> list[str]:
         when(h.last_new, settings),
         f"{h.items_seen}/{h.new_articles}",
         str(h.consecutive_failures),
-        h.last_error or "",
+        redact_text(h.last_error or ""),
     ]
 
 
@@ -172,10 +175,10 @@ def problem_line(source: Source, h: SourceHealth | None, status: str, stale_days
         return ""
     if status == "FAILING":
         runs = f"{h.consecutive_failures} run{'s' if h.consecutive_failures != 1 else ''}"
-        return one_line(f"FAILING {source.name} ({source.url}): {h.last_error} [{runs}]")
-    return one_line(
-        f"STALE {source.name} ({source.url}): answers, nothing new for {stale_days}+ days"
-    )
+        error = redact_text(h.last_error or "")
+        return one_line(f"FAILING {source.name} ({redact_url(source.url)}): {error} [{runs}]")
+    url = redact_url(source.url)
+    return one_line(f"STALE {source.name} ({url}): answers, nothing new for {stale_days}+ days")
 
 
 def plain_line(
@@ -183,12 +186,14 @@ def plain_line(
 ) -> str:
     """One line per feed, whatever its state (the output when not on a terminal)."""
     if h is None:
-        return one_line(f"NEVER RUN {source.name} ({source.url}): no run has fetched it yet")
+        return one_line(
+            f"NEVER RUN {source.name} ({redact_url(source.url)}): no run has fetched it yet"
+        )
     seen = f"last success {when(h.last_success, settings)}, last new {when(h.last_new, settings)}"
     if status != "ok":
         return f"{problem_line(source, h, status, stale_days)}; {seen}"
     counts = f"{h.items_seen}/{h.new_articles} items/new at {when(h.last_run, settings)}"
-    return one_line(f"ok {source.name} ({source.url}): {counts}; {seen}")
+    return one_line(f"ok {source.name} ({redact_url(source.url)}): {counts}; {seen}")
 
 
 def one_line(text: str) -> str:
@@ -207,10 +212,12 @@ def health_json(
     rows = []
     for source in settings.sources:
         h = health.get(source.name)
-        row: dict[str, Any] = {"name": source.name, "url": source.url, "lang": source.lang}
+        url = redact_url(source.url)  # a private feed's token is not for terminals or monitoring
+        row: dict[str, Any] = {"name": source.name, "url": url, "lang": source.lang}
         row["status"] = statuses[source.name]
         if h is not None:
             row.update(h.model_dump(mode="json", exclude={"source", "url", "stale"}))
+            row["last_error"] = redact_text(h.last_error) if h.last_error else h.last_error
         rows.append(row)
     summary = {key.lower().replace(" ", "_"): n for key, n in counts.items()}
     document = {"stale_days": stale_days, "counts": summary, "sources": rows}
@@ -253,9 +260,13 @@ def import_opml(
     append_sources(path, added, origin=file.name)
     console = out()
     for source in added:
-        console.print(f"added   {source.name} ({source.lang}) {source.url}", markup=False)
+        console.print(
+            f"added   {source.name} ({source.lang}) {redact_url(source.url)}", markup=False
+        )
     for source in skipped:
-        console.print(f"skipped {source.name}: already configured ({source.url})", markup=False)
+        console.print(
+            f"skipped {source.name}: already configured ({redact_url(source.url)})", markup=False
+        )
     console.print(f"{len(added)} added, {len(skipped)} skipped → {path}", markup=False)
     if not current and added and not keep_defaults:
         console.print(

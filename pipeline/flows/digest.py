@@ -516,6 +516,20 @@ def pinned_config(config: str | None, environ: Mapping[str, str]) -> str:
     return str(found)
 
 
+EARLIEST_RUN_DAY = date(2000, 1, 1)
+
+
+def checked_run_day(day: date, settings: Settings) -> date:
+    """A date parameter the pipeline can write: from 2000-01-01 to tomorrow, as at the CLI."""
+    latest = assemble.resolve_day(None, settings.tz)
+    if not EARLIEST_RUN_DAY <= day <= latest:
+        raise ConfigError(
+            f"date {day} is outside {EARLIEST_RUN_DAY}..{latest} (tomorrow): "
+            "no archive reaches back that far, or that day has not happened yet"
+        )
+    return day
+
+
 def run_day(value: str | None, settings: Settings, *, deployed: bool = False) -> date:
     """The digest date: the parameter; else the day after the run was scheduled to start.
 
@@ -523,9 +537,10 @@ def run_day(value: str | None, settings: Settings, *, deployed: bool = False) ->
     """
     if value:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ConfigError(f"date must be YYYY-MM-DD, not {value!r}") from None
+        return checked_run_day(day, settings)
     if deployed:
         start: datetime = flow_run_runtime.scheduled_start_time
         return start.astimezone(settings.tz).date() + timedelta(days=1)

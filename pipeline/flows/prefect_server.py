@@ -32,6 +32,7 @@ import httpx
 
 from pipeline.errors import ConfigError, DigestError
 from pipeline.flows.prefect_env import configure
+from pipeline.store.files import open_append_nofollow
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ class LocalServer:
         """Start the child in its own session (Ctrl-C reaches us, not it); return the API URL."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log.info("starting a local Prefect server: %s", " ".join(self.command))
-        with open(self.log_path, "ab") as output:
+        with open_append_nofollow(self.log_path) as output:
             self.process = subprocess.Popen(
                 self.command,
                 env=self.env,

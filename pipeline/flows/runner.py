@@ -146,7 +146,25 @@ def prefect_ready(
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield flows
     finally:
+        if server is not None:
+            drain_prefect_workers()
         stop_temporary(server)
+
+
+def drain_prefect_workers(timeout: float = 5.0) -> None:
+    """Send what Prefect's event and log workers still hold while our server answers.
+
+    Left queued for a server that is gone, they would be retried one by one at exit
+    ("Still processing items: … remaining"), for minutes, in a long-lived process.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (EventsWorker, APILogWorker):
+        try:
+            worker.drain_all(timeout=timeout)
+        except Exception as exc:  # best effort: the run itself is over
+            log.debug("could not drain %s: %r", worker.__name__, exc)
 
 
 def wait_for_api(api_url: str, server: LocalServer | None) -> None:

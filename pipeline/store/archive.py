@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import DigestError
 from pipeline.models import Article, CoveredStory, FeedEntry, Frozen
+from pipeline.store.files import refuse_links
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ M = TypeVar("M", bound=BaseModel)
 
 ARCHIVE_NAME = "archive.sqlite3"
 SCHEMA_VERSION = 1
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -151,6 +153,7 @@ class Archive:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_links(path, SQLITE_COMPANIONS)  # SQLite itself would follow a planted link
         self.path = path
         self._conn = sqlite3.connect(path, timeout=10.0)
         self._conn.execute("PRAGMA journal_mode=WAL")

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import RunLockedError, UnsafePathError
 
@@ -144,6 +145,31 @@ def read_bytes_nofollow(path: Path) -> bytes | None:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise UnsafePathError(f"{path} is not a regular file; move it away and run again")
         return handle.read()
+
+
+def open_append_nofollow(path: Path) -> BinaryIO:
+    """A regular file opened for appending (created 0600 if missing), never through a link."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        raise _unsafe(path, exc) from exc
+    handle = os.fdopen(fd, "ab")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        raise UnsafePathError(f"{path} is not a regular file; move it away and run again")
+    return handle
+
+
+def refuse_links(path: Path, suffixes: Sequence[str] = ()) -> None:
+    """UnsafePathError if path, or path plus one of suffixes, is a symbolic link.
+
+    For files opened by a library that follows links itself (SQLite: the database and its
+    -wal and -shm companions).
+    """
+    for candidate in (path, *(path.with_name(path.name + s) for s in suffixes)):
+        if candidate.is_symlink():
+            raise _unsafe(candidate, OSError(errno.ELOOP, "symbolic link"))
 
 
 def _unsafe(path: Path, exc: OSError) -> OSError | UnsafePathError:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import NoDraftError, UnsafePathError
+from pipeline.flows.prefect_server import SERVER_LOG, LocalServer
 from pipeline.models import RunRecord
 from pipeline.publish.drafts import (
     choose_target,
@@ -18,6 +20,7 @@ from pipeline.publish.drafts import (
     paths_for,
     write_draft,
 )
+from pipeline.store.archive import Archive
 from pipeline.store.files import lock_path, run_lock
 
 DAY = date(2026, 2, 7)
@@ -132,3 +135,28 @@ def test_draft_replaced_by_a_link_is_refused(tmp_path: Path) -> None:
     assert secret.read_text(encoding="utf-8") == "sk-not-for-drafts\n"
     assert "sk-not-for-drafts" not in str(snapshot(output))
     assert generated_path(draft).read_text(encoding="utf-8") == "# AI 日报 v1\n"
+
+
+@pytest.mark.parametrize("planted", ["archive.sqlite3", "archive.sqlite3-wal"])
+def test_archive_planted_as_a_link_is_refused(tmp_path: Path, planted: str) -> None:
+    """SQLite follows links itself: the archive (or its journal) swapped for one is refused."""
+    victim = tmp_path / "victim.db"
+    victim.write_bytes(b"precious")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / planted).symlink_to(victim)
+    with pytest.raises(UnsafePathError, match="symbolic link"):
+        Archive(data / "archive.sqlite3")
+    assert victim.read_bytes() == b"precious"
+
+
+def test_prefect_server_log_planted_as_a_link_is_refused(tmp_path: Path) -> None:
+    """The temporary server's log is appended to only as a regular file, never through a link."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (tmp_path / SERVER_LOG).symlink_to(victim)
+    server = LocalServer(tmp_path, {}, command=[sys.executable, "-c", "print('appended')"])
+    with pytest.raises(UnsafePathError, match="symbolic link"):
+        server.start()
+    assert server.process is None
+    assert victim.read_text(encoding="utf-8") == "precious\n"
