@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -115,7 +116,12 @@ class Stages(Protocol):
     """Runs the heavy stages: in this process, or as tasks on a Prefect task runner."""
 
     def feeds(
-        self, sources: list[Source], states: FeedStates, net: NetworkSettings, tz: str, now: datetime
+        self,
+        sources: list[Source],
+        states: FeedStates,
+        net: NetworkSettings,
+        tz: str,
+        now: datetime,
     ) -> list[FeedOutcome]:
         """Fetch every feed."""
         ...
@@ -154,7 +160,12 @@ class PlainStages:
     """Every stage called in this process, one page batch after the other."""
 
     def feeds(
-        self, sources: list[Source], states: FeedStates, net: NetworkSettings, tz: str, now: datetime
+        self,
+        sources: list[Source],
+        states: FeedStates,
+        net: NetworkSettings,
+        tz: str,
+        now: datetime,
     ) -> list[FeedOutcome]:
         """Fetch every feed."""
         return fetch_feeds(sources, states, net, tz, now)
@@ -206,39 +217,59 @@ def run_digest(
     no_llm: bool = False,
     force: bool = False,
 ) -> RunSummary:
-    """One run of ``fmt`` for ``day``: every stage in order; the summary has the stage times."""
-    window, times = fmt.window(day, settings.tz), dict[str, float]()
-    with run_lock(settings.data_dir, run_key(fmt.name, day)):
-        with Archive(settings.data_dir / ARCHIVE_FILE) as archive:
-            report = IngestReport()
-            with steps.timed(times, "ingest"):
-                if not offline:
-                    ingest_window(archive, settings, window, report, stages)
-            articles = absorb.window_articles(archive, window)
-            covered = (
-                memory.covered_before(archive, settings.output_dir, fmt.name, day)
-                if fmt.remembers
-                else []
-            )
-            with steps.timed(times, "cluster"):
-                clusters, judged = find_stories(
-                    fmt, articles, settings, window[1], covered, stages, no_llm=no_llm
-                )
-            if not clusters.stories:
-                stem = fmt.stem(day)
-                summary = no_draft(
-                    settings.output_dir, stem, day, fmt.name, report, clusters, articles
-                )
-            else:
-                with steps.timed(times, "write"):
-                    written = stages.write(fmt, clusters.stories, settings, day, no_llm)
-                    written.stats.add(judged)
-                with steps.timed(times, "publish"):
-                    summary = compose_and_publish(
-                        fmt, archive, settings, day, clusters, written, report, articles, force
-                    )
+    """One run of ``fmt`` for ``day`` under its lock; the summary carries the stage times."""
+    times: dict[str, float] = {}
+    key = run_key(fmt.name, day)
+    with run_lock(settings.data_dir, key), Archive(settings.data_dir / ARCHIVE_FILE) as archive:
+        run = Run(fmt, archive, settings, day, stages, times)
+        summary = run.stages_in_order(offline=offline, no_llm=no_llm, force=force)
     summary.stats.update({f"seconds_{name}": round(value, 1) for name, value in times.items()})
     return summary
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run's format, archive, settings, date, stage runner and stage times."""
+
+    fmt: Format
+    archive: Archive
+    settings: Settings
+    day: date
+    stages: Stages
+    times: dict[str, float]
+
+    def stages_in_order(self, *, offline: bool, no_llm: bool, force: bool) -> RunSummary:
+        """ingest → stories → write → check and render (``compose``) → publish."""
+        fmt, settings, day, report = self.fmt, self.settings, self.day, IngestReport()
+        window = fmt.window(day, settings.tz)
+        with steps.timed(self.times, "ingest"):
+            if not offline:
+                ingest_window(self.archive, settings, window, report, self.stages)
+        articles = absorb.window_articles(self.archive, window)
+        with steps.timed(self.times, "cluster"):
+            clusters, judged = self.stories(articles, window[1], no_llm=no_llm)
+        if not clusters.stories:
+            stem, out = fmt.stem(day), settings.output_dir
+            return no_draft(out, stem, day, fmt.name, report, clusters, articles)
+        with steps.timed(self.times, "write"):
+            written = self.stages.write(fmt, clusters.stories, settings, day, no_llm)
+            written.stats.add(judged)
+        with steps.timed(self.times, "publish"):
+            return compose_and_publish(
+                fmt, self.archive, settings, day, clusters, written, report, articles, force
+            )
+
+    def stories(
+        self, articles: list[Article], window_end: datetime, *, no_llm: bool
+    ) -> tuple[ClusterResult, LLMStats]:
+        """The stories stage, with the no-repeat memory if the format keeps one."""
+        fmt, out = self.fmt, self.settings.output_dir
+        remembered = (
+            memory.covered_before(self.archive, out, fmt.name, self.day) if fmt.remembers else []
+        )
+        return find_stories(
+            fmt, articles, self.settings, window_end, remembered, self.stages, no_llm=no_llm
+        )
 
 
 def compose_and_publish(
@@ -255,9 +286,7 @@ def compose_and_publish(
     """Check and render the written text (the format's ``compose``), then publish the draft."""
     now = datetime.now(settings.tz)
     target = choose_target(settings.output_dir, fmt.name, fmt.stem(day), force=force, now=now)
-    rendered = fmt.compose(
-        Composition(day, settings, clusters, written, report, articles, target)
-    )
+    rendered = fmt.compose(Composition(day, settings, clusters, written, report, articles, target))
     return publish_draft(archive, settings.publication, target, rendered, fmt.document)
 
 

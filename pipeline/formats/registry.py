@@ -9,9 +9,10 @@ Adding a format means adding an entry here (:func:`register`) and a template.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pipeline.config import Settings
@@ -28,7 +29,7 @@ from pipeline.models import (
 )
 
 Window = tuple[datetime, datetime]
-WriteFn = Callable[[list[Story], Settings, date, bool, Cache], Awaitable[Written]]
+WriteFn = Callable[[list[Story], Settings, date, bool, Cache], Coroutine[Any, Any, Written]]
 
 
 @dataclass(frozen=True)
