@@ -16,6 +16,7 @@ from PIL import Image
 
 from pipeline.errors import NoDraft
 from pipeline.flows import digest as flows
+from pipeline.flows import run
 from pipeline.flows.prefect_env import CONFIG_ENV
 from pipeline.markdown.lint import lint_text
 from pipeline.stories import cluster
@@ -175,7 +176,7 @@ def test_rerun_uses_archive_and_llm_cache(
         clusterings.append(len(args[0]))
         return build(*args, **kwargs)
 
-    monkeypatch.setattr(flows, "build_stories", counted)
+    monkeypatch.setattr(run, "build_stories", counted)
     run_flow(config, out)
     calls, page_hits = len(llm.calls), len(server.requests_to("/zh/waymo.html"))
     first = (out / "daily" / f"{DAY}.md").read_text(encoding="utf-8")

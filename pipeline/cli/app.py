@@ -40,7 +40,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-FORMATS = ("daily", "weekly", "brief")
 # The oldest digest date accepted: older dates have no news to archive (and date
 # arithmetic near year 1 overflows).
 EARLIEST_DAY = date(2000, 1, 1)
@@ -149,6 +148,8 @@ def run(
 
     with runner.Interrupts(err_console) as interrupts:  # Ctrl-C: seconds, one line, exit 130
         setup_logging(debug)
+        from pipeline.formats import FORMATS  # the registry: the one list of formats
+
         if fmt not in FORMATS:
             fail(f"--format must be one of {', '.join(FORMATS)}")
         settings = settings_from(config, output_dir=str(output_dir) if output_dir else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 from rich.table import Table
@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # the review module (lint, render, Jinja2) loads only when a 
     from pipeline.config import Settings
     from pipeline.review.drafts import DraftReview
 
-FORMATS = ("daily", "weekly", "brief")
 DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
 DIFF_HELP = "Show editors' changes to the generated text."
 SERVE_HELP = "Open the review page: a local web app on 127.0.0.1 (Ctrl-C stops it)."
@@ -37,8 +36,11 @@ def review(
     port: Annotated[int, typer.Option("--port", help=PORT_HELP)] = DEFAULT_PORT,
 ) -> None:
     """List drafts with their state and counts; --diff shows edits, --serve opens the page."""
-    if fmt not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}")
+    from pipeline.markdown.document import Format as DocumentKind
+
+    shapes = get_args(DocumentKind)  # the document shapes the review page reads
+    if fmt not in shapes:
+        fail(f"--format must be one of {', '.join(shapes)}")
     if day is not None:
         _check_day(day)
     if serve and diff:

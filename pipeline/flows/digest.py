@@ -13,14 +13,11 @@ reach Prefect's API (see :func:`deployment_paths`).
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from pipeline.errors import NoDraft
 from pipeline.flows.prefect_env import (
@@ -46,48 +43,31 @@ from prefect.runtime import flow_run as flow_run_runtime  # noqa: E402
 from prefect.states import Completed, Failed  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import progress  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, find_config, load_settings  # noqa: E402
 from pipeline.errors import ConfigError  # noqa: E402
-from pipeline.flows import steps  # noqa: E402
+from pipeline.flows import run  # noqa: E402
 from pipeline.flows.preflight import preflight  # noqa: E402
-from pipeline.formats import brief  # noqa: E402
-from pipeline.formats import daily as assemble  # noqa: E402
-from pipeline.formats import weekly as periodic  # noqa: E402
-from pipeline.ingest import absorb  # noqa: E402
-from pipeline.ingest import gather as ingest  # noqa: E402
-from pipeline.llm.prompts import Prompts  # noqa: E402
+from pipeline.flows.run import ARCHIVE_FILE, CACHE_FILE, Batch, FeedStates  # noqa: E402
+from pipeline.formats import FORMATS  # noqa: E402
+from pipeline.formats.daily import resolve_day, summary_markdown  # noqa: E402
+from pipeline.formats.registry import Format  # noqa: E402
 from pipeline.models import (  # noqa: E402
     EXIT_PROBLEMS,
     Article,
-    BriefWrite,
     ClusterResult,
     CoveredStory,
-    FeedEntry,
     FeedOutcome,
-    IngestReport,
     Judgement,
     LLMStats,
     PageOutcome,
     RunSummary,
     Source,
     Story,
-    WeeklyWrite,
-    WriteResult,
+    Written,
 )
-from pipeline.publish import memory  # noqa: E402
-from pipeline.store.archive import Archive  # noqa: E402
-from pipeline.store.files import run_key, run_lock  # noqa: E402
-from pipeline.stories import cache as cluster_cache  # noqa: E402
-from pipeline.stories.cluster import build_stories, find_duplicates  # noqa: E402
-from pipeline.stories.relevance import RelevanceJudge, to_judge  # noqa: E402
-from pipeline.write.brief import BriefWriter  # noqa: E402
-from pipeline.write.daily import Writer, write_digest  # noqa: E402
-from pipeline.write.weekly import WeeklyWriter  # noqa: E402
 
-ARCHIVE_FILE = "archive.sqlite3"
+__all__ = ["ARCHIVE_FILE", "CACHE_FILE", "brief_digest", "daily_digest", "weekly_digest"]
 T = TypeVar("T")
-CACHE_FILE = "llm-cache.sqlite3"
 PROBLEMS_STATE = "CompletedWithProblems"
 
 
@@ -97,78 +77,23 @@ def thread_runner() -> TaskRunner[PrefectFuture[Any]]:
     return cast("TaskRunner[PrefectFuture[Any]]", ThreadPoolTaskRunner(max_workers=4))
 
 
+# --- tasks: the stage functions, with retries -----------------------------------------
+
+
 @task(name="fetch-feeds", cache_policy=NONE, retries=1, retry_delay_seconds=5)
 def fetch_feeds_task(
-    sources: list[Source],
-    states: dict[str, tuple[str | None, str | None]],
-    net: NetworkSettings,
-    tz: str,
-    now: datetime,
+    sources: list[Source], states: FeedStates, net: NetworkSettings, tz: str, now: datetime
 ) -> list[FeedOutcome]:
     """Fetch and parse every feed (one shared client)."""
-    return asyncio.run(ingest.fetch_feeds(sources, states, net, tz=ZoneInfo(tz), now=now))
+    return run.fetch_feeds(sources, states, net, tz, now)
 
 
 @task(name="fetch-pages", cache_policy=NONE, retries=1, retry_delay_seconds=5)
 def fetch_pages_task(
-    entries: list[FeedEntry], net: NetworkSettings, tz: str, now: datetime, min_chars: int
+    entries: Batch, net: NetworkSettings, tz: str, now: datetime, min_chars: int
 ) -> PageOutcome:
     """Fetch and extract the pages of one host's entries."""
-    return asyncio.run(
-        ingest.fetch_articles(entries, net, tz=ZoneInfo(tz), now=now, min_chars=min_chars)
-    )
-
-
-@task(name="cluster", cache_policy=NONE)
-def cluster_task(
-    articles: list[Article],
-    settings: Settings,
-    window_end: datetime,
-    published: list[CoveredStory],
-    judged: dict[str, Judgement] | None = None,
-) -> ClusterResult:
-    """Drop duplicates and off-topic items, cluster, rank and section the stories."""
-    weights = {s.name: s.weight for s in settings.sources}
-    return build_stories(
-        articles,
-        settings.digest,
-        source_weights=weights,
-        window_end=window_end,
-        published=published,
-        judged=judged,
-    )
-
-
-@task(name="write", cache_policy=NONE)
-def write_task(stories: list[Story], settings: Settings, day: date, no_llm: bool) -> WriteResult:
-    """Have the LLM write every story and the digest text (cached; degrades per story)."""
-    with Archive(settings.data_dir / CACHE_FILE) as cache:
-        writer = Writer(
-            settings.llm, cache=cache, no_llm=no_llm, prompts=Prompts(settings.prompts_dir)
-        )
-        return asyncio.run(write_digest(stories, settings.digest.sections, date=day, writer=writer))
-
-
-@task(name="write-weekly", cache_policy=NONE)
-def write_weekly_task(
-    stories: list[Story], settings: Settings, week: str, no_llm: bool
-) -> WeeklyWrite:
-    """Have the LLM write the weekly's text in one call (cached; extractive on failure)."""
-    with Archive(settings.data_dir / CACHE_FILE) as cache:
-        writer = WeeklyWriter(
-            settings.llm, cache=cache, no_llm=no_llm, prompts=Prompts(settings.prompts_dir)
-        )
-        return asyncio.run(writer.write_week(stories, week=week))
-
-
-@task(name="write-brief", cache_policy=NONE)
-def write_brief_task(stories: list[Story], settings: Settings, no_llm: bool) -> BriefWrite:
-    """Have the LLM write one brief item per main story (cached; extractive per item)."""
-    with Archive(settings.data_dir / CACHE_FILE) as cache:
-        writer = BriefWriter(
-            settings.llm, cache=cache, no_llm=no_llm, prompts=Prompts(settings.prompts_dir)
-        )
-        return asyncio.run(writer.write_brief(stories))
+    return run.fetch_pages(entries, net, tz, now, min_chars)
 
 
 @task(name="judge-relevance", cache_policy=NONE)
@@ -176,43 +101,112 @@ def judge_task(
     articles: list[Article], settings: Settings
 ) -> tuple[dict[str, Judgement], LLMStats]:
     """Ask the LLM, in batches, whether the articles the rules do not accept are AI news."""
-    with Archive(settings.data_dir / CACHE_FILE) as cache:
-        judge = RelevanceJudge(settings.llm, cache=cache, prompts=Prompts(settings.prompts_dir))
-        return asyncio.run(judge.judge(articles)), judge.stats
+    return run.judge_articles(articles, settings)
 
 
-class WindowRun:
-    """What a flow body works with: the archive, the ingestion report, the window's articles."""
+@task(name="cluster", cache_policy=NONE)
+def cluster_task(
+    articles: list[Article],
+    settings: Settings,
+    window_end: datetime,
+    covered: list[CoveredStory],
+    judged: dict[str, Judgement] | None = None,
+) -> ClusterResult:
+    """Drop duplicates and off-topic items, cluster, rank and section the stories."""
+    return run.cluster_articles(articles, settings, window_end, covered, judged)
 
-    def __init__(
+
+@task(name="write", cache_policy=NONE)
+def write_task(
+    fmt: str, stories: list[Story], settings: Settings, day: date, no_llm: bool
+) -> Written:
+    """The format's writer: the LLM's text, cached, extractive wherever the LLM fails."""
+    return run.write_stories(FORMATS[fmt], stories, settings, day, no_llm)
+
+
+class TaskStages:
+    """The heavy stages as tasks on the flow's runner (threads, or Dask workers)."""
+
+    def feeds(
         self,
-        archive: Archive,
-        report: IngestReport,
+        sources: list[Source],
+        states: FeedStates,
+        net: NetworkSettings,
+        tz: str,
+        now: datetime,
+    ) -> list[FeedOutcome]:
+        """Fetch every feed, in the flow process (one task, one client)."""
+        return fetch_feeds_task(sources, states, net, tz, now)
+
+    def pages(
+        self, batches: list[Batch], net: NetworkSettings, tz: str, now: datetime, min_chars: int
+    ) -> Iterator[PageOutcome | Exception]:
+        """Every batch submitted at once; each outcome (or its crash) in the batches' order."""
+        futures = [fetch_pages_task.submit(b, net, tz, now, min_chars) for b in batches]
+        for future in futures:
+            try:
+                yield future.result()
+            except Exception as exc:  # a crashed batch is recorded, the run goes on
+                yield exc
+
+    def judge(
+        self, articles: list[Article], settings: Settings
+    ) -> tuple[dict[str, Judgement], LLMStats]:
+        """The LLM's relevance verdicts, on the runner."""
+        return on_runner(judge_task, articles, settings)
+
+    def cluster(
+        self,
         articles: list[Article],
-        times: dict[str, float],
-    ) -> None:
-        self.archive, self.report, self.articles, self.times = archive, report, articles, times
+        settings: Settings,
+        window_end: datetime,
+        covered: list[CoveredStory],
+        judged: dict[str, Judgement] | None,
+    ) -> ClusterResult:
+        """The window's stories, on the runner."""
+        return on_runner(cluster_task, articles, settings, window_end, covered, judged)
+
+    def write(
+        self, fmt: Format, stories: list[Story], settings: Settings, day: date, no_llm: bool
+    ) -> Written:
+        """The format's writing, on the runner (the format travels by name)."""
+        return on_runner(write_task, fmt.name, stories, settings, day, no_llm)
 
 
-@contextmanager
-def window_run(
-    settings: Settings, key: str, window: tuple[datetime, datetime], offline: bool
-) -> Iterator[WindowRun]:
-    """Hold the run's lock and archive, ingest the window (unless offline), load its articles."""
-    times: dict[str, float] = {}
-    with run_lock(settings.data_dir, key), Archive(settings.data_dir / ARCHIVE_FILE) as archive:
-        report = IngestReport()
-        with steps.timed(times, "ingest"):
-            if not offline:
-                ingest_window(archive, settings, window, report)
-        yield WindowRun(archive, report, absorb.window_articles(archive, window), times)
+def on_runner(task_: Task[..., T], *args: Any) -> T:
+    """Run a task on the flow's task runner (threads, or Dask workers) and wait for it.
+
+    A task called directly runs in the flow process; submitted, it goes where the runner
+    sends it, so the heavy stages follow `[prefect] task_runner`.
+    """
+    return task_.submit(*args).result()
 
 
-def finish(summary: RunSummary, times: dict[str, float]) -> State[Any]:
-    """Add stage times, publish the summary as a Prefect artifact, end in the state it earns."""
-    summary.stats.update({f"seconds_{name}": round(value, 1) for name, value in times.items()})
+# --- flows: one body (pipeline.flows.run), three deployments ---------------------------
+
+
+def digest_flow(
+    fmt: str,
+    date: str | None,
+    config: str | None,
+    output_dir: str | None,
+    *,
+    offline: bool,
+    no_llm: bool,
+    force: bool,
+) -> State[Any]:
+    """The body every flow shares: settings, the run of the format, its final state."""
+    settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
+    summary = run.run_digest(
+        FORMATS[fmt], settings, day, TaskStages(), offline=offline, no_llm=no_llm, force=force
+    )
+    return finish(summary)
+
+
+def finish(summary: RunSummary) -> State[Any]:
+    """Publish the summary as a Prefect artifact and end in the state it earns."""
     create_markdown_artifact(
-        markdown=assemble.summary_markdown(summary),
+        markdown=summary_markdown(summary),
         key=f"{summary.format}-digest-{summary.date}",
         description=f"{summary.format} digest {summary.date}",
     )
@@ -245,16 +239,6 @@ def problems_message(summary: RunSummary) -> str:
     return f"draft {summary.draft} needs a look: {', '.join(found) or 'see its record'}"
 
 
-def without_draft(
-    run: WindowRun, settings: Settings, stem: str, day: date, fmt: str, clusters: ClusterResult
-) -> State[Any]:
-    """End a run that found no story: no draft, a record of why, exit code 2."""
-    summary = assemble.no_draft(
-        settings.output_dir, stem, day, fmt, run.report, clusters, run.articles
-    )
-    return finish(summary, run.times)
-
-
 @flow(name="daily-digest", task_runner=thread_runner(), persist_result=False)
 def daily_digest(
     date: str | None = None,
@@ -265,72 +249,10 @@ def daily_digest(
     force: bool = False,
 ) -> dict[str, Any]:
     """Write the daily digest draft for ``date`` (default: tomorrow) into output/daily/."""
-    settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
-    window = ingest.day_window(day, settings.tz)
-    with window_run(settings, run_key("daily", day), window, offline) as run:
-        published = memory.covered_before(run.archive, settings.output_dir, "daily", day)
-        with steps.timed(run.times, "cluster"):
-            clusters, judged = relevant_stories(
-                run.articles, settings, window[1], published, no_llm
-            )
-        if not clusters.stories:
-            return without_draft(run, settings, str(day), day, "daily", clusters)  # type: ignore[return-value]  # Prefect resolves a returned State
-        with steps.timed(run.times, "write"):
-            written = on_runner(write_task, clusters.stories, settings, day, no_llm)
-            written.stats.add(judged)
-        with steps.timed(run.times, "publish"):
-            summary = assemble.publish_daily(
-                run.archive,
-                settings,
-                day,
-                clusters,
-                written,
-                run.report,
-                force=force,
-                articles=run.articles,
-            )
-    return finish(summary, run.times)  # type: ignore[return-value]  # Prefect resolves a returned State
-
-
-def relevant_stories(
-    articles: list[Article],
-    settings: Settings,
-    window_end: datetime,
-    published: list[CoveredStory],
-    no_llm: bool,
-) -> tuple[ClusterResult, LLMStats]:
-    """Let the LLM judge the articles the rules do not accept (unless no_llm), then cluster."""
-    if no_llm:
-        return cluster_window(articles, settings, window_end, published, None), LLMStats()
-    weights = {s.name: s.weight for s in settings.sources}
-    doubtful = to_judge(find_duplicates(articles, weights)[0])
-    judged, stats = on_runner(judge_task, doubtful, settings) if doubtful else ({}, LLMStats())
-    return cluster_window(articles, settings, window_end, published, judged), stats
-
-
-def cluster_window(
-    articles: list[Article],
-    settings: Settings,
-    window_end: datetime,
-    published: list[CoveredStory],
-    judged: dict[str, Judgement] | None,
-) -> ClusterResult:
-    """Cluster on the task runner, unless this very input was clustered before (a rerun)."""
-    inputs = {
-        "digest": settings.digest.model_dump(mode="json"),
-        "weights": {s.name: s.weight for s in settings.sources},
-        "window_end": window_end.isoformat(),
-        "judged": None if judged is None else {k: v.model_dump() for k, v in judged.items()},
-    }
-    key = cluster_cache.cluster_key(articles, inputs, published)
-    with Archive(settings.data_dir / CACHE_FILE) as cache:
-        stored = cluster_cache.load(cache, key, articles)
-    if stored is not None:
-        return stored
-    result = on_runner(cluster_task, articles, settings, window_end, published, judged)
-    with Archive(settings.data_dir / CACHE_FILE) as cache:
-        cluster_cache.save(cache, key, result)
-    return result
+    state = digest_flow(
+        "daily", date, config, output_dir, offline=offline, no_llm=no_llm, force=force
+    )
+    return state  # type: ignore[return-value]  # Prefect resolves a returned State
 
 
 @flow(name="weekly-digest", task_runner=thread_runner(), persist_result=False)
@@ -343,31 +265,10 @@ def weekly_digest(
     force: bool = False,
 ) -> dict[str, Any]:
     """Write the weekly dated ``date`` (the 7 days before it) as output/weekly/<ISO week>.md."""
-    settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
-    week = periodic.week_stem(day)
-    window = periodic.week_window(day, settings.tz)
-    with window_run(settings, run_key("weekly", day), window, offline) as run:
-        with steps.timed(run.times, "cluster"):
-            clusters, judged = relevant_stories(
-                run.articles, periodic.weekly_settings(settings), window[1], [], no_llm
-            )
-        if not clusters.stories:
-            return without_draft(run, settings, week, day, "weekly", clusters)  # type: ignore[return-value]  # Prefect resolves a returned State
-        with steps.timed(run.times, "write"):
-            written = on_runner(write_weekly_task, clusters.stories, settings, week, no_llm)
-            written.stats.add(judged)
-        with steps.timed(run.times, "publish"):
-            summary = periodic.publish_weekly(
-                run.archive,
-                settings,
-                day,
-                clusters,
-                written,
-                run.report,
-                force=force,
-                articles=run.articles,
-            )
-    return finish(summary, run.times)  # type: ignore[return-value]  # Prefect resolves a returned State
+    state = digest_flow(
+        "weekly", date, config, output_dir, offline=offline, no_llm=no_llm, force=force
+    )
+    return state  # type: ignore[return-value]  # Prefect resolves a returned State
 
 
 @flow(name="brief-digest", task_runner=thread_runner(), persist_result=False)
@@ -380,71 +281,13 @@ def brief_digest(
     force: bool = False,
 ) -> dict[str, Any]:
     """Write the industry brief dated ``date`` (covering the day before) into output/brief/."""
-    settings, day = begin(date, config, output_dir, force=force, offline=offline, no_llm=no_llm)
-    window = ingest.day_window(day, settings.tz)
-    with window_run(settings, run_key("brief", day), window, offline) as run:
-        published = memory.covered_before(run.archive, settings.output_dir, "brief", day)
-        with steps.timed(run.times, "cluster"):
-            clusters, judged = relevant_stories(
-                run.articles, brief.brief_settings(settings), window[1], published, no_llm
-            )
-        if not clusters.stories:
-            return without_draft(run, settings, str(day), day, "brief", clusters)  # type: ignore[return-value]  # Prefect resolves a returned State
-        with steps.timed(run.times, "write"):
-            written = on_runner(write_brief_task, clusters.stories, settings, no_llm)
-            written.stats.add(judged)
-        with steps.timed(run.times, "publish"):
-            summary = brief.publish_brief(
-                run.archive,
-                settings,
-                day,
-                clusters,
-                written,
-                run.report,
-                force=force,
-                articles=run.articles,
-            )
-    return finish(summary, run.times)  # type: ignore[return-value]  # Prefect resolves a returned State
+    state = digest_flow(
+        "brief", date, config, output_dir, offline=offline, no_llm=no_llm, force=force
+    )
+    return state  # type: ignore[return-value]  # Prefect resolves a returned State
 
 
-def ingest_window(
-    archive: Archive,
-    settings: Settings,
-    window: tuple[datetime, datetime],
-    report: IngestReport,
-) -> None:
-    """Fetch feeds, then the pages of new entries (one task per host), into the archive."""
-    now = datetime.now(settings.tz)
-    states = absorb.feed_states(archive, settings.sources)
-    with progress.stage("feeds", len(settings.sources)):
-        outcomes = fetch_feeds_task(
-            settings.sources, states, settings.network, settings.timezone, now
-        )
-    seen = absorb.absorb_feeds(archive, outcomes, report, now)
-    entries = absorb.pages_to_fetch(archive, seen, window)
-    batches = ingest.group_by_host(entries)
-    futures = [
-        fetch_pages_task.submit(
-            batch, settings.network, settings.timezone, now, settings.digest.min_text_chars
-        )
-        for batch in batches
-    ]
-    with progress.stage("pages", len(entries)):
-        for batch, future in zip(batches, futures, strict=True):
-            try:
-                absorb.absorb_pages(archive, future.result(), report)
-            except Exception as exc:  # a crashed batch is recorded, the run goes on
-                report.failures.extend(assemble.batch_failures(batch, exc))
-            progress.advance("pages", len(batch))
-
-
-def on_runner(task_: Task[..., T], *args: Any) -> T:
-    """Run a task on the flow's task runner (threads, or Dask workers) and wait for it.
-
-    A task called directly runs in the flow process; submitted, it goes where the runner
-    sends it, so the heavy stages follow `[prefect] task_runner`.
-    """
-    return task_.submit(*args).result()
+FLOWS = {"daily": daily_digest, "weekly": weekly_digest, "brief": brief_digest}
 
 
 def begin(
@@ -521,7 +364,7 @@ EARLIEST_RUN_DAY = date(2000, 1, 1)
 
 def checked_run_day(day: date, settings: Settings) -> date:
     """A date parameter the pipeline can write: from 2000-01-01 to tomorrow, as at the CLI."""
-    latest = assemble.resolve_day(None, settings.tz)
+    latest = resolve_day(None, settings.tz)
     if not EARLIEST_RUN_DAY <= day <= latest:
         raise ConfigError(
             f"date {day} is outside {EARLIEST_RUN_DAY}..{latest} (tomorrow): "
@@ -544,4 +387,4 @@ def run_day(value: str | None, settings: Settings, *, deployed: bool = False) ->
     if deployed:
         start: datetime = flow_run_runtime.scheduled_start_time
         return start.astimezone(settings.tz).date() + timedelta(days=1)
-    return assemble.resolve_day(None, settings.tz)
+    return resolve_day(None, settings.tz)

@@ -70,9 +70,7 @@ def run_days(
     ):
         from pipeline.flows.schedule import make_task_runner
 
-        chosen = {"daily": flows.daily_digest, "weekly": flows.weekly_digest}
-        flow = chosen.get(fmt, flows.brief_digest)
-        run_flow = flow.with_options(task_runner=make_task_runner(settings))
+        run_flow = flows.FLOWS[fmt].with_options(task_runner=make_task_runner(settings))
         worst = 0
         for day in days:
             console.print(f"[bold]digest run[/] {fmt} {day} …", highlight=False)

@@ -14,24 +14,20 @@ from datetime import date
 
 from pipeline.check.grounding import check_draft
 from pipeline.config import Settings
-from pipeline.formats.daily import covered_by
-from pipeline.formats.weekly import Grounding, periodic_record, publish, run_numbers
+from pipeline.formats.daily import covered_by, expect, run_stats
+from pipeline.formats.registry import Composition, Format
+from pipeline.formats.weekly import periodic_record
+from pipeline.ingest.gather import day_window
+from pipeline.llm.client import Cache
+from pipeline.llm.prompts import Prompts
 from pipeline.markdown.document import BriefCategoryInput, BriefInput, BriefItemInput
 from pipeline.markdown.render import build_brief, render_document
-from pipeline.models import (
-    Article,
-    BriefWrite,
-    ClusterResult,
-    IngestReport,
-    RunSummary,
-    Story,
-    StoryDraft,
-)
-from pipeline.store.archive import Archive
+from pipeline.models import BriefWrite, RenderedDraft, Story, StoryDraft
 from pipeline.write.brief import (
     BACKGROUND,
     BRIEF_CATEGORIES,
     POINT,
+    BriefWriter,
     brief_category,
     extractive_brief,
 )
@@ -78,30 +74,36 @@ def brief_input(
     return BriefInput(date=day, categories=categories), drafts, findings
 
 
-def publish_brief(
-    archive: Archive,
-    settings: Settings,
-    day: date,
-    clusters: ClusterResult,
-    written: BriefWrite,
-    report: IngestReport,
-    *,
-    force: bool,
-    articles: list[Article],
-) -> RunSummary:
-    """Ground, render and write the brief draft and its record."""
-    data, drafts, findings = brief_input(day, clusters.stories, written)
-    markdown = render_document(build_brief(data), settings.templates_dir)
+def compose_brief(c: Composition) -> RenderedDraft:
+    """Ground and render the brief draft and its record."""
+    written = expect(c.written, BriefWrite)
+    data, drafts, findings = brief_input(c.day, c.clusters.stories, written)
+    markdown = render_document(build_brief(data), c.settings.templates_dir)
     degraded = sum(d.degraded for d in drafts.values())
-    failures = report.failures + written.failures
-    grounding = Grounding(clusters.stories)
-    grounding.by_story = findings
-    stats = run_numbers(report, written, clusters, articles, grounding, degraded)
+    failures = c.report.failures + written.failures
+    stats = run_stats(c.report, written.stats, c.clusters, c.articles, findings, [], degraded)
     record = periodic_record(
-        "brief", day, clusters, drafts, findings, failures, stats, notes=report.notes
+        "brief", c.day, c.clusters, drafts, findings, failures, stats, notes=c.report.notes
     )
-    main = [s for s in clusters.stories if s.placement == "main"]
-    published = covered_by(day, main, drafts)
-    return publish(
-        "brief", day.isoformat(), archive, settings, markdown, record, published, force=force
-    )
+    main = [s for s in c.clusters.stories if s.placement == "main"]
+    return RenderedDraft(markdown=markdown, record=record, covered=covered_by(c.day, main, drafts))
+
+
+async def write_brief(
+    stories: list[Story], settings: Settings, day: date, no_llm: bool, cache: Cache
+) -> BriefWrite:
+    """The brief's write stage: one call per main story (extractive per item on failure)."""
+    prompts = Prompts(settings.prompts_dir)
+    writer = BriefWriter(settings.llm, cache=cache, no_llm=no_llm, prompts=prompts)
+    return await writer.write_brief(stories)
+
+
+FORMAT = Format(
+    name="brief",
+    window=day_window,
+    stem=date.isoformat,
+    stories=brief_settings,
+    write=write_brief,
+    compose=compose_brief,
+    document="brief",
+)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from pipeline.check.grounding import check_draft, check_meta, check_more_item
 from pipeline.config import Settings
+from pipeline.formats.registry import Composition, Format
+from pipeline.ingest.gather import day_window
+from pipeline.llm.client import Cache
+from pipeline.llm.prompts import Prompts
 from pipeline.markdown.cover import card_of
-from pipeline.markdown.lint import lint_text
 from pipeline.markdown.render import render_daily
 from pipeline.models import (
-    EXIT_CLEAN,
     EXIT_NO_DRAFT,
-    EXIT_PROBLEMS,
     Article,
     ClusterResult,
     CoveredStory,
@@ -25,25 +27,29 @@ from pipeline.models import (
     FeedEntry,
     Impact,
     IngestReport,
+    LLMStats,
     MoreItem,
     RecordArticle,
     RecordFact,
     RecordStory,
+    RenderedDraft,
     RunRecord,
     RunSummary,
     SectionDraft,
     Story,
     StoryDraft,
     WriteResult,
+    Written,
 )
 from pipeline.publish.covers import CoverResult, choose_cover
-from pipeline.publish.drafts import choose_target, clean_record, paths_for, record_json, write_draft
+from pipeline.publish.drafts import clean_record, paths_for, record_json
 from pipeline.publish.memory import SOURCE_CHARS
 from pipeline.publish.record import reasons
-from pipeline.store.archive import Archive
 from pipeline.store.files import atomic_write
+from pipeline.write.daily import Writer, write_digest
 
 log = logging.getLogger(__name__)
+W = TypeVar("W", bound=Written)
 
 
 def resolve_day(value: str | date | None, tz: ZoneInfo) -> date:
@@ -123,6 +129,7 @@ def build_record(
     failures: list[Failure],
     stats: dict[str, float | int | str],
     notes: dict[str, str] | None = None,
+    fmt: str = "daily",
 ) -> RunRecord:
     """The provenance record: every story with its articles, every drop, failure and note."""
     stories = []
@@ -146,7 +153,7 @@ def build_record(
         )
     return RunRecord(
         date=day,
-        format="daily",
+        format=fmt,
         stories=stories,
         dropped=clusters.dropped,
         failures=failures,
@@ -165,19 +172,10 @@ def record_facts(story: Story, draft: StoryDraft | None) -> list[RecordFact]:
     ]
 
 
-def publish_daily(
-    archive: Archive,
-    settings: Settings,
-    day: date,
-    clusters: ClusterResult,
-    written: WriteResult,
-    report: IngestReport,
-    *,
-    force: bool,
-    articles: list[Article],
-) -> RunSummary:
-    """Check, render and write the daily draft and its record; remember what was published."""
-    stories = clusters.stories
+def compose_daily(c: Composition) -> RenderedDraft:
+    """Check and render the daily draft, with its cover and record."""
+    written = expect(c.written, WriteResult)
+    stories = c.clusters.stories
     main = [s for s in stories if s.placement == "main"]
     drafts, findings = checked_drafts(main, written)
     more, more_findings = checked_more(stories, written.more)
@@ -185,33 +183,38 @@ def publish_daily(
     meta, meta_findings = check_meta(written.meta, list(drafts.values()), main)
     findings.update({k: v for k, v in more_findings.items() if v})
     written = written.model_copy(update={"meta": meta})
-    draft = daily_draft(day, settings, main, drafts, written, more)
-    target = choose_target(
-        settings.output_dir, "daily", str(day), force=force, now=datetime.now(settings.tz)
-    )
-    cover = daily_cover(settings, draft, target.markdown)
+    draft = daily_draft(c.day, c.settings, main, drafts, written, more)
+    cover = daily_cover(c.settings, draft, c.target.markdown)
     draft = draft.model_copy(update={"cover_image": cover.url})
-    markdown = render_daily(draft, settings.publication, settings.templates_dir)
-    failures = report.failures + written.failures + ([cover.failure] if cover.failure else [])
-    stats = run_stats(report, written, clusters, articles, findings, meta_findings)
-    record = build_record(day, clusters, drafts, findings, failures, stats, report.notes)
-    final = write_draft(target, markdown, record)
-    archive.record_covered(day, "daily", covered_by(day, main, drafts))
-    archive.record_run(day, "daily", final.model_dump_json())
-    lint = lint_text(markdown, publication=settings.publication)
-    problems = [f"{p.line}: {p.message}" for p in lint if p.severity == "error"]
-    return RunSummary(
-        date=day,
-        format="daily",
-        draft=str(target.markdown),
-        record=str(target.record),
-        note="; ".join(n for n in (target.note, cover.note) if n) or None,
-        stats=final.stats,
-        dropped=reasons(clusters.dropped),
-        failures=failures,
-        problems=problems,
-        exit_code=EXIT_PROBLEMS if (failures or problems or stats.get("degraded")) else EXIT_CLEAN,
+    markdown = render_daily(draft, c.settings.publication, c.settings.templates_dir)
+    failures = c.report.failures + written.failures + ([cover.failure] if cover.failure else [])
+    degraded = sum(1 for d in written.drafts.values() if d.degraded)
+    stats = run_stats(
+        c.report, written.stats, c.clusters, c.articles, findings, meta_findings, degraded
     )
+    record = build_record(c.day, c.clusters, drafts, findings, failures, stats, c.report.notes)
+    covered = covered_by(c.day, main, drafts)
+    return RenderedDraft(markdown=markdown, record=record, covered=covered, note=cover.note)
+
+
+def expect(written: Written, kind: type[W]) -> W:
+    """The writing as the format's own kind (another format's is a programming error)."""
+    if not isinstance(written, kind):
+        raise TypeError(f"expected {kind.__name__}, got {type(written).__name__}")
+    return written
+
+
+def as_configured(settings: Settings) -> Settings:
+    """The daily's stories settings: the configuration's own."""
+    return settings
+
+
+async def write_daily(
+    stories: list[Story], settings: Settings, day: date, no_llm: bool, cache: Cache
+) -> WriteResult:
+    """The daily's write stage: every main story, the digest text, the 更多动态 lines."""
+    writer = Writer(settings.llm, cache=cache, no_llm=no_llm, prompts=Prompts(settings.prompts_dir))
+    return await write_digest(stories, settings.digest.sections, date=day, writer=writer)
 
 
 def daily_cover(settings: Settings, draft: DailyDraft, target: Path) -> CoverResult:
@@ -239,14 +242,19 @@ def covered_by(
 
 def run_stats(
     report: IngestReport,
-    written: WriteResult,
+    llm: LLMStats,
     clusters: ClusterResult,
     articles: list[Article],
     findings: dict[str, list[str]],
-    meta_findings: list[str],
+    general: list[str],
+    degraded: int,
 ) -> dict[str, float | int | str]:
-    """The numbers of a run, for the record and the summary."""
-    llm = written.stats
+    """The numbers of a run, for the record and the summary (any format).
+
+    ``findings`` are the unsupported claims per story, ``general`` those of text citing no
+    one story (the digest's summary, the weekly's intro), ``degraded`` the parts left
+    extractive.
+    """
     return {
         "llm_calls": llm.llm_calls,
         "cache_hits": llm.cache_hits,
@@ -271,9 +279,9 @@ def run_stats(
         "dropped": len(clusters.dropped),
         # who decided relevance: rules or LLM (accepted, dropped), or nobody (kept, undecided)
         **{f"relevance_{k}": v for k, v in clusters.relevance.items()},
-        "degraded": sum(1 for d in written.drafts.values() if d.degraded),
-        "unsupported": sum(len(v) for v in findings.values()) + len(meta_findings),
-        "summary_unsupported": len(meta_findings),
+        "degraded": degraded,
+        "unsupported": sum(len(v) for v in findings.values()) + len(general),
+        "summary_unsupported": len(general),
     }
 
 
@@ -386,3 +394,14 @@ def no_draft(
         dropped=reasons(clusters.dropped),
         failures=report.failures,
     )
+
+
+FORMAT = Format(
+    name="daily",
+    window=day_window,
+    stem=date.isoformat,
+    stories=as_configured,
+    write=write_daily,
+    compose=compose_daily,
+    document="daily",
+)

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 from pipeline.check.grounding import check_meta, secure_lines
 from pipeline.config import Settings
-from pipeline.formats.daily import build_record, covered_by, run_stats
+from pipeline.formats.daily import build_record, covered_by, expect, run_stats
+from pipeline.formats.registry import Composition, Format
+from pipeline.llm.client import Cache
+from pipeline.llm.prompts import Prompts
 from pipeline.markdown.document import (
-    Format,
     Link,
     WeeklyDocument,
     WeeklyHighlight,
@@ -28,32 +30,23 @@ from pipeline.markdown.document import (
     WeeklyNewsGroup,
     WeeklyTopic,
 )
-from pipeline.markdown.lint import lint_text
 from pipeline.markdown.render import build_weekly, render_document, weekly_in_profile
 from pipeline.models import (
     DEGRADED_MARK,
-    EXIT_CLEAN,
-    EXIT_PROBLEMS,
     Article,
-    BriefWrite,
     ClusterResult,
-    CoveredStory,
     DigestMeta,
     Failure,
-    IngestReport,
+    RenderedDraft,
     RunRecord,
-    RunSummary,
     Story,
     StoryDraft,
     WeeklyText,
     WeeklyWrite,
-    WriteResult,
 )
-from pipeline.publish.drafts import choose_target, write_draft
-from pipeline.publish.record import reasons
-from pipeline.store.archive import Archive
 from pipeline.text.sentences import join_sentences, split_sentences
 from pipeline.write.fallback import guess_category
+from pipeline.write.weekly import WeeklyWriter
 
 log = logging.getLogger(__name__)
 
@@ -298,63 +291,53 @@ def extractive_weekly(day: date, main: list[Story], more: list[Story]) -> Weekly
     return data
 
 
-def publish_weekly(
-    archive: Archive,
-    settings: Settings,
-    day: date,
-    clusters: ClusterResult,
-    written: WeeklyWrite,
-    report: IngestReport,
-    *,
-    force: bool,
-    articles: list[Article],
-) -> RunSummary:
-    """Ground, render and write the weekly draft and its record."""
-    data, grounding = weekly_input(day, clusters.stories, written.text)
-    year, week, _ = (day - timedelta(days=1)).isocalendar()
-    data = weekly_in_profile(data, settings.publication.weekly, (year, week))
-    markdown = render_document(weekly_document(data), settings.templates_dir)
-    main = [s for s in clusters.stories if s.placement == "main"]
+def compose_weekly(c: Composition) -> RenderedDraft:
+    """Ground and render the weekly draft and its record."""
+    written = expect(c.written, WeeklyWrite)
+    data, grounding = weekly_input(c.day, c.clusters.stories, written.text)
+    year, week, _ = (c.day - timedelta(days=1)).isocalendar()
+    data = weekly_in_profile(data, c.settings.publication.weekly, (year, week))
+    markdown = render_document(weekly_document(data), c.settings.templates_dir)
+    main = [s for s in c.clusters.stories if s.placement == "main"]
     degraded = len(main) if written.text is None else 0
-    failures = report.failures + written.failures
-    stats = run_numbers(report, written, clusters, articles, grounding, degraded)
+    failures = c.report.failures + written.failures
+    stats = run_stats(
+        c.report,
+        written.stats,
+        c.clusters,
+        c.articles,
+        grounding.by_story,
+        grounding.general,
+        degraded,
+    )
     record = periodic_record(
         "weekly",
-        day,
-        clusters,
+        c.day,
+        c.clusters,
         {},
         grounding.by_story,
         failures,
         stats,
         degraded=bool(degraded),
-        notes=report.notes,
+        notes=c.report.notes,
     )
-    published = covered_by(day, main, {})
-    return publish(
-        "weekly", week_stem(day), archive, settings, markdown, record, published, force=force
-    )
+    return RenderedDraft(markdown=markdown, record=record, covered=covered_by(c.day, main, {}))
+
+
+async def write_weekly(
+    stories: list[Story], settings: Settings, day: date, no_llm: bool, cache: Cache
+) -> WeeklyWrite:
+    """The weekly's write stage: its whole text in one call (extractive on failure)."""
+    prompts = Prompts(settings.prompts_dir)
+    writer = WeeklyWriter(settings.llm, cache=cache, no_llm=no_llm, prompts=prompts)
+    return await writer.write_week(stories, week=week_stem(day))
 
 
 # --- record and publishing ---------------------------------------------------------------------
 
 
-def run_numbers(
-    report: IngestReport,
-    written: WeeklyWrite | BriefWrite,
-    clusters: ClusterResult,
-    articles: list[Article],
-    grounding: Grounding,
-    degraded: int,
-) -> dict[str, float | int | str]:
-    """The daily's run numbers (same keys, same report), with this format's degraded count."""
-    result = WriteResult(drafts={}, meta=DigestMeta(title="", summary=[]), stats=written.stats)
-    stats = run_stats(report, result, clusters, articles, grounding.by_story, grounding.general)
-    stats["degraded"] = degraded
-    return stats
-
-
 def periodic_record(
-    fmt: Format,
+    fmt: str,
     day: date,
     clusters: ClusterResult,
     drafts: dict[str, StoryDraft],
@@ -365,47 +348,21 @@ def periodic_record(
     degraded: bool = False,
     notes: dict[str, str] | None = None,
 ) -> RunRecord:
-    record = build_record(day, clusters, drafts, findings, failures, stats, notes)
+    record = build_record(day, clusters, drafts, findings, failures, stats, notes, fmt)
     stories = [
         s.model_copy(update={"degraded": True}) if degraded and s.placement == "main" else s
         for s in record.stories
     ]
-    return record.model_copy(update={"format": fmt, "stories": stories})
+    return record.model_copy(update={"stories": stories})
 
 
-def publish(
-    fmt: Format,
-    stem: str,
-    archive: Archive,
-    settings: Settings,
-    markdown: str,
-    record: RunRecord,
-    published: list[CoveredStory],
-    *,
-    force: bool,
-) -> RunSummary:
-    """Write the draft editor-safely, remember it, lint it; the run's summary and exit code."""
-    target = choose_target(
-        settings.output_dir, fmt, stem, force=force, now=datetime.now(settings.tz)
-    )
-    final = write_draft(target, markdown, record)
-    archive.record_covered(record.date, fmt, published)
-    archive.record_run(record.date, fmt, final.model_dump_json())
-    problems = [
-        f"{p.line}: {p.message}"
-        for p in lint_text(markdown, fmt, settings.publication)
-        if p.severity == "error"
-    ]
-    troubled = record.failures or problems or record.stats.get("degraded")
-    return RunSummary(
-        date=record.date,
-        format=fmt,
-        draft=str(target.markdown),
-        record=str(target.record),
-        note=target.note,
-        stats=final.stats,
-        dropped=reasons(list(record.dropped)),
-        failures=record.failures,
-        problems=problems,
-        exit_code=EXIT_PROBLEMS if troubled else EXIT_CLEAN,
-    )
+FORMAT = Format(
+    name="weekly",
+    window=week_window,
+    stem=week_stem,
+    stories=weekly_settings,
+    write=write_weekly,
+    compose=compose_weekly,
+    remembers=False,  # a week's stories are the week's own, whatever the dailies carried
+    document="weekly",
+)

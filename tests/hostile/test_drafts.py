@@ -18,9 +18,8 @@ import pytest
 import yaml
 
 from pipeline.config import Settings
-from pipeline.formats.brief import publish_brief
-from pipeline.formats.daily import publish_daily
-from pipeline.formats.weekly import publish_weekly
+from pipeline.flows.run import compose_and_publish
+from pipeline.formats import FORMATS
 from pipeline.markdown.document import WeeklyInput
 from pipeline.markdown.lint import lint_text
 from pipeline.markdown.render import build_weekly, render_document
@@ -136,8 +135,8 @@ def publish(settings: Settings, written: WriteResult, found: list[Story]) -> Run
     articles = [a for s in found for a in s.articles]
     with Archive(settings.data_dir / "archive.sqlite3") as archive:
         report = IngestReport()
-        return publish_daily(
-            archive, settings, DAY, clusters, written, report, force=False, articles=articles
+        return compose_and_publish(
+            FORMATS["daily"], archive, settings, DAY, clusters, written, report, articles, False
         )
 
 
@@ -194,15 +193,16 @@ def test_weekly_extractive_fallback_is_sanitised(settings: Settings) -> None:
     """No LLM for the weekly: headings and bullets from feed titles are sanitised and counted."""
     found = stories()
     with Archive(settings.data_dir / "archive.sqlite3") as archive:
-        summary = publish_weekly(
+        summary = compose_and_publish(
+            FORMATS["weekly"],
             archive,
             settings,
             date(2026, 2, 9),
             ClusterResult(stories=found),
             WeeklyWrite(),
             IngestReport(),
-            force=False,
-            articles=[a for s in found for a in s.articles],
+            [a for s in found for a in s.articles],
+            False,
         )
     assert_clean(Path(summary.draft or ""))
     assert summary.stats["unsupported"]  # what was removed is reported, not "0 unsupported"
@@ -212,15 +212,16 @@ def test_brief_extractive_fallback_is_sanitised(settings: Settings) -> None:
     """No LLM for the brief: item titles and points from the sources are sanitised and counted."""
     found = stories()
     with Archive(settings.data_dir / "archive.sqlite3") as archive:
-        summary = publish_brief(
+        summary = compose_and_publish(
+            FORMATS["brief"],
             archive,
             settings,
             DAY,
             ClusterResult(stories=found),
             BriefWrite(),
             IngestReport(),
-            force=False,
-            articles=[a for s in found for a in s.articles],
+            [a for s in found for a in s.articles],
+            False,
         )
     assert_clean(Path(summary.draft or ""))
     assert summary.stats["unsupported"]
