@@ -12,7 +12,6 @@ import functools
 import json
 import logging
 import math
-import secrets
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.config import LLMSettings
 from pipeline.errors import LLMError
-from pipeline.llm.client import Cache, LLMClient, StructuredRequest
+from pipeline.llm.client import Cache, LLMClient
 from pipeline.llm.prompts import PROMPTS_DIR, Prompts
 from pipeline.models import Article, Dropped, Judgement, LLMStats
 from pipeline.store.files import sha256_text
@@ -213,16 +212,8 @@ class RelevanceJudge:
             {"id": f"r{n + 1}", "title": _escape(a.title[:TITLE_CHARS]), "lead": _escape(_lead(a))}
             for n, a in enumerate(batch)
         ]
-        user = self.prompts.render("relevance.user.j2", token=secrets.token_hex(5), items=items)
-        request = StructuredRequest(
-            kind="relevance",
-            user=user,
-            schema=JudgeOut,
-            system_vars={"tag": "item"},
-            cache_key=self.client.key_for("relevance", JudgeOut, {"items": items}),
-        )
         try:
-            out = await self.client.complete(request)
+            out = (await self.client.ask("relevance", JudgeOut, {"items": items}, tag="item")).value
         except LLMError as exc:
             log.warning("relevance call failed, %d articles stay undecided: %s", len(batch), exc)
             return {}
