@@ -41,6 +41,17 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def imported_names(path: Path) -> set[str]:
+    """Every absolute module name a file imports, at any depth."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
 def imported(path: Path) -> set[str]:
     """The pipeline modules a file imports (absolute and relative, at any depth)."""
     found: set[str] = set()
@@ -92,6 +103,16 @@ def test_nothing_imports_the_cli() -> None:
         n for n, deps in graph().items() if top(n) != "cli" for d in deps if top(d) == "cli"
     )
     assert users == []
+
+
+def test_prefect_is_imported_only_by_the_prefect_layer() -> None:
+    """Prefect lives in flows/ (digest, runner, schedule, prefect_env); the flow body does not."""
+    users = sorted(
+        module_name(path)
+        for path in ROOT.rglob("*.py")
+        if any(n == "prefect" or n.startswith("prefect.") for n in imported_names(path))
+    )
+    assert users == [f"pipeline.flows.{m}" for m in ("digest", "prefect_env", "runner", "schedule")]
 
 
 def test_no_import_cycles() -> None:

@@ -13,9 +13,9 @@ from rich.logging import RichHandler
 
 from pipeline import progress
 from pipeline.progress import FailureFilter, LogReporter, NullReporter, RichReporter
+from tests.day import DAY, serve_day, write_config
 from tests.servers import TestServer
 from tests.terminal import run_in_pty, screen_lines
-from tests.test_flows import DAY, serve_day, write_config
 
 
 def test_log_reporter_says_start_and_end_of_a_stage(caplog: pytest.LogCaptureFixture) -> None:

@@ -6,7 +6,7 @@ import time
 
 from pipeline.write.daily import Writer, write_digest
 from tests.fake_openai import Fault, fake_openai
-from tests.test_write import DAY, SECTIONS, capital_story, make_story, model_story, run
+from tests.write.test_write import DAY, SECTIONS, capital_story, make_story, model_story, run
 
 
 def test_a_hanging_llm_costs_two_deadlines_not_one_per_story() -> None:

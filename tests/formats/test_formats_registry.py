@@ -23,7 +23,7 @@ from pipeline.ingest.gather import day_window
 from pipeline.llm.client import Cache
 from pipeline.models import EXIT_CLEAN, EXIT_NO_DRAFT, RenderedDraft, Story, Written
 from pipeline.store.archive import Archive
-from tests.test_periodic import OPUS, ROBOT, WAYMO
+from tests.formats.test_periodic import OPUS, ROBOT, WAYMO
 
 DAY = date(2026, 2, 7)  # the window is 2026-02-06, the articles' day
 TEMPLATE = """---

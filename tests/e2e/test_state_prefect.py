@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.day import DAY, serve_day, write_config
 from tests.fake_openai import MODEL, FakeOpenAI
 from tests.procs import clean_env, free_port, marked, new_mark, wait_for
 from tests.servers import Reply, TestServer
-from tests.test_flows import DAY, serve_day, write_config
 
 FORBIDDEN = ("Traceback", "CancelledError", "Crash detected", "EventsWorker", "Error logging")
 

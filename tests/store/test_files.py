@@ -15,7 +15,7 @@ import pytest
 from pipeline.errors import RunLockedError
 from pipeline.store.files import atomic_write, lock_path, run_lock, sha256_text
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 # --- file helpers ---------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pipeline.markdown.cover import (
     wrap,
 )
 from pipeline.models import DailyDraft, DigestMeta, SectionDraft, StoryDraft
-from tests.test_fonts import needs_cjk_font
+from tests.markdown.test_fonts import needs_cjk_font
 from tests.tinyfont import tiny_font
 
 CARD = CoverCard(

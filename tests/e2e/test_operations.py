@@ -23,13 +23,13 @@ from pipeline.config import load_settings
 from pipeline.errors import RunLockedError
 from pipeline.flows import digest as flows
 from pipeline.flows.schedule import make_task_runner
+from tests.day import DAY, E2E, serve_day, write_config
 from tests.fake_openai import FakeOpenAI, Fault
 from tests.servers import TestServer
-from tests.test_flows import DAY, E2E, serve_day, write_config
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 TOKEN_RE = re.compile(r'(?<=token=")[0-9a-f]+|(?<=</article-)[0-9a-f]+|(?<=</story-)[0-9a-f]+')
 
 

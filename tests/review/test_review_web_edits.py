@@ -13,7 +13,7 @@ from pipeline.markdown.parse import parse
 from pipeline.markdown.render import render_document
 from pipeline.review.web import edits, markers
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FLAGGED = (FIXTURES / "review" / "flagged_daily.md").read_text(encoding="utf-8")
 GOLDEN = (FIXTURES / "formats" / "golden_daily.md").read_text(encoding="utf-8")
 BRIEF = (FIXTURES / "formats" / "golden_brief.md").read_text(encoding="utf-8")

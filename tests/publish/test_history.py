@@ -10,7 +10,7 @@ from pipeline.publish.memory import covered_in
 from pipeline.store.archive import Archive
 from tests.conftest import seed_text as _seed
 
-FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
+FORMATS = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 
 
 def test_published_stories_of_a_linked_daily() -> None:

@@ -25,7 +25,7 @@ from pipeline.flows import digest as flows
 from pipeline.store.archive import Archive
 from tests.servers import Handler, Reply, Request, TestServer, serve
 
-FAULTS = Path(__file__).resolve().parent / "fixtures" / "faults"
+FAULTS = Path(__file__).resolve().parents[1] / "fixtures" / "faults"
 DAY = "2026-02-07"
 ETAG = '"zh-feed-v1"'
 LAST_MODIFIED = "Fri, 06 Feb 2026 16:00:00 GMT"

@@ -23,7 +23,7 @@ from pipeline.llm.structured import (
 from pipeline.write.daily import StoryOut
 from pipeline.write.polish import derive_label, label_fits
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "llm"
 
 
 @pytest.mark.parametrize("name", ["story_fenced.txt", "story_think.txt"])

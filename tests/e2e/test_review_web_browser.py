@@ -39,7 +39,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 DAY = "2026-02-07"
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "review" / "hostile_daily.md"
+HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "hostile_daily.md"
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -48,7 +48,8 @@ if not CHROMIUM.exists():
     )
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-from tests import test_flows  # noqa: E402 - after the skips: it needs the Prefect harness
+from tests import day  # noqa: E402 - after the skips
+from tests.e2e import test_flows  # noqa: E402 - it needs the Prefect harness
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -104,8 +105,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with fake_openai(responder=responder) as fake:
         env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": fake.base_url, "DIGEST_MODEL": MODEL}
         for server in serve():
-            test_flows.serve_day(server)
-            world = World(root, test_flows.write_config(root, server), env)
+            day.serve_day(server)
+            world = World(root, day.write_config(root, server), env)
             summary = world.rerun()
             assert summary["draft"] == str(world.draft)
             yield world

@@ -15,11 +15,11 @@ import threading
 import time
 from pathlib import Path
 
+from tests.day import DAY, serve_day, write_config
+from tests.e2e.test_operations import page_requests
 from tests.fake_openai import MODEL, FakeOpenAI, Fault
 from tests.procs import clean_env, marked, new_mark, wait_for
 from tests.servers import TestServer
-from tests.test_flows import DAY, serve_day, write_config
-from tests.test_operations import page_requests
 
 FORBIDDEN = ("Traceback", "CancelledError", "Crash detected", "EventsWorker", "Error logging")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.models import Article, Story
 from pipeline.write.fallback import extractive_draft
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "llm"
 ARTICLES = {
     a["id"]: Article.model_validate(a)
     for a in json.loads((FIXTURES / "articles.json").read_text("utf-8"))["articles"]

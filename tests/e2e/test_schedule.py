@@ -28,12 +28,12 @@ from pipeline.config import Settings, load_settings
 from pipeline.errors import ConfigError, DigestError
 from pipeline.flows import digest as flows
 from pipeline.flows import prefect_server, schedule
+from tests.day import DAY, page_html, serve_day
 from tests.fake_openai import MODEL, FakeOpenAI, Fault
 from tests.procs import PROJECT, clean_env, free_port, marked, new_mark, wait_for
 from tests.servers import Reply, TestServer
-from tests.test_flows import DAY, page_html, serve_day
 
-ARTICLES = Path(__file__).resolve().parent / "fixtures" / "e2e" / "articles.json"
+ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "e2e" / "articles.json"
 SERVE_TIMEOUT = 240.0  # a run on a busy 2-core machine, with Prefect's process start
 
 

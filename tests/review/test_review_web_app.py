@@ -27,7 +27,7 @@ from pipeline.store.archive import Archive, archive_path
 from pipeline.store.files import run_lock, sha256_text
 from tests.conftest import SEEDS
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "review"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "review"
 FLAGGED = (FIXTURES / "flagged_daily.md").read_text(encoding="utf-8")
 HOSTILE = (FIXTURES / "hostile_daily.md").read_text(encoding="utf-8")
 DAY = "2026-02-07"

@@ -11,9 +11,6 @@ from typer.testing import CliRunner
 
 from pipeline.cli.app import app
 from tests.conftest import FIXTURES, seed_params
-from tests.fake_openai import MODEL, fake_openai
-from tests.servers import TestServer
-from tests.test_flows import DAY, serve_day, write_config
 
 runner = CliRunner()
 
@@ -90,36 +87,6 @@ def test_run_without_key_names_the_no_llm_way_out(
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["run", "--date", "2026-02-07"])
     assert result.exit_code == 2 and "--no-llm" in " ".join(result.output.split())
-
-
-@pytest.mark.usefixtures("prefect_harness")
-def test_offline_rerun_answered_from_the_cache_needs_no_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: TestServer
-) -> None:
-    """--offline without OPENAI_API_KEY rebuilds the same draft when every answer is cached."""
-    serve_day(server)
-    config = write_config(tmp_path, server)
-    args = ["run", "--date", DAY, "--config", str(config), "--output-dir", str(tmp_path / "out")]
-    with fake_openai() as fake:
-        port = fake.base_url.rsplit(":", 1)[1].split("/")[0]
-        monkeypatch.setenv("OPENAI_BASE_URL", f"http://[::ffff:127.0.0.1]:{port}/v1")  # keyed
-        monkeypatch.setenv("DIGEST_MODEL", MODEL)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        first = runner.invoke(app, args)
-        assert first.exit_code == 1, first.output  # a draft; the dead feed failed
-        draft = tmp_path / "out" / "daily" / f"{DAY}.md"
-        written, calls = draft.read_text(encoding="utf-8"), len(fake.calls)
-        monkeypatch.delenv("OPENAI_API_KEY")
-        refused = runner.invoke(app, args)
-        assert refused.exit_code == 2 and "--no-llm" in refused.output
-        again = runner.invoke(app, [*args, "--offline"])
-        assert again.exit_code == 0, again.output  # offline: no feed was fetched, none failed
-        assert len(fake.calls) == calls and draft.read_text(encoding="utf-8") == written
-        (tmp_path / "data" / "llm-cache.sqlite3").unlink()  # now an answer must be asked for
-        uncached = runner.invoke(app, [*args, "--offline"])
-        assert uncached.exit_code == 2 and "Error: no API key" in uncached.output
-        assert "--no-llm" in uncached.output and len(fake.calls) == calls
-        assert draft.read_text(encoding="utf-8") == written  # the good draft is kept
 
 
 def test_lint_takes_several_files_and_exits_with_the_worst(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ from tests.fake_openai import (
     story_answer,
 )
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "llm"
 DAY = date(2026, 2, 13)
 SECTIONS = [
     Section(key="models", title="大模型与技术突破"),

@@ -20,7 +20,7 @@ from pipeline.review.drafts import (
 )
 from tests.conftest import AICODE
 
-GOLDEN = Path(__file__).resolve().parent / "fixtures" / "formats" / "golden_daily.md"
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "formats" / "golden_daily.md"
 DAY = "2026-02-14"
 NOW = datetime(2026, 2, 14, 9, 0)
 

@@ -1,0 +1,1 @@
+"""Fast tests of pipeline/check/, without Prefect."""

@@ -1,0 +1,1 @@
+"""Fast tests of pipeline/cli/, without Prefect."""

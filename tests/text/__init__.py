@@ -1,0 +1,1 @@
+"""Fast tests of pipeline/text/, without Prefect."""
