@@ -182,20 +182,20 @@ class Heading(Node):
     url: str | None = None  # set when the heading is a link
 
 
-class Story(Node):
+class StoryNode(Node):
     """A ``###`` story and the blocks under it."""
 
     heading: Heading
     blocks: list[Block] = Field(default_factory=list)
 
 
-class Section(Node):
+class SectionNode(Node):
     """A section: heading, blocks before its first story, stories."""
 
     kind: Literal["section"] = "section"
     heading: Heading
     blocks: list[Block] = Field(default_factory=list)
-    stories: list[Story] = Field(default_factory=list)
+    stories: list[StoryNode] = Field(default_factory=list)
 
 
 class MoreGroup(Node):
@@ -214,7 +214,7 @@ class MoreSection(Node):
     tail: list[Block] = Field(default_factory=list)
 
 
-AnySection = Annotated[Section | MoreSection, Field(discriminator="kind")]
+AnySection = Annotated[SectionNode | MoreSection, Field(discriminator="kind")]
 
 
 class Footer(Node):
@@ -246,12 +246,12 @@ class WeeklyDocument(Node):
     format: Literal["weekly"] = "weekly"
     front: FrontMatter | None = None
     intro: list[Block] = Field(default_factory=list)
-    sections: list[Section] = Field(default_factory=list)
+    sections: list[SectionNode] = Field(default_factory=list)
     closing: list[Block] = Field(default_factory=list)
     end_gap: int = 0
     trailing_newline: bool = True
 
-    def section(self, title: str) -> Section | None:
+    def section(self, title: str) -> SectionNode | None:
         """The section with this heading title."""
         return next((s for s in self.sections if s.heading.title == title), None)
 

@@ -29,7 +29,7 @@ from pipeline.markdown.document import (
     Heading,
     MoreSection,
     Rule,
-    Section,
+    SectionNode,
     WeeklyDocument,
 )
 from pipeline.markdown.parse import front_bounds, parse, split_lines
@@ -362,7 +362,9 @@ def _check_daily(doc: DailyDocument, lines: Sequence[str]) -> Iterator[Problem]:
     elif doc.front and doc.front.text("title") not in (None, doc.title.title):
         line = _Locator(lines).heading(doc.title)
         yield _warning(line, "'# title' differs from the front-matter title")
-    linked = any(st.heading.url for s in doc.sections if isinstance(s, Section) for st in s.stories)
+    linked = any(
+        st.heading.url for s in doc.sections if isinstance(s, SectionNode) for st in s.stories
+    )
     locate = _Locator(lines)
     for section in doc.sections:
         line = locate.heading(section.heading)
@@ -373,7 +375,7 @@ def _check_daily(doc: DailyDocument, lines: Sequence[str]) -> Iterator[Problem]:
 
 
 def _check_section(
-    section: Section, line: int, locate: _Locator, *, linked: bool
+    section: SectionNode, line: int, locate: _Locator, *, linked: bool
 ) -> Iterator[Problem]:
     if not _has_content(section.blocks) and not section.stories:
         yield _error(line, f"empty section {section.heading.title!r}")

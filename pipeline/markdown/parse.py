@@ -37,9 +37,9 @@ from pipeline.markdown.document import (
     Paragraph,
     Raw,
     Rule,
-    Section,
+    SectionNode,
     Sources,
-    Story,
+    StoryNode,
     WeeklyDocument,
     flow_list,
     quote_yaml,
@@ -277,27 +277,27 @@ def _is_more(heading: Heading) -> bool:
     return heading.url is None and heading.title.strip() in MORE_TITLES
 
 
-def sectionize(blocks: list[Block], *, more: bool) -> tuple[list[Block], list[Section]]:
+def sectionize(blocks: list[Block], *, more: bool) -> tuple[list[Block], list[SectionNode]]:
     """Split blocks into the intro and ``##`` sections with their ``###`` stories."""
     intro: list[Block] = []
-    sections: list[Section] = []
+    sections: list[SectionNode] = []
     target, in_more = intro, False
     for block in blocks:
         if isinstance(block, HeadingBlock) and block.level in (2, 3):
             heading = to_heading(block)
             is_more = more and _is_more(heading)
             if block.level == 2 or is_more or in_more or not sections:
-                sections.append(Section(heading=heading))
+                sections.append(SectionNode(heading=heading))
                 target, in_more = sections[-1].blocks, is_more
             else:
-                sections[-1].stories.append(Story(heading=heading))
+                sections[-1].stories.append(StoryNode(heading=heading))
                 target = sections[-1].stories[-1].blocks
             continue
         target.append(block)
     return intro, sections
 
 
-def to_more(section: Section) -> Section | MoreSection:
+def to_more(section: SectionNode) -> SectionNode | MoreSection:
     """The long-tail section as groups of items, or unchanged if it is not list-shaped."""
     blocks, groups, i = section.blocks, [], 0
     while i < len(blocks):
@@ -357,7 +357,7 @@ def parse_daily(text: str) -> DailyDocument:
     )
 
 
-def _maybe_more(section: Section) -> Section | MoreSection:
+def _maybe_more(section: SectionNode) -> SectionNode | MoreSection:
     return to_more(section) if _is_more(section.heading) else section
 
 

@@ -40,9 +40,9 @@ from pipeline.markdown.document import (
     MoreSection,
     Paragraph,
     Rule,
-    Section,
+    SectionNode,
     Sources,
-    Story,
+    StoryNode,
     WeeklyDocument,
     WeeklyInput,
     flow_list,
@@ -193,7 +193,7 @@ def _label_line(label: str) -> Paragraph:
 
 def build_daily(draft: DailyDraft, publication: PublicationSettings) -> DailyDocument:
     """The daily document of a draft, laid out like the published issues."""
-    sections: list[Section | MoreSection] = [
+    sections: list[SectionNode | MoreSection] = [
         _daily_section(s, draft.meta.section_titles.get(s.key) or s.title)
         for s in draft.sections
         if s.stories
@@ -202,7 +202,7 @@ def build_daily(draft: DailyDraft, publication: PublicationSettings) -> DailyDoc
         sections.append(_more_section(draft.more))
     elif sections:  # the footer's rule closes the last story; without a footer none is needed
         last = sections[-1]
-        assert isinstance(last, Section)
+        assert isinstance(last, SectionNode)
         last.stories[-1].blocks.pop()
     return DailyDocument(
         front=_daily_front(draft, publication),
@@ -234,14 +234,14 @@ def _daily_front(draft: DailyDraft, publication: PublicationSettings) -> FrontMa
     return FrontMatter(fields=fields)
 
 
-def _daily_section(section: SectionDraft, title: str) -> Section:
-    return Section(
+def _daily_section(section: SectionDraft, title: str) -> SectionNode:
+    return SectionNode(
         heading=heading(2, title),
         stories=[_daily_story(story) for story in section.stories],
     )
 
 
-def _daily_story(story: StoryDraft) -> Story:
+def _daily_story(story: StoryDraft) -> StoryNode:
     lead = (DEGRADED_MARK if story.degraded else "") + paragraph_text(story.lead)
     blocks: list[Block] = [paragraph(lead)] if lead else []  # empty once sanitised: left out
     if story.facts:
@@ -255,7 +255,7 @@ def _daily_story(story: StoryDraft) -> Story:
     blocks += _unsupported_marks(story, blocks)
     blocks.append(Rule())
     heading = Heading(level=3, title=link_text(story.headline), url=safe_url(story.url))
-    return Story(heading=heading, blocks=blocks)
+    return StoryNode(heading=heading, blocks=blocks)
 
 
 # A grounding finding about one token (check/grounding.py), e.g. "数字 3900 亿美元 不见于来源".
@@ -399,11 +399,11 @@ def build_weekly(data: WeeklyInput) -> WeeklyDocument:
     )
 
 
-def _weekly_section(title: str, blocks: list[Block]) -> Section:
-    return Section(heading=Heading(level=2, title=title), blocks=[*blocks, Rule()])
+def _weekly_section(title: str, blocks: list[Block]) -> SectionNode:
+    return SectionNode(heading=Heading(level=2, title=title), blocks=[*blocks, Rule()])
 
 
-def _weekly_topics(data: WeeklyInput) -> Section:
+def _weekly_topics(data: WeeklyInput) -> SectionNode:
     section = _weekly_section("Detailed Coverage", [])
     for topic in data.topics:
         blocks: list[Block] = [paragraph(p) for p in topic.paragraphs]
@@ -418,7 +418,7 @@ def _weekly_topics(data: WeeklyInput) -> Section:
                     ]
                 )
             )
-        section.stories.append(Story(heading=heading(3, topic.title), blocks=blocks))
+        section.stories.append(StoryNode(heading=heading(3, topic.title), blocks=blocks))
     if section.stories:  # the rule follows the last topic
         section.stories[-1].blocks.append(section.blocks.pop())
     return section

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pipeline.config import PublicationSettings
 from pipeline.errors import CoverError
 from pipeline.markdown.cover import CoverCard, pick_headlines, render_cover
-from pipeline.markdown.document import DailyDocument, Section
+from pipeline.markdown.document import DailyDocument, SectionNode
 from pipeline.markdown.parse import parse
 from pipeline.models import Failure
 from pipeline.publish.drafts import GENERATED_DIR, generated_path
@@ -127,7 +127,7 @@ def card_of_text(text: str, publication: PublicationSettings) -> CoverCard:
     if not isinstance(doc, DailyDocument) or doc.front is None or doc.front.date() is None:
         raise CoverError("covers are drawn for daily drafts with a front-matter date")
     title = doc.front.text("title") or (doc.title.title if doc.title else "")
-    sections = [s for s in doc.sections if isinstance(s, Section)]
+    sections = [s for s in doc.sections if isinstance(s, SectionNode)]
     # stories' headlines; a digest of bold-labelled paragraph stories has its sections' titles
     headlines = [st.heading.title for s in sections for st in s.stories]
     headlines = headlines or [s.heading.title for s in sections]

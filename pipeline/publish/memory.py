@@ -27,9 +27,9 @@ from pipeline.markdown.document import (
     MoreSection,
     Paragraph,
     Rule,
-    Section,
+    SectionNode,
     Sources,
-    Story,
+    StoryNode,
     WeeklyDocument,
 )
 from pipeline.markdown.parse import parse
@@ -93,14 +93,14 @@ def _daily_refs(doc: DailyDocument) -> list[StoryRef]:
     return refs
 
 
-def _story_ref(story: Story) -> StoryRef:
+def _story_ref(story: StoryNode) -> StoryRef:
     urls = [story.heading.url] if story.heading.url else []
     urls += _urls(story.blocks)
     lead = next((_text(b) for b in story.blocks if isinstance(b, Paragraph | BulletList)), "")
     return _unescape(story.heading.title), _dedupe(urls), lead
 
 
-def _label_refs(section: Section) -> list[StoryRef]:
+def _label_refs(section: SectionNode) -> list[StoryRef]:
     """A section without ``###``: one story, or one per bold-labelled paragraph (000)."""
     content = [b for b in section.blocks if not isinstance(b, Rule)]
     if not content:

@@ -1,1 +1,1 @@
-"""End to end: every test that needs Prefect (its harness, a real server) or real digest processes."""
+"""End to end: every test that needs Prefect (harness, real server) or real digest processes."""

@@ -16,7 +16,7 @@ from pipeline.markdown.document import (
     Format,
     MoreSection,
     Paragraph,
-    Section,
+    SectionNode,
     Sources,
     WeeklyDocument,
 )
@@ -99,7 +99,7 @@ def test_seed_002_structure() -> None:
     doc = parse(_seed("002"))
     assert isinstance(doc, DailyDocument) and doc.footer is not None
     assert doc.title is not None and doc.title.title.startswith("大模型推理能力集体突破")
-    sections = [s for s in doc.sections if isinstance(s, Section)]
+    sections = [s for s in doc.sections if isinstance(s, SectionNode)]
     assert len(sections) == 6 and sum(len(s.stories) for s in sections) == 13
     story = sections[0].stories[0]
     assert story.heading.url == "https://www.ithome.com/0/921/530.htm"
@@ -122,7 +122,7 @@ def test_seed_002_nested_bullets() -> None:
     lockdown = next(
         st
         for s in doc.sections
-        if isinstance(s, Section)
+        if isinstance(s, SectionNode)
         for st in s.stories
         if "锁定模式" in st.heading.title
     )
@@ -136,7 +136,7 @@ def test_seed_003_inline_analysis_label() -> None:
     doc = parse(_seed("003"))
     assert isinstance(doc, DailyDocument)
     first = doc.sections[0]
-    assert isinstance(first, Section)
+    assert isinstance(first, SectionNode)
     labels = [b.lead for b in first.stories[0].blocks if isinstance(b, Paragraph) and b.lead]
     assert ("深度解读", "：", " ") in [(lead.name, lead.inner, lead.after) for lead in labels]
 
@@ -145,7 +145,7 @@ def test_seed_000_label_paragraph_sections() -> None:
     doc = parse(_seed("000"))
     assert isinstance(doc, DailyDocument)
     video = next(s for s in doc.sections if s.heading.title.startswith("多模态与视频生成"))
-    assert isinstance(video, Section) and not video.stories
+    assert isinstance(video, SectionNode) and not video.stories
     assert [b.lead.name for b in video.blocks if isinstance(b, Paragraph) and b.lead] == [
         "生数科技完成超6亿元A+轮融资",
         "腾讯发布火龙漫剧App",

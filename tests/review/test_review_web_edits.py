@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import EditError
-from pipeline.markdown.document import BriefDocument, BriefItem, DailyDocument, MoreSection, Section
+from pipeline.markdown.document import (
+    BriefDocument,
+    BriefItem,
+    DailyDocument,
+    MoreSection,
+    SectionNode,
+)
 from pipeline.markdown.lint import lint_text
 from pipeline.markdown.parse import parse
 from pipeline.markdown.render import render_document
@@ -63,7 +69,7 @@ def test_move_story_within_a_section_and_across_sections() -> None:
     up = markdown(edits.move_story(daily(FLAGGED), "s1.0", -1))
     # the first story of a section moves up into the end of the section before
     doc = daily(up)
-    assert isinstance(doc.sections[0], Section)
+    assert isinstance(doc.sections[0], SectionNode)
     assert [s.heading.title for s in doc.sections[0].stories][
         -1
     ] == "Anthropic 发布 Claude Opus 4.6"
@@ -96,7 +102,7 @@ def test_more_line_back_to_a_section_is_a_story() -> None:
     out = markdown(edits.to_main(daily(FLAGGED), "m2.0.0", 1))
     doc = daily(out)
     section = doc.sections[1]
-    assert isinstance(section, Section)
+    assert isinstance(section, SectionNode)
     story = section.stories[-1]
     assert story.heading.title == "MiniMax 发布 M2.5 编程模型"
     assert story.heading.url == "https://example.com/minimax"

@@ -28,8 +28,8 @@ from pipeline.markdown.document import (
     MoreSection,
     Paragraph,
     Rule,
-    Section,
-    Story,
+    SectionNode,
+    StoryNode,
 )
 
 ADDRESS_RE = re.compile(r"(?P<kind>[smb])(?P<a>\d{1,4})(?:\.(?P<b>\d{1,4}))?(?:\.(?P<c>\d{1,4}))?")
@@ -72,11 +72,11 @@ def _sections(doc: Document) -> list[Any]:
     return list(doc.sections)
 
 
-def _section(doc: Document, index: int) -> Section:
+def _section(doc: Document, index: int) -> SectionNode:
     sections = _sections(doc)
-    if not 0 <= index < len(sections) or not isinstance(sections[index], Section):
+    if not 0 <= index < len(sections) or not isinstance(sections[index], SectionNode):
         raise EditError(f"there is no section {index} with stories")
-    section: Section = sections[index]
+    section: SectionNode = sections[index]
     return section
 
 
@@ -100,9 +100,9 @@ def _daily(doc: Document) -> DailyDocument:
     return doc
 
 
-def is_story_section(section: Section | MoreSection) -> bool:
+def is_story_section(section: SectionNode | MoreSection) -> bool:
     """True for a ``##`` section that carries its story itself (no ``###`` under it)."""
-    return isinstance(section, Section) and not section.stories and _has_text(section.blocks)
+    return isinstance(section, SectionNode) and not section.stories and _has_text(section.blocks)
 
 
 def _has_text(blocks: list[Any]) -> bool:
@@ -147,14 +147,14 @@ def _sections_list(doc: Document) -> list[Any]:
     return sections
 
 
-def _story_section(doc: Document, index: int) -> Section:
+def _story_section(doc: Document, index: int) -> SectionNode:
     section = _section(doc, index)
     if not is_story_section(section):
         raise EditError(f"section {index} is not a story")
     return section
 
 
-def _story(doc: Document, address: Address) -> Story:
+def _story(doc: Document, address: Address) -> StoryNode:
     section = _section(doc, address.a)
     if address.b is None or not 0 <= address.b < len(section.stories):
         raise EditError(f"there is no story {address}")
@@ -163,7 +163,7 @@ def _story(doc: Document, address: Address) -> Story:
 
 def _drop_if_empty(doc: Document, index: int) -> None:
     section = _sections_list(doc)[index]
-    if isinstance(section, Section) and not section.stories and not _has_text(section.blocks):
+    if isinstance(section, SectionNode) and not section.stories and not _has_text(section.blocks):
         _sections_list(doc).pop(index)
 
 
@@ -228,7 +228,7 @@ def _move_section(doc: Document, index: int, step: int) -> None:
     sections = _sections_list(doc)
     _story_section(doc, index)
     j = index + step
-    if 0 <= j < len(sections) and isinstance(sections[j], Section):
+    if 0 <= j < len(sections) and isinstance(sections[j], SectionNode):
         gaps = sections[index].heading.gap, sections[j].heading.gap
         _swap(sections, index, j)
         sections[j].heading.gap, sections[index].heading.gap = gaps
@@ -251,8 +251,8 @@ def _move_in_sections(doc: Document, address: Address, step: int) -> None:
     _drop_if_empty(doc, address.a)
 
 
-def _holds_stories(section: Section | MoreSection) -> bool:
-    return isinstance(section, Section) and bool(section.stories)
+def _holds_stories(section: SectionNode | MoreSection) -> bool:
+    return isinstance(section, SectionNode) and bool(section.stories)
 
 
 # --- 更多动态 -------------------------------------------------------------------------------
@@ -323,12 +323,12 @@ def to_main(doc: Document, text: str, section_index: int) -> Document:
     return _renumber(out)
 
 
-def _story_of(item: Bullet) -> Story:
+def _story_of(item: Bullet) -> StoryNode:
     name = item.lead.name if item.lead else first_sentence(item.text)
     url = item.lead.url if item.lead and item.lead.url else None
     text = item.text if item.lead else ""
     blocks: list[Any] = [Paragraph(text=" ".join(text.split()))] if text.strip() else []
-    return Story(heading=Heading(level=3, title=name, url=url), blocks=[*blocks, Rule()])
+    return StoryNode(heading=Heading(level=3, title=name, url=url), blocks=[*blocks, Rule()])
 
 
 # --- section numbers ----------------------------------------------------------------------

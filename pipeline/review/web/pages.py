@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.config import PublicationSettings
 from pipeline.errors import DigestError, EditError
-from pipeline.markdown.document import DailyDocument, Document, Section
+from pipeline.markdown.document import DailyDocument, Document, SectionNode
 from pipeline.markdown.lint import Problem, lint_text
 from pipeline.markdown.parse import parse
 from pipeline.markdown.render import render_document
@@ -122,7 +122,7 @@ def _targets(doc: Document) -> list[tuple[int, str]]:
     return [
         (i, s.heading.title)
         for i, s in enumerate(doc.sections)
-        if isinstance(s, Section) and not edits.is_story_section(s)
+        if isinstance(s, SectionNode) and not edits.is_story_section(s)
     ]
 
 

@@ -21,8 +21,8 @@ from pipeline.markdown.document import (
     FrontMatter,
     Heading,
     MoreSection,
-    Section,
-    Story,
+    SectionNode,
+    StoryNode,
 )
 from pipeline.review.web.citations import plain
 from pipeline.review.web.edits import UNSUPPORTED_RE, is_story_section
@@ -114,7 +114,7 @@ def _unit(ctx: Context, address: str, kind: UnitKind, heading: Heading) -> Unit:
     return unit
 
 
-def _story_unit(story: Story, address: str, path: str, ctx: Context) -> Unit:
+def _story_unit(story: StoryNode, address: str, path: str, ctx: Context) -> Unit:
     unit = _unit(ctx, address, "story", story.heading)
     unit.heading = heading_html(story.heading, f"{path}.heading", ctx)
     unit.body = blocks_html(story.blocks, f"{path}.blocks", ctx)
@@ -122,7 +122,7 @@ def _story_unit(story: Story, address: str, path: str, ctx: Context) -> Unit:
     return unit
 
 
-def _main_section(section: Section, index: int, ctx: Context, *, daily: bool) -> SectionView:
+def _main_section(section: SectionNode, index: int, ctx: Context, *, daily: bool) -> SectionView:
     """A section of stories; in a daily, a ``##`` section with no ``###`` is itself a story."""
     path = f"sections.{index}"
     if daily and is_story_section(section):
