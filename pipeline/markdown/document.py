@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Format = Literal["daily", "weekly", "brief"]
+Format = Literal["daily", "weekly", "brief"]  # the Markdown shapes (formats/ is the pipeline's)
+DOCUMENT_KINDS: tuple[Format, ...] = get_args(Format)
 FieldStyle = Literal["plain", "quoted", "flow", "block", "empty", "raw"]
 LeadStyle = Literal["bold", "link", "boldlink"]
 

@@ -16,6 +16,7 @@ from pipeline.config import PROJECT_DIR, PublicationSettings, WeeklyProfile
 from pipeline.markdown.document import (
     ANALYSIS_LABEL,
     BRIEF_SPAN,
+    DOCUMENT_KINDS,
     IMPACT_LABEL,
     Block,
     BriefCategory,
@@ -62,7 +63,7 @@ from pipeline.text.sanitize import check_link, defang, sanitize_text
 logger = logging.getLogger(__name__)
 
 DEFAULT_TEMPLATES = PROJECT_DIR / "templates"
-TEMPLATE_NAMES = {"daily": "daily.md.j2", "weekly": "weekly.md.j2", "brief": "brief.md.j2"}
+TEMPLATE_NAMES = {kind: f"{kind}.md.j2" for kind in DOCUMENT_KINDS}  # templates/<kind>.md.j2
 _PLAIN_SAFE = re.compile(r"[^\s\"'\[\]{}&*!|>%@`#,?:-][^\n]*")
 _BLOCK_START = re.compile(r"#{1,6}(?: |$)|[-*+](?: |$)|\d{1,9}[.)](?: |$)|---$|[<>`~|]")
 _URL_ESCAPES = {" ": "%20", "(": "%28", ")": "%29"}

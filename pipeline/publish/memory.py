@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.markdown.document import (
+    DOCUMENT_KINDS,
     Block,
     BriefDocument,
     BriefItem,
@@ -39,7 +40,7 @@ from pipeline.store.archive import Archive
 SOURCE_CHARS = 1500  # of each source article, kept to recognise a later repost
 LOOKBACK_DAYS = 30  # the stories stage's memory (stories.cluster.MEMORY_DAYS)
 StoryRef = tuple[str, list[str], str]  # title, URLs, lead text
-FORMATS: dict[str, Format] = {"daily": "daily", "weekly": "weekly", "brief": "brief"}
+FORMATS: dict[str, Format] = {kind: kind for kind in DOCUMENT_KINDS}
 # a Markdown link whose title may hold escaped brackets (the same pattern as lint's)
 _LINK = re.compile(r"\[((?:\\.|[^\]\\\n])*)\]\(([^)\n]*)\)")
 _HTTP = re.compile(r"https?://\S+")

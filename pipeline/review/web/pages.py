@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.config import PublicationSettings
 from pipeline.errors import DigestError, EditError
-from pipeline.markdown.document import DailyDocument, Document, SectionNode
+from pipeline.markdown.document import DOCUMENT_KINDS, DailyDocument, Document, SectionNode
 from pipeline.markdown.lint import Problem, lint_text
 from pipeline.markdown.parse import parse
 from pipeline.markdown.render import render_document
@@ -24,7 +24,7 @@ from pipeline.review.web.saving import history, read_current
 from pipeline.review.web.sources import StorySources, story_sources
 from pipeline.review.web.view import DraftView, build_view
 
-FORMATS = ("daily", "weekly", "brief")
+FORMATS = DOCUMENT_KINDS  # the Markdown shapes the page reads
 
 
 class Site(BaseModel):
