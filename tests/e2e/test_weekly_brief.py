@@ -1,4 +1,8 @@
-"""The weekly and brief flows end to end: Prefect's harness, loopback feeds, the fake LLM."""
+"""The weekly and brief flows end to end: Prefect's harness, loopback feeds, the fake LLM.
+
+They reuse the daily's loopback day (``tests/fixtures/e2e``) and add a feed of four more
+articles spread over the same ISO week, plus one from the week after.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,7 @@ from pipeline.cli.app import app
 from pipeline.config import PROJECT_DIR
 from pipeline.flows import digest as flows
 from pipeline.markdown.document import BRIEF_SPAN
-from pipeline.models import (
-    DEGRADED_MARK,
-)
+from pipeline.models import DEGRADED_MARK
 from pipeline.store.archive import Archive
 from pipeline.write.brief import BRIEF_CATEGORIES
 from tests.day import page_html, rss, serve_day, write_config
@@ -29,10 +31,11 @@ from tests.formats.test_periodic import (
     WEEK_ARTICLES,
     WEEK_DAY,
     WEEK_STEM,
-    e2e,
     errors,
 )
 from tests.servers import Reply, TestServer
+
+e2e = pytest.mark.usefixtures("prefect_harness")
 
 
 def week_config(tmp_path: Path, server: TestServer) -> Path:

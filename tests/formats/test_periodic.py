@@ -1,8 +1,5 @@
-"""The weekly and brief formats: the plain logic (weeks, template input, grounding,
-fallbacks, the writer against the fake API) and both flows end to end.
-
-The end-to-end tests reuse the daily's loopback day (``tests/fixtures/e2e``) and add a
-feed of four more articles spread over the same ISO week, plus one from the week after.
+"""The weekly and brief formats without Prefect: weeks, template input, grounding,
+fallbacks, the writer against the fake API. Their flows end to end: tests/e2e/test_weekly_brief.py.
 """
 
 from __future__ import annotations
@@ -52,7 +49,6 @@ from tests.fake_openai import fake_openai
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEEK_DAY, WEEK_STEM, BRIEF_DAY = "2026-02-09", "2026-W06", "2026-02-07"
-e2e = pytest.mark.usefixtures("prefect_harness")
 
 WEEK_ARTICLES: list[dict[str, Any]] = [
     {
