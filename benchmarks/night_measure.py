@@ -200,6 +200,8 @@ def prefect_share(timings: dict[str, Any], run: ProcessRun) -> dict[str, float]:
     marks = timings["marks"]
     calls, flow = events(timings, "flow_call"), events(timings, "flow_body")
     parts = {"import (pipeline.flows.digest)": marks.get("import_flows_seconds", 0.0)}
+    if calls and "flows_imported" in marks:  # the temporary server answering its health check
+        parts["server wait"] = max(0.0, calls[0]["start"] - marks["flows_imported"])
     if calls and flow:
         pairs = list(zip(calls, flow, strict=False))  # a flow that never started has no body
         parts["flow start-up"] = sum(b["start"] - c["start"] for c, b in pairs)

@@ -67,10 +67,13 @@ def fmt(value: float, digits: int = 1) -> str:
 
 
 def server_cpu(phase: Any) -> float:
-    """CPU seconds of Prefect's temporary API server (a child process running uvicorn)."""
+    """CPU seconds of Prefect's temporary API server (``pipeline.flows.prefect_server``)."""
     sampler = phase.run.sampler
     names = sampler.names
-    return float(sum(cpu for pid, cpu in sampler.cpu.items() if "uvicorn" in names.get(pid, "")))
+    marks = ("pipeline.flows.prefect_server", "uvicorn")
+    return float(
+        sum(cpu for pid, cpu in sampler.cpu.items() if any(m in names.get(pid, "") for m in marks))
+    )
 
 
 def runs_table(result: dict[str, Any], labels: list[str]) -> list[str]:

@@ -313,8 +313,9 @@ class PrefectSettings(BaseModel):
     task_runner: Literal["threads", "dask"] = "threads"
     # Page tasks are one per host and mostly wait on the host's politeness delay, so more
     # hosts at once than cores: with 4, a 2,000-article night spent 75 % of its wall time
-    # waiting on 4 hosts at a time (benchmarks/night, issue 18).
-    max_workers: int = Field(default=16, ge=1, le=64)
+    # waiting on 4 hosts at a time (benchmarks/night, issue 18). Extraction is capped at one
+    # child process per core however many threads wait, so threads cost little memory.
+    max_workers: int = Field(default=48, ge=1, le=128)
     dask_address: str = ""  # tcp://scheduler:8786; empty with task_runner="dask": a local cluster
     dask_workers: int = Field(default=2, ge=1, le=64)
     nightly_cron: str = "30 23 * * *"

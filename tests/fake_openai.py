@@ -566,3 +566,20 @@ def fake_openai(
         yield fake
     finally:
         fake.stop()
+
+
+class InFlight:
+    """A slow fake answer that counts how many calls the endpoint holds at once."""
+
+    def __init__(self, seconds: float = 0.3) -> None:
+        self.seconds, self.now, self.peak = seconds, 0, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(self.seconds)
+        with self.lock:
+            self.now -= 1
+        return default_responder(body)

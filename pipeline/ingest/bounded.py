@@ -36,8 +36,19 @@ START_TIMEOUT = 60.0  # s for a new child to import the pipeline and answer
 MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space for a child
 PRELOAD = "pipeline.ingest.extract"  # imported by each child before its first call
 
+
+def _cores() -> int:
+    """The CPUs this process may run on (a container's limit, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+MAX_CHILDREN = _cores()  # children working at once: more would not run faster, only use memory
 _pool: list[_Child] = []
 _pool_lock = threading.Lock()
+_slots = threading.BoundedSemaphore(MAX_CHILDREN)
 
 
 class _Child:
@@ -87,6 +98,7 @@ class BoundedWorker:
         self.timeout = timeout or CALL_TIMEOUT
         self.memory = memory or MEMORY_LIMIT
         self._child: _Child | None = None
+        self._slot = False  # holds one of the MAX_CHILDREN slots from first call to close()
 
     def __enter__(self) -> BoundedWorker:
         return self
@@ -131,11 +143,28 @@ class BoundedWorker:
         if self._child is not None and self._child.alive():
             with _pool_lock:
                 _pool.append(self._child)
+                spare = _pool[:-MAX_CHILDREN]  # children for other memory limits
+                del _pool[:-MAX_CHILDREN]
+            for child in spare:
+                child.kill()
         self._child = None
+        if self._slot:
+            self._slot = False
+            _slots.release()
 
     def _borrow(self) -> _Child:
         if self._child is not None and self._child.alive():
             return self._child
+        if not self._slot:  # wait while MAX_CHILDREN other workers are extracting
+            _slots.acquire()
+            self._slot = True
+        try:
+            return self._take_or_start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _take_or_start(self) -> _Child:
         with _pool_lock:
             for candidate in [c for c in _pool if c.memory == self.memory]:
                 _pool.remove(candidate)

@@ -126,20 +126,49 @@ async def fetch_articles(
     now: datetime,
     min_chars: int,
 ) -> PageOutcome:
-    """Fetch and extract the pages of some entries; a failed page falls back to feed text."""
-    outcome = PageOutcome()
+    """Fetch and extract the pages of some entries; a failed page falls back to feed text.
+
+    Each page is extracted as soon as it arrives, while the next request of its host waits
+    out the politeness delay, so fetching and extraction overlap.
+    """
     async with Fetcher(net) as fetcher:
-        results = await asyncio.gather(*(_page(fetcher, e) for e in entries))
+        parts = await asyncio.gather(
+            *(_fetch_one(fetcher, e, tz=tz, now=now, min_chars=min_chars) for e in entries)
+        )
+    return _merged(parts)
+
+
+async def _fetch_one(
+    fetcher: Fetcher, entry: FeedEntry, *, tz: ZoneInfo, now: datetime, min_chars: int
+) -> PageOutcome:
+    """One entry's page fetched, then extracted in a bounded child off the event loop."""
+    html, final_url, failure = await _page(fetcher, entry)
+    part = PageOutcome(fetched=0 if failure else 1)
+    if failure:
+        part.failures.append(failure)
+        if failure.error.startswith(REFUSED_PREFIX):
+            return part  # a link the URL policy refuses is not published, not even with feed text
+    page = _Page(entry, html, final_url)
+    await asyncio.to_thread(_extract_alone, part, page, tz=tz, now=now, min_chars=min_chars)
+    return part
+
+
+def _extract_alone(
+    part: PageOutcome, page: _Page, *, tz: ZoneInfo, now: datetime, min_chars: int
+) -> None:
+    """Extract one page, holding a bounded child only while it works (others share it)."""
     with BoundedWorker() as worker:
-        for entry, (html, final_url, failure) in zip(entries, results, strict=True):
-            if failure:
-                outcome.failures.append(failure)
-            else:
-                outcome.fetched += 1
-            if failure and failure.error.startswith(REFUSED_PREFIX):
-                continue  # a link the URL policy refuses is not published, not even with feed text
-            page = _Page(entry, html, final_url)
-            _extract_into(outcome, page, worker, tz=tz, now=now, min_chars=min_chars)
+        _extract_into(part, page, worker, tz=tz, now=now, min_chars=min_chars)
+
+
+def _merged(parts: list[PageOutcome]) -> PageOutcome:
+    """The pages' outcomes as one, in the entries' order."""
+    outcome = PageOutcome()
+    for part in parts:
+        outcome.articles += part.articles
+        outcome.failures += part.failures
+        outcome.notes.update(part.notes)
+        outcome.fetched += part.fetched
     return outcome
 
 

@@ -8,6 +8,7 @@ and not a single AI term. Every drop records who decided (``Dropped.by``).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -182,7 +183,7 @@ def _escape(text: str) -> str:
 
 
 class RelevanceJudge:
-    """Asks the LLM, ten articles a call, whether each is AI news and what it names."""
+    """Asks the LLM whether articles are AI news: five a call, `[llm] concurrency` calls at once."""
 
     def __init__(
         self, llm: LLMSettings, *, cache: Cache | None = None, prompts: Prompts | None = None
@@ -202,9 +203,16 @@ class RelevanceJudge:
         found = {a.id: j for a in articles if (j := self._memo_get(a)) is not None}
         self.remembered += len(found)
         todo = [a for a in articles if a.id not in found]
+        batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
+        gate = asyncio.Semaphore(self.client.llm.concurrency)
+
+        async def one(batch: Sequence[Article]) -> dict[str, Judgement]:
+            async with gate:  # as many calls at once as the writers make, no more
+                return await self._batch(batch)
+
         async with self.client.session():
-            for start in range(0, len(todo), BATCH):
-                found.update(await self._batch(todo[start : start + BATCH]))
+            for answers in await asyncio.gather(*(one(b) for b in batches)):
+                found.update(answers)
         return found
 
     async def _batch(self, batch: Sequence[Article]) -> dict[str, Judgement]:

@@ -639,8 +639,8 @@ def test_task_runner_threads_by_default(settings: Settings) -> None:
 @pytest.mark.parametrize(
     "address, kwargs",
     [
-        # max_workers (16) spread over the workers: page tasks mostly wait on politeness
-        ("", {"n_workers": 2, "threads_per_worker": 8, "dashboard_address": None}),
+        # max_workers (48) spread over the workers: page tasks mostly wait on politeness
+        ("", {"n_workers": 2, "threads_per_worker": 24, "dashboard_address": None}),
         ("tcp://10.0.0.5:8786", {}),
     ],
 )

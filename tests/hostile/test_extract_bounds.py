@@ -8,6 +8,8 @@ fetch → extract path (``fetch_articles``, ``fetch_feeds``).
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 import time
 from datetime import datetime
 from typing import Any
@@ -194,3 +196,24 @@ def test_any_exception_from_the_feed_parser_fails_that_source_alone(
     assert broken.error is not None
     assert broken.error.startswith(f"not a feed (parser failed: {type(exception).__name__}")
     assert len(fine.entries) == 1
+
+
+def test_workers_beyond_the_cores_wait_for_a_child_instead_of_starting_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sixteen page batches at once share at most MAX_CHILDREN children (memory stays flat)."""
+    monkeypatch.setattr(bounded, "_slots", threading.BoundedSemaphore(2))
+    monkeypatch.setattr(bounded, "MAX_CHILDREN", 2)
+    pids: list[int] = []
+
+    def batch() -> None:
+        with BoundedWorker() as worker:
+            pids.extend(worker.call(os.getpid) for _ in range(3))
+
+    threads = [threading.Thread(target=batch) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(pids) == 48 and os.getpid() not in pids
+    assert len(set(pids)) <= 2, "more children than slots were started"

@@ -11,7 +11,7 @@ import pytest
 from pipeline.models import Article, Judgement
 from pipeline.stories.relevance import BATCH, RelevanceJudge, decide, rule_decision, to_judge
 from tests.caches import DictCache
-from tests.fake_openai import FakeOpenAI, fake_openai
+from tests.fake_openai import FakeOpenAI, InFlight, fake_openai
 
 WHEN = datetime.fromisoformat("2026-04-10T08:00:00+08:00")
 
@@ -106,6 +106,15 @@ def test_judge_remembers_each_article_across_batches(fake: FakeOpenAI) -> None:
     found = asyncio.run(judge.judge(again))
     assert len(fake.calls) == calls + 1 and fake.user_messages(-1)[0].count("<item id=") == 1
     assert len(found) == 4 and judge.remembered == 3
+
+
+def test_batches_go_out_together_up_to_the_llm_concurrency(fake: FakeOpenAI) -> None:
+    """A night's hundreds of undecided articles: calls at [llm] concurrency, not one by one."""
+    fake.responder = slow = InFlight(0.2)
+    articles = [item(n, f"第 {n} 条：某公司发布新产品") for n in range(7 * BATCH)]
+    found = asyncio.run(RelevanceJudge(fake.settings(concurrency=3)).judge(articles))
+    assert len(fake.calls) == 7 and len(found) == len(articles)
+    assert slow.peak == 3
 
 
 def test_failed_call_leaves_articles_undecided(fake: FakeOpenAI) -> None:

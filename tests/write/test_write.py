@@ -6,7 +6,6 @@ import asyncio
 import json
 import random
 import re
-import threading
 import time
 from collections.abc import Coroutine, Iterator
 from datetime import date, datetime
@@ -39,6 +38,7 @@ from tests.fake_openai import (
     LOOP_SENTENCE,
     FakeOpenAI,
     Fault,
+    InFlight,
     default_responder,
     fake_openai,
     first_user_message,
@@ -163,23 +163,6 @@ def test_concurrent_stories_probe_the_capability_once() -> None:
         result = run(write_digest(stories, SECTIONS, date=DAY, writer=writer))
     assert fake.statuses.count(400) == 1 and len(fake.calls) == 5
     assert not any(d.degraded for d in result.drafts.values())
-
-
-class InFlight:
-    """A slow fake answer that counts how many calls the endpoint holds at once."""
-
-    def __init__(self, seconds: float = 0.3) -> None:
-        self.seconds, self.now, self.peak = seconds, 0, 0
-        self.lock = threading.Lock()
-
-    def __call__(self, body: dict[str, Any]) -> str:
-        with self.lock:
-            self.now += 1
-            self.peak = max(self.peak, self.now)
-        time.sleep(self.seconds)
-        with self.lock:
-            self.now -= 1
-        return default_responder(body)
 
 
 def many_stories(count: int) -> list[Story]:
