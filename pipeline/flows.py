@@ -54,7 +54,7 @@ from pipeline import (  # noqa: E402
     progress,
     steps,
 )
-from pipeline.cluster import ClusterResult, build_stories, find_duplicates  # noqa: E402
+from pipeline.cluster import ClusterResult, build_stories  # noqa: E402
 from pipeline.config import NetworkSettings, Settings, find_config, load_settings  # noqa: E402
 from pipeline.errors import ConfigError, NoDraftError  # noqa: E402
 from pipeline.files import run_key, run_lock  # noqa: E402
@@ -304,7 +304,8 @@ def relevant_stories(
     if no_llm:
         return cluster_window(articles, settings, window_end, published, None), LLMStats()
     weights = {s.name: s.weight for s in settings.sources}
-    doubtful = to_judge(find_duplicates(articles, weights)[0])
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        doubtful = to_judge(cluster_cache.without_duplicates(cache, articles, weights))
     judged, stats = on_runner(judge_task, doubtful, settings) if doubtful else ({}, LLMStats())
     return cluster_window(articles, settings, window_end, published, judged), stats
 
