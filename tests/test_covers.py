@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from pipeline import fonts
+from pipeline import covers, fonts
 from pipeline.cli import app
 from pipeline.config import CoverSettings, PublicationSettings
 from pipeline.cover import CoverCard
@@ -208,3 +208,22 @@ def test_digest_cover_to_a_file_of_ones_choosing_leaves_no_bookkeeping(tmp_path:
         "card.png",
         "tiny.ttf",
     ]
+
+
+def test_the_same_card_is_not_drawn_again_on_a_rerun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rerun of an unchanged date keeps the card it drew (drawing costs a second or more)."""
+    target = tmp_path / "daily" / f"{DAY}.md"
+    profile = _profile(tmp_path)
+    first = choose_cover(profile, CARD, existing=target, target=target)
+    drawn = cover_path(target).read_bytes()
+    monkeypatch.setattr(covers, "render_cover", lambda *_: pytest.fail("drawn again"))
+    again = choose_cover(profile, CARD, existing=target, target=target)
+    assert again == first and cover_path(target).read_bytes() == drawn
+    monkeypatch.undo()
+    recoloured = profile.model_copy(
+        update={"cover": profile.cover.model_copy(update={"accent": "#ff0000"})}
+    )
+    choose_cover(recoloured, CARD, existing=target, target=target)
+    assert cover_path(target).read_bytes() != drawn  # another setting: another card
