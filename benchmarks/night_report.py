@@ -6,12 +6,15 @@ import math
 import statistics
 from typing import Any
 
+from pipeline.bounded import MAX_CHILDREN
+
 from benchmarks.night_measure import events, submitted_runs
 
 MB = 1024 * 1024
-# The default thread task runner is one interpreter, so one core of Python work; the local
-# Dask cluster has two worker processes.
-CORES = {"threads": 1, "dask": 2}
+# Cores the pages stage can use: with the thread task runner, extraction runs in bounded
+# child processes, at most one per core (pipeline.bounded.MAX_CHILDREN); the local Dask
+# cluster has two worker processes, each with its own children.
+CORES = {"threads": MAX_CHILDREN, "dask": max(2, MAX_CHILDREN)}
 
 
 def task_wall(phase: Any, name: str) -> float:

@@ -45,7 +45,7 @@ from pipeline.publish.step import publish_draft
 from pipeline.store.archive import Archive
 from pipeline.store.files import run_key, run_lock
 from pipeline.stories import cache as cluster_cache
-from pipeline.stories.cluster import build_stories, find_duplicates
+from pipeline.stories.cluster import build_stories
 from pipeline.stories.relevance import RelevanceJudge, to_judge
 
 ARCHIVE_FILE = "archive.sqlite3"
@@ -334,7 +334,8 @@ def find_stories(
     stats = LLMStats()
     if fmt.judges and not no_llm:
         weights = {s.name: s.weight for s in settings.sources}
-        doubtful = to_judge(find_duplicates(articles, weights)[0])
+        with Archive(settings.data_dir / CACHE_FILE) as cache:  # a rerun skips this pass
+            doubtful = to_judge(cluster_cache.without_duplicates(cache, articles, weights))
         judged, stats = stages.judge(doubtful, settings) if doubtful else ({}, LLMStats())
     return cluster_window(articles, settings, window_end, covered, judged, stages), stats
 

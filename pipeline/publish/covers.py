@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from pipeline.config import PublicationSettings
 from pipeline.errors import CoverError
+from pipeline.markdown import cover as cover_module
 from pipeline.markdown.cover import CoverCard, pick_headlines, render_cover
 from pipeline.markdown.document import DailyDocument, SectionNode
 from pipeline.markdown.parse import parse
@@ -89,8 +90,11 @@ def generate_cover(publication: PublicationSettings, card: CoverCard, target: Pa
     url = cover_url(publication, target.parent.name, target.stem)
     if replaced_by_editor(path):
         return CoverResult(url=url, path=path, note=f"kept the editor's image at {path}")
+    key = card_key(card, publication)
+    if drawn_from(path) == key:
+        return CoverResult(url=url, path=path)  # a rerun: the same card is there already
     try:
-        write_cover(path, render_cover(card, publication.cover))
+        write_cover(path, render_cover(card, publication.cover), key=key)
     except (CoverError, OSError) as exc:
         logger.warning("no cover image for %s: %s", target, exc)
         failure = Failure(url=str(path), stage="render", error=f"cover image: {exc}")
@@ -108,17 +112,36 @@ def replaced_by_editor(png: Path) -> bool:
     if not png.exists():
         return False
     try:
-        recorded = hash_path(png).read_text(encoding="ascii").strip()
+        recorded = hash_path(png).read_text(encoding="ascii").split("\n", 1)[0].strip()
         return hashlib.sha256(png.read_bytes()).hexdigest() != recorded
     except (OSError, UnicodeDecodeError):
         return True  # no hash: of unknown origin, so it is kept
 
 
-def write_cover(png: Path, data: bytes) -> None:
-    """Write a generated cover and its hash, each atomically."""
+def write_cover(png: Path, data: bytes, *, key: str = "") -> None:
+    """Write a generated cover and its hash (and the key of its card), each atomically."""
     atomic_write(png, data)
-    atomic_write(hash_path(png), hashlib.sha256(data).hexdigest() + "\n")
+    atomic_write(hash_path(png), hashlib.sha256(data).hexdigest() + "\n" + key)
     logger.info("wrote the cover %s", png)
+
+
+def card_key(card: CoverCard, publication: PublicationSettings) -> str:
+    """What decides a generated card's pixels: its texts, the cover settings, the drawing code."""
+    digest = hashlib.sha256(Path(cover_module.__file__ or "").read_bytes())
+    digest.update(card.model_dump_json().encode())
+    digest.update(publication.cover.model_dump_json().encode())
+    return "card " + digest.hexdigest()
+
+
+def drawn_from(png: Path) -> str | None:
+    """The card key recorded with a generated cover that is still as written, else None."""
+    if not png.exists() or replaced_by_editor(png):
+        return None
+    try:
+        lines = hash_path(png).read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return lines[1] if len(lines) > 1 else None
 
 
 def card_of_text(text: str, publication: PublicationSettings) -> CoverCard:

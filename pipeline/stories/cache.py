@@ -22,6 +22,7 @@ from pipeline.stories import aliases, cluster, relevance, textsim
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "clusters:"
+DUPLICATES_PREFIX = "duplicates:"
 CODE = (cluster, relevance, textsim, aliases)  # the modules whose code decides the result
 
 
@@ -51,6 +52,27 @@ def cluster_key(
     for article in articles:
         digest.update(article.model_dump_json().encode())
     return KEY_PREFIX + digest.hexdigest()
+
+
+def without_duplicates(
+    cache: Cache, articles: list[Article], weights: dict[str, float]
+) -> list[Article]:
+    """``cluster.find_duplicates(articles, weights)[0]``, stored like a cluster result.
+
+    The relevance judge is asked only about the kept articles; a rerun of an unchanged
+    window then skips this pass (seconds at 2,000 articles) as it skips clustering.
+    """
+    key = DUPLICATES_PREFIX + cluster_key(articles, {"weights": weights}, [])
+    raw = cache.cache_get(key)
+    if raw is not None:
+        by_id = {article.id: article for article in articles}
+        try:
+            return [by_id[i] for i in json.loads(raw)]  # in find_duplicates' order
+        except (ValueError, TypeError, KeyError) as exc:
+            logger.warning("stored duplicates unusable (%s); finding them again", exc)
+    kept = cluster.find_duplicates(articles, weights)[0]
+    cache.cache_put(key, json.dumps([article.id for article in kept]))
+    return kept
 
 
 def save(cache: Cache, key: str, result: ClusterResult) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -208,11 +209,15 @@ def _cosines(bags: list[Counter[str]], max_df: float) -> np.ndarray:
 def _evidence(docs: list[_Doc]) -> np.ndarray:
     """Weighted count of the rare anchors each pair of articles shares."""
     vocab = {x: i for i, x in enumerate(sorted({x for d in docs for x in d.rare}))}
-    weights = np.zeros((len(docs), max(len(vocab), 1)))
+    rows, cols, values = [], [], []
     for row, doc in enumerate(docs):
         for x in doc.rare:
-            weights[row, vocab[x]] = math.sqrt(ANCHOR_WEIGHT[x.split(":", 1)[0]])
-    return weights @ weights.T
+            rows.append(row)
+            cols.append(vocab[x])
+            values.append(math.sqrt(ANCHOR_WEIGHT[x.split(":", 1)[0]]))
+    shape = (len(docs), max(len(vocab), 1))  # sparse: a dense one is articles × anchors
+    weights = sparse.csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float64)
+    return np.asarray((weights @ weights.T).todense())
 
 
 def _gap_hours(docs: list[_Doc]) -> np.ndarray:
@@ -222,10 +227,13 @@ def _gap_hours(docs: list[_Doc]) -> np.ndarray:
 
 def similarity(docs: list[_Doc]) -> np.ndarray:
     """How surely each pair reports one event: 0 unrelated, ≥ 1 certain, CANNOT never."""
-    # the headline carries the event; the lead adds detail (and noise): either may match
-    text = np.maximum(
-        _cosines([text_terms(d.article.title) for d in docs], 0.5),
+    # the headline carries the event; the lead adds detail (and noise): either may match.
+    # Each matrix is articles × articles (23 MB at 1,700 articles): work in place, free early.
+    text = _cosines([text_terms(d.article.title) for d in docs], 0.5)
+    np.maximum(
+        text,
         _cosines([text_terms(f"{d.article.title}\n{lead(d.article)}") for d in docs], 0.5),
+        out=text,
     )
     anchor = _cosines([Counter(d.anchors) for d in docs], 0.3)
     shared = _evidence(docs)
@@ -237,12 +245,21 @@ def similarity(docs: list[_Doc]) -> np.ndarray:
         | ((shared >= 1) & (anchor >= 0.2) & (text >= 0.12))
     )
     linked = np.where(same_lang, linked_same, (shared >= 2) & (anchor >= 0.3))
-    sim = np.where(
-        linked, np.maximum(text + anchor, LINKED_FLOOR), np.where(same_lang, 0.5 * text, 0.0)
-    )
+    del shared, linked_same
+    sim = np.add(text, anchor, out=anchor)  # linked pairs: max(text + anchor, LINKED_FLOOR)
+    np.maximum(sim, LINKED_FLOOR, out=sim)
+    unlinked: np.ndarray = np.multiply(
+        text, 0.5, out=text
+    )  # others: half the text score, same language
+    unlinked[~same_lang] = 0.0
+    np.copyto(unlinked, sim, where=linked)
+    sim = unlinked
+    del linked, same_lang
     gap = _gap_hours(docs)
-    fade = np.clip((MAX_GAP_HOURS - gap) / (MAX_GAP_HOURS - SAME_DAY_HOURS), 0.0, 1.0)
-    sim = sim * fade
+    fade = np.subtract(MAX_GAP_HOURS, gap)
+    fade /= MAX_GAP_HOURS - SAME_DAY_HOURS
+    np.clip(fade, 0.0, 1.0, out=fade)
+    sim *= fade
     _apply_versions(docs, sim, fade)
     sim[gap > MAX_GAP_HOURS] = CANNOT
     return sim
@@ -273,8 +290,12 @@ def cluster_articles(
     if len(articles) < 2:
         return [[a] for a in articles]
     docs = _features(articles, names or {})
-    sim = similarity(docs)
-    distance = np.where(sim <= CANNOT, FAR, 1.0 - np.minimum(sim, 1.0))
+    distance = similarity(docs)  # turned into distances in place (one matrix, not four)
+    cannot = distance <= CANNOT
+    np.minimum(distance, 1.0, out=distance)
+    np.subtract(1.0, distance, out=distance)
+    distance[cannot] = FAR
+    del cannot
     np.fill_diagonal(distance, 0.0)
     model = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - LINK

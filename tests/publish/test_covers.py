@@ -16,6 +16,7 @@ from pipeline.config import CoverSettings, PublicationSettings
 from pipeline.errors import CoverError
 from pipeline.markdown import fonts
 from pipeline.markdown.cover import CoverCard
+from pipeline.publish import covers
 from pipeline.publish.covers import card_of_text, choose_cover, cover_path, hash_path, redraw_cover
 from pipeline.publish.drafts import generated_path
 from tests.tinyfont import CARD_CHARS, tiny_font
@@ -208,3 +209,22 @@ def test_digest_cover_to_a_file_of_ones_choosing_leaves_no_bookkeeping(tmp_path:
         "card.png",
         "tiny.ttf",
     ]
+
+
+def test_the_same_card_is_not_drawn_again_on_a_rerun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rerun of an unchanged date keeps the card it drew (drawing costs a second or more)."""
+    target = tmp_path / "daily" / f"{DAY}.md"
+    profile = _profile(tmp_path)
+    first = choose_cover(profile, CARD, existing=target, target=target)
+    drawn = cover_path(target).read_bytes()
+    monkeypatch.setattr(covers, "render_cover", lambda *_: pytest.fail("drawn again"))
+    again = choose_cover(profile, CARD, existing=target, target=target)
+    assert again == first and cover_path(target).read_bytes() == drawn
+    monkeypatch.undo()
+    recoloured = profile.model_copy(
+        update={"cover": profile.cover.model_copy(update={"accent": "#ff0000"})}
+    )
+    choose_cover(recoloured, CARD, existing=target, target=target)
+    assert cover_path(target).read_bytes() != drawn  # another setting: another card

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from benchmarks.cluster_eval import load as load_eval_set
 from benchmarks.cluster_eval import settings as eval_settings
 from pipeline.models import Article, ClusterResult, CoveredStory
-from pipeline.stories.cache import cluster_key, load, save
-from pipeline.stories.cluster import build_stories
+from pipeline.stories import cluster
+from pipeline.stories.cache import cluster_key, load, save, without_duplicates
+from pipeline.stories.cluster import build_stories, find_duplicates
 from tests.caches import DictCache
 
 
@@ -52,3 +55,22 @@ def test_a_missing_or_damaged_entry_means_clustering_again() -> None:
     assert load(cache, key, [a for a in articles if a.id != gone]) is None
     cache.data[key] = '{"stories": [{"id": 1'
     assert load(cache, key, articles) is None
+
+
+def test_duplicates_are_found_once_per_window_then_read_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The judge's input on a rerun: the stored kept list, equal to a fresh pass."""
+    articles, _, inputs = window()
+    copy = articles[0].model_copy(update={"id": "copy0000", "url": "https://x.example/copy"})
+    articles = [*articles, copy]
+    fresh = find_duplicates(articles, inputs["weights"])[0]
+    assert copy not in fresh  # the planted copy is a duplicate
+    cache = DictCache()
+    assert without_duplicates(cache, articles, inputs["weights"]) == fresh
+    monkeypatch.setattr(cluster, "find_duplicates", lambda *_: pytest.fail("not reused"))
+    assert without_duplicates(cache, articles, inputs["weights"]) == fresh
+    (key,) = cache.data
+    cache.data[key] = "[damaged"
+    monkeypatch.undo()
+    assert without_duplicates(cache, articles, inputs["weights"]) == fresh
