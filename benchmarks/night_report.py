@@ -6,13 +6,12 @@ import math
 import statistics
 from typing import Any
 
-from pipeline.bounded import MAX_CHILDREN
-
 from benchmarks.night_measure import events, submitted_runs
+from pipeline.ingest.bounded import MAX_CHILDREN
 
 MB = 1024 * 1024
 # Cores the pages stage can use: with the thread task runner, extraction runs in bounded
-# child processes, at most one per core (pipeline.bounded.MAX_CHILDREN); the local Dask
+# child processes, at most one per core (pipeline.ingest.bounded.MAX_CHILDREN); the local Dask
 # cluster has two worker processes, each with its own children.
 CORES = {"threads": MAX_CHILDREN, "dask": max(2, MAX_CHILDREN)}
 
