@@ -115,6 +115,25 @@ def test_prefect_is_imported_only_by_the_prefect_layer() -> None:
     assert users == [f"pipeline.flows.{m}" for m in ("digest", "prefect_env", "runner", "schedule")]
 
 
+def test_every_pipeline_module_named_in_an_import_exists() -> None:
+    """Tests and benchmarks too (mypy ignores missing imports, so a stale path hides there)."""
+    project = ROOT.parent
+    files = [p for d in ("pipeline", "tests", "benchmarks") for p in (project / d).rglob("*.py")]
+    missing = sorted(
+        f"{path.relative_to(project)}: {name}"
+        for path in files
+        for name in imported_names(path)
+        if name.split(".")[0] == "pipeline" and not module_exists(project, name)
+    )
+    assert missing == []
+
+
+def module_exists(project: Path, name: str) -> bool:
+    """Whether a dotted module name is a file or a package of the project."""
+    base = project.joinpath(*name.split("."))
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
 def test_no_import_cycles() -> None:
     assert find_cycle(graph()) is None
 
