@@ -25,7 +25,7 @@ from pipeline.markdown.document import (
     quote_yaml,
 )
 from pipeline.markdown.parse import parse
-from tests.conftest import AICODE, AICODE_CARD, SEEDS, SEEDS_DIR, seed_params
+from tests.conftest import AICODE, AICODE_CARD, NO_SEEDS, SEEDS, seed_params
 
 FORMATS = ("daily", "weekly", "brief")
 
@@ -68,7 +68,7 @@ def test_front_matter_bad_date_is_none() -> None:
     assert FrontMatter(fields=[FrontField(key="date", value="2026-13-01")]).date() is None
 
 
-@pytest.mark.skipif(not SEEDS, reason=f"the published seeds are not in {SEEDS_DIR}")
+@pytest.mark.skipif(not SEEDS, reason=NO_SEEDS)
 def test_the_seeds_card_is_the_aicode_profiles_footer() -> None:
     seed = next(p for p in SEEDS if p.name.startswith("002")).read_text(encoding="utf-8")
     assert seed.endswith("---\n\n" + AICODE_CARD)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipeline.config import CoverSettings, PublicationSettings, load_profile
 from pipeline.markdown.lint import Problem, format_problems, reformat
 from pipeline.markdown.lint import lint_text as lint_any
-from tests.conftest import AICODE, FIXTURES, SEEDS, SEEDS_DIR, seed_params, seed_text
+from tests.conftest import AICODE, FIXTURES, NO_SEEDS, SEEDS, seed_params, seed_text
 
 FORMATS = FIXTURES / "formats"
 GOOD = (FORMATS / "golden_daily.md").read_text(encoding="utf-8")
@@ -352,7 +352,7 @@ def test_an_empty_cover_is_a_reminder_only_where_covers_are_expected(
     ) is warned
 
 
-@pytest.mark.skipif(not SEEDS, reason=f"the published seeds are not in {SEEDS_DIR}")
+@pytest.mark.skipif(not SEEDS, reason=NO_SEEDS)
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
 def test_seeds_round_trip_byte_for_byte_whatever_the_profile(path: Path) -> None:
     """``--reformat`` re-renders the document as parsed: the profile never rewrites a file."""
