@@ -70,7 +70,7 @@ def run_days(
     ):
         from pipeline.flows.schedule import make_task_runner
 
-        run_flow = flows.FLOWS[fmt].with_options(task_runner=make_task_runner(settings))
+        run_flow = flows.flow_of(fmt).with_options(task_runner=make_task_runner(settings))
         worst = 0
         for day in days:
             console.print(f"[bold]digest run[/] {fmt} {day} …", highlight=False)
