@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -42,7 +42,6 @@ app = typer.Typer(
 
 # The oldest digest date accepted: older dates have no news to archive (and date
 # arithmetic near year 1 overflows).
-EARLIEST_DAY = date(2000, 1, 1)
 # Each date of a backfill is a whole run (minutes, LLM calls, cost): a typo in a year
 # must not queue thousands of them.
 MAX_BACKFILL_DAYS = 31
@@ -81,11 +80,15 @@ def parse_day(value: str, option: str) -> date:
 
 def default_day(settings: Settings) -> date:
     """Tomorrow in the configured zone: the nightly run writes the next day's digest."""
-    return datetime.now(settings.tz).date() + timedelta(days=1)
+    from pipeline.formats.daily import resolve_day
+
+    return resolve_day(None, settings.tz)
 
 
 def checked_day(value: str, option: str, settings: Settings) -> date:
     """A digest date the pipeline can write: from 2000-01-01 to tomorrow."""
+    from pipeline.formats.daily import EARLIEST_DAY
+
     day = parse_day(value, option)
     if day < EARLIEST_DAY:
         fail(f"{option} {day} is before {EARLIEST_DAY}: no news archive reaches back that far")

@@ -49,7 +49,7 @@ from pipeline.flows import run  # noqa: E402
 from pipeline.flows.preflight import preflight  # noqa: E402
 from pipeline.flows.run import ARCHIVE_FILE, CACHE_FILE, Batch, FeedStates  # noqa: E402
 from pipeline.formats import FORMATS, registry  # noqa: E402
-from pipeline.formats.daily import resolve_day, summary_markdown  # noqa: E402
+from pipeline.formats.daily import EARLIEST_DAY, resolve_day, summary_markdown  # noqa: E402
 from pipeline.formats.registry import Format  # noqa: E402
 from pipeline.models import (  # noqa: E402
     EXIT_PROBLEMS,
@@ -387,15 +387,12 @@ def pinned_config(config: str | None, environ: Mapping[str, str]) -> str:
     return str(found)
 
 
-EARLIEST_RUN_DAY = date(2000, 1, 1)
-
-
 def checked_run_day(day: date, settings: Settings) -> date:
     """A date parameter the pipeline can write: from 2000-01-01 to tomorrow, as at the CLI."""
     latest = resolve_day(None, settings.tz)
-    if not EARLIEST_RUN_DAY <= day <= latest:
+    if not EARLIEST_DAY <= day <= latest:
         raise ConfigError(
-            f"date {day} is outside {EARLIEST_RUN_DAY}..{latest} (tomorrow): "
+            f"date {day} is outside {EARLIEST_DAY}..{latest} (tomorrow): "
             "no archive reaches back that far, or that day has not happened yet"
         )
     return day

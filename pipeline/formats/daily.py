@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 W = TypeVar("W", bound=Written)
 
 
+EARLIEST_DAY = date(2000, 1, 1)  # no news archive reaches further back
+
+
 def resolve_day(value: str | date | None, tz: ZoneInfo) -> date:
     """The digest date: the given one, else tomorrow in the configured zone."""
     if isinstance(value, date):

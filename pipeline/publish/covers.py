@@ -134,8 +134,9 @@ def card_key(card: CoverCard, publication: PublicationSettings) -> str:
 
 
 def drawn_from(png: Path) -> str | None:
-    """The card key recorded with a generated cover that is still as written, else None."""
-    if not png.exists() or replaced_by_editor(png):
+    """The card key recorded with a generated cover, else None (the caller has already
+    made sure the PNG is not an editor's: ``replaced_by_editor``)."""
+    if not png.exists():
         return None
     try:
         lines = hash_path(png).read_text(encoding="ascii").splitlines()
