@@ -39,6 +39,8 @@ def load_baseline(rev: str = DEFAULT_REV) -> ModuleType:
         ).stdout
         for other in MODULES:
             source = source.replace(f"pipeline.{other} import", f"baseline_stories.{other} import")
+        # names the later layout (issue 16) changed; the old code's behaviour is unchanged
+        source = source.replace("PublishedStory", "CoveredStory")
         (package / f"{name}.py").write_text(source, encoding="utf-8")
     sys.path.insert(0, str(root))
     return importlib.import_module("baseline_stories.cluster")

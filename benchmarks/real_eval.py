@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from benchmarks.real_set import Label, load_real, read_labels
 from pipeline.config import LLMSettings
 from pipeline.models import Article, Dropped, Judgement
 from pipeline.store.archive import Archive
-from pipeline.stories.cluster import cluster_articles, find_duplicates
+from pipeline.stories.cluster import cluster_articles, find_duplicates, undecided_pairs
+from pipeline.stories.pairs import PairJudge, pair_key
 from pipeline.stories.relevance import RelevanceJudge, decide, rule_decision, to_judge
 
 CACHE = Path(__file__).resolve().parent.parent / ".bench-cache" / "llm-cache.sqlite3"
@@ -37,6 +39,38 @@ def current(
     """Duplicates and clusters of the current code."""
     kept, dropped = find_duplicates(items, weights)
     return cluster_articles(kept), dropped
+
+
+def llm_settings(base_url: str) -> LLMSettings:
+    """The real local model, with deadlines long enough for a shared 2-core machine."""
+    return LLMSettings(
+        provider="custom",
+        base_url=base_url,
+        model="local",
+        timeout=1800.0,
+        temperature=0.0,
+        max_output_tokens=600,
+    )
+
+
+@dataclass
+class PairChecked:
+    """The current clustering with the LLM deciding the undecided pairs (issue 12); keeps
+    the pairs it asked about and the verdicts it trusted, for scoring."""
+
+    judge: PairJudge
+    asked: set[tuple[str, str]] = field(default_factory=set)
+    answered: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def __call__(
+        self, items: list[Article], weights: dict[str, float]
+    ) -> tuple[list[list[Article]], list[Dropped]]:
+        kept, dropped = find_duplicates(items, weights)
+        pairs, controls = undecided_pairs(kept)
+        verdicts = asyncio.run(self.judge.judge(pairs, controls)) if pairs and controls else {}
+        self.asked.update(pair_key(a.id, b.id) for a, b in pairs)
+        self.answered.update(verdicts)
+        return cluster_articles(kept, None, verdicts), dropped
 
 
 def cluster_scores(
@@ -102,14 +136,7 @@ def relevance_scores(
 
 def judge(articles: list[Article], base_url: str) -> tuple[dict[str, Judgement], str]:
     """The real model's answers for the items the rules do not accept, and the cost."""
-    llm = LLMSettings(
-        provider="custom",
-        base_url=base_url,
-        model="local",
-        timeout=1800.0,
-        temperature=0.0,
-        max_output_tokens=600,
-    )
+    llm = llm_settings(base_url)
     CACHE.parent.mkdir(exist_ok=True)
     started = time.monotonic()
     with Archive(CACHE) as cache:
@@ -122,6 +149,26 @@ def judge(articles: list[Article], base_url: str) -> tuple[dict[str, Judgement],
         f" + {stats.completion_tokens} completion tokens, {time.monotonic() - started:.0f} s"
     )
     return found, cost
+
+
+def pair_report(articles: list[Article], labels: dict[str, Label], base_url: str) -> None:
+    """Clustering again, with the model deciding the pairs the features cannot."""
+    print(f"-- clustering with the LLM at {base_url} checking undecided pairs --")
+    started = time.monotonic()
+    with Archive(CACHE) as cache:
+        checked = PairChecked(PairJudge(llm_settings(base_url), cache=cache))
+        clustering_report(articles, labels, False, checked)
+        judge, stats = checked.judge, checked.judge.stats
+    gold = {k: labels[k[0]].event == labels[k[1]].event for k in checked.asked}
+    answered = checked.answered
+    right = sum(answered[k] == gold[k] for k in answered)
+    print(
+        f"  pairs asked {len(gold)} (one event by the labels: {sum(gold.values())}); answered "
+        f"{len(answered)}, right {right}; calls distrusted (control called one event) "
+        f"{judge.distrusted}; {stats.llm_calls} calls ({stats.cache_hits} from cache), "
+        f"{stats.prompt_tokens} + {stats.completion_tokens} tokens, "
+        f"{time.monotonic() - started:.0f} s"
+    )
 
 
 def baseline_report(articles: list[Article], labels: dict[str, Label], rev: str) -> None:
@@ -176,6 +223,7 @@ def report(
             print(f"relevance on {span}, rules only: " + relevance_scores(items, labels, None))
             print(f"  with the LLM at {llm} judging: " + relevance_scores(items, labels, judged))
         print(f"  LLM cost: {cost}; answered {len(judged)}")
+        pair_report(articles, labels, llm)
         if verbose:
             for art in sample:
                 v = judged.get(art.id)

@@ -89,6 +89,9 @@ class LLMSettings(BaseModel):
     )  # the digest call writes ~20 更多动态 lines
     # the whole request of a story call, system prompt (with schema) included
     story_input_tokens: int = Field(default=2400, ge=800, description="input budget per story")
+    # ask the LLM about pairs of reports the clustering features cannot decide (same day, a
+    # rare name in common, not linked): five pairs a call, at most 40 pairs a window
+    check_pairs: bool = True
     # price per million tokens, for the run's cost report
     price_input_per_m: float = 0.0
     price_output_per_m: float = 0.0

@@ -62,8 +62,10 @@ FAULT_KINDS = frozenset(
 )
 MODEL = "fake-model"
 
-BLOCK_RE = re.compile(r'<(article|story|item) id="([^"]+)" token="([^"]+)">\n?(.*?)</\1-\3>', re.S)
-FIELD_RE = re.compile(r"^(来源|标题|链接|栏目|导语|摘录|开头)：(.*)$", re.M)
+BLOCK_RE = re.compile(
+    r'<(article|story|item|pair) id="([^"]+)" token="([^"]+)">\n?(.*?)</\1-\3>', re.S
+)
+FIELD_RE = re.compile(r"^(来源|标题|链接|栏目|导语|摘录|开头|[AB] 标题|[AB] 开头)：(.*)$", re.M)
 SECTION_RE = re.compile(r"^- key=(\S+?)；默认栏目名=(.+?)；要闻：(.*)$", re.M)
 SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -393,16 +395,29 @@ def default_responder(body: dict[str, Any]) -> str:
             "items": [
                 {
                     "id": b["id"],
-                    "category": "ai"
-                    if AI_RE.search(b.get("标题", "") + b.get("开头", ""))
-                    else "other",
+                    "subject": b.get("标题", "")[:12],
+                    "topic_ai": AI_RE.search(b.get("标题", "") + b.get("开头", "")) is not None,
+                    "kind": "guide" if "/academy/" in b.get("链接", "") else "news",
                 }
                 for b in blocks
             ]
         }
+    elif any(b["tag"] == "pair" for b in blocks):
+        answer = {"pairs": [same_event_answer(b) for b in blocks]}
     else:
         answer = digest_answer(blocks, SECTION_RE.findall(user))
     return json.dumps(answer, ensure_ascii=False)
+
+
+def same_event_answer(block: dict[str, str]) -> dict[str, Any]:
+    """ "Same" when A's and B's titles share a Latin name of four letters or more and a
+    Chinese word of two characters or more (a stand-in for a model's reading)."""
+    a, b = block.get("A 标题", ""), block.get("B 标题", "")
+    latin = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", a)}
+    shared_latin = latin & {w.lower() for w in re.findall(r"[A-Za-z]{4,}", b)}
+    hanzi = {a[i : i + 2] for i in range(len(a) - 1)} & {b[i : i + 2] for i in range(len(b) - 1)}
+    shared_word = any(re.fullmatch(r"[\u4e00-\u9fff]{2}", w) for w in hanzi)
+    return {"id": block["id"], "event": a[:15], "same": bool(shared_latin and shared_word)}
 
 
 def _sentences(text: str) -> list[str]:

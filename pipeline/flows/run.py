@@ -46,6 +46,7 @@ from pipeline.store.archive import Archive
 from pipeline.store.files import run_key, run_lock
 from pipeline.stories import cache as cluster_cache
 from pipeline.stories.cluster import build_stories
+from pipeline.stories.pairs import PairJudge
 from pipeline.stories.relevance import RelevanceJudge, to_judge
 
 ARCHIVE_FILE = "archive.sqlite3"
@@ -89,16 +90,33 @@ def cluster_articles(
     covered: list[CoveredStory],
     judged: dict[str, Judgement] | None = None,
 ) -> ClusterResult:
-    """Drop duplicates and off-topic items, cluster, rank and section the stories."""
+    """Drop duplicates and off-topic items, cluster, rank and section the stories.
+
+    With an LLM (``judged`` is not None) and ``[llm] check_pairs``, the LLM decides the
+    pairs the clustering features cannot (answers cached per pair).
+    """
     weights = {s.name: s.weight for s in settings.sources}
-    return build_stories(
-        articles,
-        settings.digest,
-        source_weights=weights,
-        window_end=window_end,
-        published=covered,
-        judged=judged,
-    )
+    if judged is None or not settings.llm.check_pairs:
+        return build_stories(
+            articles,
+            settings.digest,
+            source_weights=weights,
+            window_end=window_end,
+            published=covered,
+            judged=judged,
+        )
+    with Archive(settings.data_dir / CACHE_FILE) as cache:
+        pairs = PairJudge(settings.llm, cache=cache, prompts=Prompts(settings.prompts_dir))
+        result = build_stories(
+            articles,
+            settings.digest,
+            source_weights=weights,
+            window_end=window_end,
+            published=covered,
+            judged=judged,
+            same_event=lambda todo, controls: asyncio.run(pairs.judge(todo, controls)),
+        )
+    return result.model_copy(update={"llm": pairs.stats})
 
 
 def write_stories(
@@ -337,7 +355,9 @@ def find_stories(
         with Archive(settings.data_dir / CACHE_FILE) as cache:  # a rerun skips this pass
             doubtful = to_judge(cluster_cache.without_duplicates(cache, articles, weights))
         judged, stats = stages.judge(doubtful, settings) if doubtful else ({}, LLMStats())
-    return cluster_window(articles, settings, window_end, covered, judged, stages), stats
+    result = cluster_window(articles, settings, window_end, covered, judged, stages)
+    stats.add(result.llm)  # the pair check's calls (none when the result came from the cache)
+    return result, stats
 
 
 def cluster_window(
@@ -354,6 +374,14 @@ def cluster_window(
         "weights": {s.name: s.weight for s in settings.sources},
         "window_end": window_end.isoformat(),
         "judged": None if judged is None else {k: v.model_dump() for k, v in judged.items()},
+        # who decides the undecided pairs (another model or prompt may decide otherwise)
+        "pairs": None
+        if judged is None or not settings.llm.check_pairs
+        else [
+            settings.llm.resolved_model,
+            settings.llm.resolved_base_url,
+            Prompts(settings.prompts_dir).version("same_event"),
+        ],
     }
     key = cluster_cache.cluster_key(articles, inputs, covered)
     with Archive(settings.data_dir / CACHE_FILE) as cache:

@@ -282,6 +282,8 @@ def run_stats(
         "dropped": len(clusters.dropped),
         # who decided relevance: rules or LLM (accepted, dropped), or nobody (kept, undecided)
         **{f"relevance_{k}": v for k, v in clusters.relevance.items()},
+        # the LLM's word on pairs of reports the features could not decide
+        **{f"pairs_{k}": v for k, v in clusters.pair_checks.items()},
         "degraded": degraded,
         "unsupported": sum(len(v) for v in findings.values()) + len(general),
         "summary_unsupported": len(general),

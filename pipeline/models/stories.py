@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from pipeline.models.articles import Article, Dropped, Frozen
+from pipeline.models.drafts import LLMStats
 
 Placement = Literal["main", "more"]
 
@@ -44,6 +45,10 @@ class ClusterResult(BaseModel):
     dropped: list[Dropped] = Field(default_factory=list)
     uncertain: list[str] = Field(default_factory=list)  # ids of kept, undecided articles
     relevance: dict[str, int] = Field(default_factory=dict)  # who decided, counted
+    # the LLM's check of pairs the features could not decide: asked, same, different
+    pair_checks: dict[str, int] = Field(default_factory=dict)
+    # the calls that check cost in this run (not stored: a rerun from the cache made none)
+    llm: LLMStats = Field(default_factory=LLMStats)
 
 
 class CoveredStory(Frozen):

@@ -81,7 +81,7 @@ def save(cache: Cache, key: str, result: ClusterResult) -> None:
         {**story.model_dump(mode="json", exclude={"articles"}), "articles": story_ids(story)}
         for story in result.stories
     ]
-    data = {**result.model_dump(mode="json", exclude={"stories"}), "stories": stories}
+    data = {**result.model_dump(mode="json", exclude={"stories", "llm"}), "stories": stories}
     cache.cache_put(key, json.dumps(data, ensure_ascii=False))
 
 

@@ -14,7 +14,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,6 +44,10 @@ from pipeline.stories.textsim import (
 )
 
 log = logging.getLogger(__name__)
+
+Pair = tuple[Article, Article]
+# the LLM's verdicts on undecided pairs (given control pairs), keyed by sorted article ids
+SameEvent = Callable[[list[Pair], list[Pair]], Mapping[tuple[str, str], bool]]
 
 LEAD_CHARS = 500
 NEAR_DUP_CONTAINMENT = 0.8
@@ -164,6 +168,7 @@ LINK = 0.3  # average similarity two groups need to merge (average link)
 LINKED_FLOOR = 0.6  # similarity of a pair the link rules accept, at the least
 CANNOT = -1.0  # similarity of a pair that must never share a story
 FAR = 1e3  # its distance: one such pair outweighs any number of close ones in an average
+MAX_UNDECIDED = 40  # pairs one window may put to the LLM (eight calls)
 SAME_DAY_HOURS = 30.0  # beyond this, similarity fades linearly to zero at MAX_GAP_HOURS
 
 
@@ -279,18 +284,57 @@ def _apply_versions(docs: list[_Doc], sim: np.ndarray, fade: np.ndarray) -> None
                 sim[i, j] = sim[j, i] = CANNOT
 
 
-def cluster_articles(
+def undecided_pairs(
     articles: Sequence[Article], names: Mapping[str, Sequence[str]] | None = None
+) -> tuple[list[Pair], list[Pair]]:
+    """Pairs the features cannot decide, for an LLM check, and control pairs for it.
+
+    Undecided: reported within a day of each other, sharing a rare name or number, yet not
+    linked; the closest first, at most MAX_UNDECIDED (the rest stay with the features).
+    Controls: pairs of the same day with nothing in common, certainly two events; the check
+    slips one into each call and distrusts a call that calls it one event.
+    """
+    if len(articles) < 3:
+        return [], []
+    docs = _features(articles, names or {})
+    sim = similarity(docs)
+    shared = _evidence(docs)
+    gap = _gap_hours(docs)
+    near = np.triu(gap <= SAME_DAY_HOURS, 1)
+    rows, cols = np.nonzero(near & (shared >= 1) & (sim >= 0) & (sim < LINKED_FLOOR))
+    order = sorted(zip(rows.tolist(), cols.tolist(), strict=True), key=lambda p: -sim[p])
+    undecided = [(docs[i].article, docs[j].article) for i, j in order[:MAX_UNDECIDED]]
+    if not undecided:
+        return [], []
+    rows, cols = np.nonzero(near & (shared == 0) & (sim >= 0) & (sim < 0.05))
+    apart = sorted(  # a stable, spread choice: by a hash of the pair, not by position
+        zip(rows.tolist(), cols.tolist(), strict=True),
+        key=lambda p: hashlib.sha1(
+            f"{docs[p[0]].article.id}|{docs[p[1]].article.id}".encode()
+        ).hexdigest(),
+    )
+    controls = [(docs[i].article, docs[j].article) for i, j in apart[: len(undecided)]]
+    return undecided, controls
+
+
+def cluster_articles(
+    articles: Sequence[Article],
+    names: Mapping[str, Sequence[str]] | None = None,
+    same_event: Mapping[tuple[str, str], bool] | None = None,
 ) -> list[list[Article]]:
     """Group articles reporting the same event, across outlets and languages (average link).
 
     Two groups merge only when their articles are close on average, so one shared name
-    or one bridging article cannot chain different events into one story.
+    or one bridging article cannot chain different events into one story. ``same_event``
+    holds the LLM's verdicts on undecided pairs (keyed by sorted article ids): "same"
+    links the pair, "different" leaves it no similarity at all.
     """
     if len(articles) < 2:
         return [[a] for a in articles]
     docs = _features(articles, names or {})
     distance = similarity(docs)  # turned into distances in place (one matrix, not four)
+    if same_event:
+        _apply_verdicts(docs, distance, same_event)
     cannot = distance <= CANNOT
     np.minimum(distance, 1.0, out=distance)
     np.subtract(1.0, distance, out=distance)
@@ -305,6 +349,17 @@ def cluster_articles(
     for label, doc in zip(labels, docs, strict=True):
         groups[int(label)].append(doc.article)
     return sorted(groups.values(), key=lambda g: min(a.published for a in g))
+
+
+def _apply_verdicts(
+    docs: list[_Doc], sim: np.ndarray, same_event: Mapping[tuple[str, str], bool]
+) -> None:
+    at = {d.article.id: i for i, d in enumerate(docs)}
+    for (a, b), same in same_event.items():
+        i, j = at.get(a), at.get(b)
+        if i is None or j is None or sim[i, j] <= CANNOT:
+            continue  # not in this window, or apart for a harder reason (time, versions)
+        sim[i, j] = sim[j, i] = max(sim[i, j], LINKED_FLOOR) if same else 0.0
 
 
 # ---- 3. ranking ------------------------------------------------------------------------
@@ -452,17 +507,29 @@ def build_stories(
     window_end: datetime,
     published: Sequence[CoveredStory] = (),
     judged: Mapping[str, Judgement] | None = None,
+    same_event: SameEvent | None = None,
 ) -> ClusterResult:
     """Deduplicate, filter, cluster, rank and section the window's articles.
 
     ``judged`` holds the LLM's relevance answers; None means no LLM (the rules decide).
+    ``same_event`` asks the LLM about the pairs the features cannot decide (None: no one).
     """
     kept, dropped = find_duplicates(articles, source_weights)
     chosen = decide(kept, judged)
     dropped += chosen.dropped
     uncertain = set(chosen.uncertain)
+    names = names_of(judged)
+    verdicts: Mapping[tuple[str, str], bool] = {}
+    asked = 0
+    if same_event is not None:
+        pairs, controls = undecided_pairs(chosen.kept, names)
+        asked = len(pairs)
+        verdicts = same_event(pairs, controls) if pairs and controls else {}
+    checks = {"asked": asked, "same": sum(verdicts.values())}
+    checks["different"] = len(verdicts) - checks["same"]
+    checks["unanswered"] = asked - len(verdicts)  # failed or distrusted calls, or no control
     candidates: list[tuple[bool, Story]] = []
-    for group in cluster_articles(chosen.kept, names_of(judged)):
+    for group in cluster_articles(chosen.kept, names, verdicts):
         members = order_articles(group, source_weights)
         past, develops = match_covered(members, published, window_end)
         if past is not None and not develops:
@@ -492,7 +559,11 @@ def build_stories(
         len(uncertain),
     )
     return ClusterResult(
-        stories=stories, dropped=dropped, uncertain=sorted(uncertain), relevance=chosen.counts
+        stories=stories,
+        dropped=dropped,
+        uncertain=sorted(uncertain),
+        relevance=chosen.counts,
+        pair_checks=checks if same_event is not None else {},
     )
 
 

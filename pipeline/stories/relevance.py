@@ -15,6 +15,7 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,15 +36,17 @@ from pipeline.stories.textsim import (
 log = logging.getLogger(__name__)
 
 Decision = Literal["ai", "off", "unsure"]
-# a choice among named categories is easier for small models than a bare yes/no
-Category = Literal["ai", "finance", "politics", "other-tech", "notice", "other"]
+# two plain questions per item: is its subject AI, and is it news at all (a how-to guide
+# or an outlet's own ad is about AI and still not news); a small model answers each better
+# than one choice among many topics (benchmarks/RESULTS.md, issue 12)
+Kind = Literal["news", "guide", "ad"]
 AI_THRESHOLD = 0.5  # relevance() at or above: AI news by the rules (may be a main story)
 ACCEPT_SCORE = 6.0  # rule score the rules accept alone (with two distinct AI terms)
 REJECT_OFF_SCORE = 3.0  # off-topic weight the rules reject alone (with no AI term at all)
 LEAN_SCORE = 3.0  # rule score at which the rules lean to AI news: an LLM "no" cannot drop
 OUTCOMES = ("rules_ai", "llm_ai", "llm_off", "llm_off_kept", "rules_off", "undecided")
 BATCH = 5  # articles per LLM call: small models lose track of longer lists
-TITLE_CHARS, LEAD_CHARS = 120, 160
+TITLE_CHARS, LEAD_CHARS, LINK_CHARS = 120, 160, 80
 
 # (term, pattern, weight, needle): the needle is a plain substring the pattern's match must
 # contain (lower-cased for the case-blind Latin terms), a cheap test before the regex
@@ -57,12 +60,14 @@ class JudgedItem(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
-    category: Category
+    subject: str = ""  # a few words on what the item is about, written before the verdicts
+    topic_ai: bool
+    kind: Kind
 
     @property
     def ai(self) -> bool:
-        """Whether the category is AI news."""
-        return self.category == "ai"
+        """Whether the item is AI news: its subject is AI and it is news."""
+        return self.topic_ai and self.kind == "news"
 
 
 class JudgeOut(BaseModel):
@@ -182,6 +187,13 @@ def _lead(article: Article) -> str:
     return "" if lead == article.title.strip() else lead[:LEAD_CHARS]
 
 
+def _link(article: Article) -> str:
+    """Host and path of the article's URL (no scheme, no query): a guide's or a help page's
+    address often says what it is (``openai.com/academy/…``)."""
+    parts = urlsplit(article.url)
+    return f"{parts.hostname or ''}{parts.path}".rstrip("/")[:LINK_CHARS]
+
+
 def _escape(text: str) -> str:
     """Data never closes its delimiter or opens a new one."""
     return " ".join(text.replace("<", "‹").replace(">", "›").split())
@@ -222,7 +234,12 @@ class RelevanceJudge:
 
     async def _batch(self, batch: Sequence[Article]) -> dict[str, Judgement]:
         items = [
-            {"id": f"r{n + 1}", "title": _escape(a.title[:TITLE_CHARS]), "lead": _escape(_lead(a))}
+            {
+                "id": f"r{n + 1}",
+                "title": _escape(a.title[:TITLE_CHARS]),
+                "lead": _escape(_lead(a)),
+                "link": _escape(_link(a)),
+            }
             for n, a in enumerate(batch)
         ]
         try:
@@ -246,7 +263,9 @@ class RelevanceJudge:
     def _memo_key(self, article: Article) -> str:
         material = [self.client.model, self.client.base_url, self.prompts.version("relevance")]
         return "relevance-item:" + sha256_text(
-            json.dumps([*material, article.title, _lead(article)], ensure_ascii=False)
+            json.dumps(
+                [*material, article.title, _lead(article), _link(article)], ensure_ascii=False
+            )
         )
 
     def _memo_get(self, article: Article) -> Judgement | None:

@@ -127,7 +127,7 @@ def test_failed_call_leaves_articles_undecided(fake: FakeOpenAI) -> None:
 
 
 def test_answer_about_unknown_ids_is_ignored(fake: FakeOpenAI) -> None:
-    fake.responder = lambda body: '{"items": [{"id": "r7", "category": "other"}]}'
+    fake.responder = lambda body: '{"items": [{"id": "r7", "topic_ai": false, "kind": "news"}]}'
     deal = item(1, "China blocks Meta's $2 billion acquisition of Manus")
     assert asyncio.run(RelevanceJudge(fake.settings()).judge([deal])) == {}
 
