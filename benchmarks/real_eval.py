@@ -73,6 +73,25 @@ class PairChecked:
         return cluster_articles(kept, None, verdicts), dropped
 
 
+@dataclass
+class PairOracle:
+    """The pair check answered by the labels: what a judge that is always right would give
+    (an upper bound of the mechanism, not a measurement of any model)."""
+
+    labels: dict[str, Label]
+
+    def __call__(
+        self, items: list[Article], weights: dict[str, float]
+    ) -> tuple[list[list[Article]], list[Dropped]]:
+        kept, dropped = find_duplicates(items, weights)
+        pairs, controls = undecided_pairs(kept)
+        verdicts = {
+            pair_key(a.id, b.id): self.labels[a.id].event == self.labels[b.id].event
+            for a, b in (pairs if controls else [])
+        }
+        return cluster_articles(kept, None, verdicts), dropped
+
+
 def cluster_scores(
     articles: list[Article], labels: dict[str, Label], clusterer: Clusterer = current
 ) -> tuple[float, ...]:
@@ -205,6 +224,8 @@ def report(
     if baseline:
         baseline_report(articles, labels, baseline)
     clustering_report(articles, labels, verbose)
+    print("-- upper bound: the pair check answered by the labels (no model) --")
+    clustering_report(articles, labels, False, PairOracle(labels))
     accepted = sum(rule_decision(a) == "ai" for a in articles)
     print(
         f"rules accept {accepted} items alone; the LLM is asked about the other "

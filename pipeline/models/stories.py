@@ -33,6 +33,8 @@ class Judgement(BaseModel):
     """What the LLM said about one article."""
 
     ai: bool
+    # False when the LLM called it not news at all (a how-to guide, an outlet's own ad)
+    news: bool = True
     # canonical Latin names of its subjects, for clustering across languages; the judge
     # does not ask for them (a small model copies them between items; docs/decisions.md)
     names: list[str] = Field(default_factory=list)

@@ -3,7 +3,8 @@ the LLM judges the rest.
 
 An article is dropped as off-topic only by the LLM's "no" or, when no LLM answers
 (``--no-llm``, or the call failed), only when the rules are confident: off-topic words
-and not a single AI term. Every drop records who decided (``Dropped.by``).
+and not a single AI term. It is dropped as ``not-news`` only on the LLM's word that it is
+a how-to guide or an outlet's own ad. Every drop records who decided (``Dropped.by``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,15 @@ AI_THRESHOLD = 0.5  # relevance() at or above: AI news by the rules (may be a ma
 ACCEPT_SCORE = 6.0  # rule score the rules accept alone (with two distinct AI terms)
 REJECT_OFF_SCORE = 3.0  # off-topic weight the rules reject alone (with no AI term at all)
 LEAN_SCORE = 3.0  # rule score at which the rules lean to AI news: an LLM "no" cannot drop
-OUTCOMES = ("rules_ai", "llm_ai", "llm_off", "llm_off_kept", "rules_off", "undecided")
+OUTCOMES = (
+    "rules_ai",
+    "llm_ai",
+    "llm_off",
+    "llm_off_kept",
+    "llm_not_news",
+    "rules_off",
+    "undecided",
+)
 BATCH = 5  # articles per LLM call: small models lose track of longer lists
 TITLE_CHARS, LEAD_CHARS, LINK_CHARS = 120, 160, 80
 
@@ -149,9 +158,10 @@ def decide(articles: Sequence[Article], judged: Mapping[str, Judgement] | None) 
     for art in articles:
         outcome = _outcome(art, judged.get(art.id) if judged is not None else None)
         counts[outcome] += 1
-        if outcome in ("llm_off", "rules_off"):
+        if outcome in ("llm_off", "rules_off", "llm_not_news"):
             by = outcome.split("_")[0]
-            out.dropped.append(Dropped(url=art.url, reason="off-topic", title=art.title, by=by))
+            reason = "not-news" if outcome == "llm_not_news" else "off-topic"
+            out.dropped.append(Dropped(url=art.url, reason=reason, title=art.title, by=by))
             continue
         out.kept.append(art)
         if outcome == "llm_off_kept" or (outcome == "undecided" and relevance(art) < AI_THRESHOLD):
@@ -169,6 +179,8 @@ def _outcome(article: Article, verdict: Judgement | None) -> str:
         return "rules_off" if rule == "off" else "undecided"
     if verdict.ai:
         return "llm_ai"
+    if not verdict.news:  # a guide or an ad: AI words in it say nothing about being news
+        return "llm_not_news"
     # the rules lean to AI news: a "no" alone does not lose the story (kept, 更多动态 only)
     return "llm_off_kept" if relevance_score(article) >= LEAN_SCORE else "llm_off"
 
@@ -256,13 +268,13 @@ class RelevanceJudge:
             art = by_ref.get(item.id.strip())
             if art is None or art.id in found:
                 continue
-            found[art.id] = Judgement(ai=item.ai)
+            found[art.id] = Judgement(ai=item.ai, news=item.kind == "news")
             self._memo_put(art, found[art.id])
         return found
 
     def _memo_key(self, article: Article) -> str:
         material = [self.client.model, self.client.base_url, self.prompts.version("relevance")]
-        return "relevance-item:" + sha256_text(
+        return "relevance-item:v2:" + sha256_text(
             json.dumps(
                 [*material, article.title, _lead(article), _link(article)], ensure_ascii=False
             )

@@ -21,7 +21,13 @@ from pipeline.stories.cluster import (
     find_duplicates,
     story_id,
 )
-from pipeline.stories.relevance import AI_THRESHOLD, relevance, rule_decision
+from pipeline.stories.relevance import (
+    AI_THRESHOLD,
+    LEAN_SCORE,
+    relevance,
+    relevance_score,
+    rule_decision,
+)
 from pipeline.stories.textsim import entities, numbers, versions, versions_conflict
 
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
@@ -228,9 +234,24 @@ def test_llm_no_drops_what_the_rules_doubt_and_yes_makes_it_main() -> None:
         "llm_ai": 1,
         "llm_off": 1,
         "llm_off_kept": 0,
+        "llm_not_news": 0,
         "rules_off": 0,
         "undecided": 0,
     }
+
+
+def test_llm_not_news_drops_a_guide_even_with_ai_words() -> None:
+    """A how-to page is full of AI terms; the rules lean to it, the LLM calls it a guide."""
+    guide = art("Working with files in ChatGPT", "Learn how to upload and work with files.")
+    video = art("Sora 走了，PixVerse V6 来了！AI 视频能力大增", "解锁 AI 视频沉浸式观感")
+    for doubtful in (guide, video):
+        assert rule_decision(doubtful) == "unsure" and relevance_score(doubtful) >= LEAN_SCORE
+    judged = {guide.id: Judgement(ai=False, news=False), video.id: Judgement(ai=False)}
+    result = run([guide, video], judged=judged)
+    assert [(d.url, d.reason, d.by) for d in result.dropped] == [(guide.url, "not-news", "llm")]
+    # a plain "no" on an article the rules lean to still only demotes it (更多动态)
+    assert result.relevance["llm_not_news"] == 1 and result.relevance["llm_off_kept"] == 1
+    assert [s.placement for s in result.stories] == ["more"]
 
 
 def test_rules_accepted_article_is_kept_whatever_the_llm_says() -> None:
