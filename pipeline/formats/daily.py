@@ -374,6 +374,7 @@ def no_draft(
         "dropped": len(clusters.dropped),
         # who decided relevance: rules or LLM (accepted, dropped), or nobody (kept, undecided)
         **{f"relevance_{k}": v for k, v in clusters.relevance.items()},
+        **{f"pairs_{k}": v for k, v in clusters.pair_checks.items()},
     }
     markdown, record_path = paths_for(output_dir, fmt, stem)
     record = None
