@@ -395,9 +395,11 @@ def default_responder(body: dict[str, Any]) -> str:
             "items": [
                 {
                     "id": b["id"],
-                    "subject": b.get("标题", "")[:12],
-                    "topic_ai": AI_RE.search(b.get("标题", "") + b.get("开头", "")) is not None,
-                    "kind": "guide" if "/academy/" in b.get("链接", "") else "news",
+                    "category": "notice"
+                    if "/academy/" in b.get("链接", "")
+                    else "ai"
+                    if AI_RE.search(b.get("标题", "") + b.get("开头", ""))
+                    else "other",
                 }
                 for b in blocks
             ]

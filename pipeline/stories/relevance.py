@@ -37,10 +37,8 @@ from pipeline.stories.textsim import (
 log = logging.getLogger(__name__)
 
 Decision = Literal["ai", "off", "unsure"]
-# two plain questions per item: is its subject AI, and is it news at all (a how-to guide
-# or an outlet's own ad is about AI and still not news); a small model answers each better
-# than one choice among many topics (benchmarks/RESULTS.md, issue 12)
-Kind = Literal["news", "guide", "ad"]
+# a choice among named categories is easier for small models than a bare yes/no
+Category = Literal["ai", "finance", "politics", "other-tech", "notice", "other"]
 AI_THRESHOLD = 0.5  # relevance() at or above: AI news by the rules (may be a main story)
 ACCEPT_SCORE = 6.0  # rule score the rules accept alone (with two distinct AI terms)
 REJECT_OFF_SCORE = 3.0  # off-topic weight the rules reject alone (with no AI term at all)
@@ -69,14 +67,17 @@ class JudgedItem(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
-    subject: str = ""  # a few words on what the item is about, written before the verdicts
-    topic_ai: bool
-    kind: Kind
+    category: Category
 
     @property
     def ai(self) -> bool:
-        """Whether the item is AI news: its subject is AI and it is news."""
-        return self.topic_ai and self.kind == "news"
+        """Whether the category is AI news."""
+        return self.category == "ai"
+
+    @property
+    def news(self) -> bool:
+        """False for what is not news at all: a how-to guide, an outlet's own ad."""
+        return self.category != "notice"
 
 
 class JudgeOut(BaseModel):
@@ -268,7 +269,7 @@ class RelevanceJudge:
             art = by_ref.get(item.id.strip())
             if art is None or art.id in found:
                 continue
-            found[art.id] = Judgement(ai=item.ai, news=item.kind == "news")
+            found[art.id] = Judgement(ai=item.ai, news=item.news)
             self._memo_put(art, found[art.id])
         return found
 

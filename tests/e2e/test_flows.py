@@ -193,7 +193,7 @@ def test_llm_judges_articles_the_rules_cannot_decide(
     def responder(body: dict[str, Any]) -> str:
         answer = json.loads(default_responder(body))
         if "items" in answer:  # the relevance call: nothing here is AI news
-            answer["items"] = [{**item, "topic_ai": False} for item in answer["items"]]
+            answer["items"] = [{**item, "category": "other"} for item in answer["items"]]
         return json.dumps(answer, ensure_ascii=False)
 
     serve_day(server, extra=[CHIP_MARKET])

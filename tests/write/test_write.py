@@ -21,7 +21,7 @@ from pipeline.llm.client import api_key_required, require_api_key
 from pipeline.llm.repair import width
 from pipeline.llm.structured import Unusable, parse_answer
 from pipeline.models import DEGRADED_MARK, Article, Story, StoryDraft
-from pipeline.stories.relevance import Kind
+from pipeline.stories.relevance import Category
 from pipeline.text.sentences import estimate_tokens
 from pipeline.write.answers import HEADLINE_WIDTH, MORE_TITLE_WIDTH, SECTION_TITLE_WIDTH
 from pipeline.write.daily import (
@@ -633,8 +633,8 @@ def test_no_example_text_reaches_the_prompt_examples() -> None:
     for path in (FIXTURES.parents[2] / "prompts").glob("*.example.json"):
         values = re.findall(r'": "([^"]*)"', path.read_text("utf-8"))
         for value in values:
-            # ids like a1, s1, m1 and the relevance answer's kinds are structure
-            if not re.fullmatch(r"[asmrp]\d+", value) and value not in get_args(Kind):
+            # ids like a1, s1, m1 and the relevance answer's categories are structure
+            if not re.fullmatch(r"[asmrp]\d+", value) and value not in get_args(Category):
                 assert not re.search(r"\d|[A-Za-z]{3,}", value) or value.startswith("〈"), value
 
 
