@@ -419,7 +419,8 @@ def same_event_answer(block: dict[str, str]) -> dict[str, Any]:
     shared_latin = latin & {w.lower() for w in re.findall(r"[A-Za-z]{4,}", b)}
     hanzi = {a[i : i + 2] for i in range(len(a) - 1)} & {b[i : i + 2] for i in range(len(b) - 1)}
     shared_word = any(re.fullmatch(r"[\u4e00-\u9fff]{2}", w) for w in hanzi)
-    return {"id": block["id"], "event": a[:15], "same": bool(shared_latin and shared_word)}
+    same = a == b or bool(shared_latin and shared_word)
+    return {"id": block["id"], "event": a[:15], "same": same}
 
 
 def _sentences(text: str) -> list[str]:

@@ -46,8 +46,9 @@ from pipeline.stories.textsim import (
 log = logging.getLogger(__name__)
 
 Pair = tuple[Article, Article]
+Control = tuple[Article, Article, bool]  # a pair whose answer is known: one event or not
 # the LLM's verdicts on undecided pairs (given control pairs), keyed by sorted article ids
-SameEvent = Callable[[list[Pair], list[Pair]], Mapping[tuple[str, str], bool]]
+SameEvent = Callable[[list[Pair], list[Control]], Mapping[tuple[str, str], bool]]
 
 LEAD_CHARS = 500
 NEAR_DUP_CONTAINMENT = 0.8
@@ -168,7 +169,9 @@ LINK = 0.3  # average similarity two groups need to merge (average link)
 LINKED_FLOOR = 0.6  # similarity of a pair the link rules accept, at the least
 CANNOT = -1.0  # similarity of a pair that must never share a story
 FAR = 1e3  # its distance: one such pair outweighs any number of close ones in an average
-MAX_UNDECIDED = 40  # pairs one window may put to the LLM (eight calls)
+MAX_UNDECIDED = 36  # pairs one window may put to the LLM (twelve calls)
+CHECK_BATCH = 3  # undecided pairs per call, beside two control pairs
+SURE_SAME = 0.9  # similarity of a pair surely one event (a control of the check)
 SAME_DAY_HOURS = 30.0  # beyond this, similarity fades linearly to zero at MAX_GAP_HOURS
 
 
@@ -286,13 +289,15 @@ def _apply_versions(docs: list[_Doc], sim: np.ndarray, fade: np.ndarray) -> None
 
 def undecided_pairs(
     articles: Sequence[Article], names: Mapping[str, Sequence[str]] | None = None
-) -> tuple[list[Pair], list[Pair]]:
+) -> tuple[list[Pair], list[Control]]:
     """Pairs the features cannot decide, for an LLM check, and control pairs for it.
 
     Undecided: reported within a day of each other, sharing a rare name or number, yet not
     linked; the closest first, at most MAX_UNDECIDED (the rest stay with the features).
-    Controls: pairs of the same day with nothing in common, certainly two events; the check
-    slips one into each call and distrusts a call that calls it one event.
+    Controls, whose answer is known: pairs of the same day with nothing in common
+    (certainly two events) and pairs the features link surely (certainly one; a report
+    beside itself when the window has none). The check slips one of each into every call
+    and distrusts a call that gets either wrong.
     """
     if len(articles) < 3:
         return [], []
@@ -306,14 +311,22 @@ def undecided_pairs(
     undecided = [(docs[i].article, docs[j].article) for i, j in order[:MAX_UNDECIDED]]
     if not undecided:
         return [], []
-    rows, cols = np.nonzero(near & (shared == 0) & (sim >= 0) & (sim < 0.05))
-    apart = sorted(  # a stable, spread choice: by a hash of the pair, not by position
-        zip(rows.tolist(), cols.tolist(), strict=True),
-        key=lambda p: hashlib.sha1(
-            f"{docs[p[0]].article.id}|{docs[p[1]].article.id}".encode()
-        ).hexdigest(),
-    )
-    controls = [(docs[i].article, docs[j].article) for i, j in apart[: len(undecided)]]
+
+    def spread(mask: np.ndarray) -> list[tuple[int, int]]:
+        """The pairs of the mask in a stable order that is not their position."""
+        rows, cols = np.nonzero(mask)
+        return sorted(
+            zip(rows.tolist(), cols.tolist(), strict=True),
+            key=lambda p: text_hash(f"{docs[p[0]].article.id}|{docs[p[1]].article.id}"),
+        )
+
+    apart = spread(near & (shared == 0) & (sim >= 0) & (sim < 0.05))
+    together = spread(near & (sim >= SURE_SAME))
+    if not together:
+        together = [(i, i) for i, _ in spread(np.eye(len(docs), dtype=bool))]
+    count = -(-len(undecided) // CHECK_BATCH)  # one of each per call
+    controls = [(docs[i].article, docs[j].article, False) for i, j in apart[:count]]
+    controls += [(docs[i].article, docs[j].article, True) for i, j in together[:count]]
     return undecided, controls
 
 

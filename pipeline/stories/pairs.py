@@ -5,13 +5,14 @@ event with different vocabulary ("Claude 订阅封杀 OpenClaw" and "Anthropic �
 OpenClaw") share one rare name and little else, which is also what two different events
 of one company share. :func:`pipeline.stories.cluster.undecided_pairs` picks such pairs
 (same day, a rare name in common, not linked); :class:`PairJudge` asks the LLM about them,
-four a call plus one control pair that is certainly two events, each answer cached per
-pair; ``cluster_articles`` then links a "same" pair and keeps a "different" one apart.
+three a call beside two control pairs, each answer cached per pair; ``cluster_articles``
+then links a "same" pair and keeps a "different" one apart.
 
-A call whose answer takes its control for one event is not trusted: small models answer
-"same" to every pair (measured: Qwen2.5-Coder-1.5B did so for 52 of 52), and trusting them
-would merge every candidate. Without an LLM, or with one that fails the control, the
-features decide as before.
+Every call carries two control pairs whose answer is known, one certainly two events and
+one certainly one, at places that vary; a call that gets either wrong is not trusted.
+Small models answer "same" to every pair (measured: Qwen2.5-Coder-1.5B did so for 52 of
+52), or nearly at random, and trusting them would merge unrelated stories. Without an
+LLM, or with one that fails its controls, the features decide as before.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ from pipeline.llm.client import Cache, LLMClient
 from pipeline.llm.prompts import PROMPTS_DIR, Prompts
 from pipeline.models import Article, LLMStats
 from pipeline.store.files import sha256_text
+from pipeline.stories.cluster import CHECK_BATCH, Control, Pair
 from pipeline.stories.relevance import TITLE_CHARS, _escape, _lead
 
 log = logging.getLogger(__name__)
 
-BATCH = 4  # undecided pairs per call, plus one control pair
-Pair = tuple[Article, Article]
+BATCH = CHECK_BATCH  # undecided pairs per call, beside two control pairs
 
 
 class PairVerdict(BaseModel):
@@ -77,10 +78,10 @@ class PairJudge:
         return self.client.stats
 
     async def judge(
-        self, pairs: Sequence[Pair], controls: Sequence[Pair]
+        self, pairs: Sequence[Pair], controls: Sequence[Control]
     ) -> dict[tuple[str, str], bool]:
-        """Verdicts by :func:`pair_key` for the pairs answered in a call that passed its
-        control; nothing without a control pair (then the features decide)."""
+        """Verdicts by :func:`pair_key` for the pairs answered in a call that got both its
+        controls right; nothing without a control of each kind (the features decide)."""
         found: dict[tuple[str, str], bool] = {}
         todo: list[Pair] = []
         for a, b in pairs:
@@ -89,25 +90,33 @@ class PairJudge:
                 todo.append((a, b))
             else:
                 found[pair_key(a.id, b.id)] = known
-        if not controls:
+        apart = [c for c in controls if not c[2]]
+        together = [c for c in controls if c[2]]
+        if not apart or not together:
             return found
         batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
         gate = asyncio.Semaphore(self.client.llm.concurrency)
 
         async def one(n: int, batch: Sequence[Pair]) -> dict[tuple[str, str], bool]:
+            checks = [apart[n % len(apart)], together[n % len(together)]]
             async with gate:
-                return await self._batch(batch, controls[n % len(controls)])
+                return await self._batch(batch, checks)
 
         async with self.client.session():
             for answers in await asyncio.gather(*(one(n, b) for n, b in enumerate(batches))):
                 found.update(answers)
         return found
 
-    async def _batch(self, batch: Sequence[Pair], control: Pair) -> dict[tuple[str, str], bool]:
-        slot = int(sha256_text("|".join(a.id + b.id for a, b in batch))[:8], 16) % (len(batch) + 1)
-        asked = [*batch[:slot], control, *batch[slot:]]  # the control at no fixed place
+    async def _batch(
+        self, batch: Sequence[Pair], checks: Sequence[Control]
+    ) -> dict[tuple[str, str], bool]:
+        asked: list[tuple[Article, Article, bool | None]] = [(a, b, None) for a, b in batch]
+        for control in checks:  # the controls at no fixed place
+            seed = sha256_text("|".join(a.id + b.id for a, b, _ in asked) + control[0].id)
+            slot = int(seed[:8], 16) % (len(asked) + 1)
+            asked.insert(slot, control)
         items = [
-            {"id": f"p{n + 1}", "a": _side(a), "b": _side(b)} for n, (a, b) in enumerate(asked)
+            {"id": f"p{n + 1}", "a": _side(a), "b": _side(b)} for n, (a, b, _) in enumerate(asked)
         ]
         try:
             out = (
@@ -121,20 +130,24 @@ class PairJudge:
         answers: dict[str, bool] = {}
         for verdict in out.pairs:
             answers.setdefault(verdict.id.strip(), verdict.same)
-        if answers.get(f"p{slot + 1}", True):
+        wrong = [
+            n
+            for n, (_, _, expected) in enumerate(asked)
+            if expected is not None and answers.get(f"p{n + 1}") is not expected
+        ]
+        if wrong:
             self.distrusted += 1
             log.warning(
-                "same-event answer distrusted (its control pair called one event, or not "
-                "answered); %d pairs left to the features",
+                "same-event answer distrusted (a control pair answered wrongly or not at "
+                "all); %d pairs left to the features",
                 len(batch),
             )
             return {}
         found: dict[tuple[str, str], bool] = {}
-        for n, pair in enumerate(asked):
-            if n == slot or f"p{n + 1}" not in answers:
-                continue
-            found[pair_key(pair[0].id, pair[1].id)] = answers[f"p{n + 1}"]
-            self._memo_put(*pair, answers[f"p{n + 1}"])
+        for n, (a, b, expected) in enumerate(asked):
+            if expected is None and f"p{n + 1}" in answers:
+                found[pair_key(a.id, b.id)] = answers[f"p{n + 1}"]
+                self._memo_put(a, b, answers[f"p{n + 1}"])
         return found
 
     def _memo_key(self, a: Article, b: Article) -> str:

@@ -57,12 +57,21 @@ def grouped(groups: list[list[Article]]) -> set[frozenset[str]]:
     return {frozenset(a.id for a in g) for g in groups}
 
 
-def test_the_split_pair_is_undecided_and_controls_share_nothing() -> None:
+def test_the_split_pair_is_undecided_with_a_control_of_each_kind() -> None:
     pairs, controls = undecided_pairs(DAY)
     assert [pair_key(a.id, b.id) for a, b in pairs] == [("ban1", "ban2")]
-    # a control is two reports with no name, number or word in common: certainly two events
-    assert controls
-    assert all(pair_key(a.id, b.id) != ("ban1", "ban2") for a, b in controls)
+    # certainly two events: two reports of the day with no name, number or word in common
+    (apart,) = [(a, b) for a, b, same in controls if not same]
+    assert apart[0].id != apart[1].id and {apart[0].id, apart[1].id} != {"ban1", "ban2"}
+    # certainly one: no pair of this day is linked surely, so a report beside itself
+    (together,) = [(a, b) for a, b, same in controls if same]
+    assert together[0] == together[1]
+
+
+def test_a_surely_linked_pair_is_the_positive_control() -> None:
+    twin = item("rob2", "宇树发布人形机器人新品，售价九万九元", hours=1.5)
+    _, controls = undecided_pairs([*DAY, twin])
+    assert [pair_key(a.id, b.id) for a, b, same in controls if same] == [("rob", "rob2")]
 
 
 def test_too_few_articles_or_days_apart_make_no_pair() -> None:
@@ -85,7 +94,7 @@ def test_judge_asks_with_a_control_and_links_the_pair(fake: FakeOpenAI) -> None:
     found = asyncio.run(PairJudge(fake.settings(), cache=cache).judge(pairs, controls))
     assert found == {("ban1", "ban2"): True}
     blocks = data_blocks(fake.user_messages(0)[0])
-    assert [b["tag"] for b in blocks] == ["pair", "pair"]  # the pair and one control
+    assert [b["tag"] for b in blocks] == ["pair"] * 3  # the pair and two controls
     titles = {(b["A 标题"], b["B 标题"]) for b in blocks}
     assert (BAN.title, BAN_TOO.title) in titles or (BAN_TOO.title, BAN.title) in titles
     # answers are kept per pair: the same pair in a later window costs no call
@@ -110,9 +119,23 @@ def test_a_model_that_calls_its_control_one_event_is_not_trusted(fake: FakeOpenA
     assert not [k for k in cache.data if k.startswith("same-event:")]  # nothing remembered
 
 
-def test_without_a_control_nothing_is_asked(fake: FakeOpenAI) -> None:
-    pairs, _ = undecided_pairs(DAY)
-    assert asyncio.run(PairJudge(fake.settings()).judge(pairs, [])) == {}
+def no_to_everything(body: dict[str, Any]) -> str:
+    blocks = data_blocks(first_user_message(body))
+    answer = [{"id": b["id"], "event": "不同的事", "same": False} for b in blocks]
+    return json.dumps({"pairs": answer})
+
+
+def test_a_model_that_calls_its_sure_pair_two_events_is_not_trusted(fake: FakeOpenAI) -> None:
+    fake.responder = no_to_everything
+    pairs, controls = undecided_pairs(DAY)
+    judge = PairJudge(fake.settings())
+    assert asyncio.run(judge.judge(pairs, controls)) == {} and judge.distrusted == 1
+
+
+def test_without_a_control_of_each_kind_nothing_is_asked(fake: FakeOpenAI) -> None:
+    pairs, controls = undecided_pairs(DAY)
+    for partial in ([], [c for c in controls if c[2]], [c for c in controls if not c[2]]):
+        assert asyncio.run(PairJudge(fake.settings()).judge(pairs, partial)) == {}
     assert fake.calls == []
 
 
