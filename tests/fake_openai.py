@@ -396,7 +396,7 @@ def default_responder(body: dict[str, Any]) -> str:
                 {
                     "id": b["id"],
                     "category": "notice"
-                    if "/academy/" in b.get("链接", "")
+                    if b.get("开头", "").startswith("Learn how to")
                     else "ai"
                     if AI_RE.search(b.get("标题", "") + b.get("开头", ""))
                     else "other",

@@ -16,7 +16,6 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,7 +52,7 @@ OUTCOMES = (
     "undecided",
 )
 BATCH = 5  # articles per LLM call: small models lose track of longer lists
-TITLE_CHARS, LEAD_CHARS, LINK_CHARS = 120, 160, 80
+TITLE_CHARS, LEAD_CHARS = 120, 160
 
 # (term, pattern, weight, needle): the needle is a plain substring the pattern's match must
 # contain (lower-cased for the case-blind Latin terms), a cheap test before the regex
@@ -200,13 +199,6 @@ def _lead(article: Article) -> str:
     return "" if lead == article.title.strip() else lead[:LEAD_CHARS]
 
 
-def _link(article: Article) -> str:
-    """Host and path of the article's URL (no scheme, no query): a guide's or a help page's
-    address often says what it is (``openai.com/academy/…``)."""
-    parts = urlsplit(article.url)
-    return f"{parts.hostname or ''}{parts.path}".rstrip("/")[:LINK_CHARS]
-
-
 def _escape(text: str) -> str:
     """Data never closes its delimiter or opens a new one."""
     return " ".join(text.replace("<", "‹").replace(">", "›").split())
@@ -251,7 +243,6 @@ class RelevanceJudge:
                 "id": f"r{n + 1}",
                 "title": _escape(a.title[:TITLE_CHARS]),
                 "lead": _escape(_lead(a)),
-                "link": _escape(_link(a)),
             }
             for n, a in enumerate(batch)
         ]
@@ -276,9 +267,7 @@ class RelevanceJudge:
     def _memo_key(self, article: Article) -> str:
         material = [self.client.model, self.client.base_url, self.prompts.version("relevance")]
         return "relevance-item:v2:" + sha256_text(
-            json.dumps(
-                [*material, article.title, _lead(article), _link(article)], ensure_ascii=False
-            )
+            json.dumps([*material, article.title, _lead(article)], ensure_ascii=False)
         )
 
     def _memo_get(self, article: Article) -> Judgement | None:
