@@ -287,8 +287,28 @@ def _apply_versions(docs: list[_Doc], sim: np.ndarray, fade: np.ndarray) -> None
                 sim[i, j] = sim[j, i] = CANNOT
 
 
-def undecided_pairs(
+@dataclass
+class Prepared:
+    """A window's features and pair similarities, computed once for the LLM check of
+    undecided pairs and the clustering after it (which turns ``sim`` into distances)."""
+
+    docs: list[_Doc]
+    sim: np.ndarray
+
+
+def prepare(
     articles: Sequence[Article], names: Mapping[str, Sequence[str]] | None = None
+) -> Prepared:
+    """Features and similarities of the window's articles."""
+    docs = _features(articles, names or {})
+    return Prepared(docs, similarity(docs))
+
+
+def undecided_pairs(
+    articles: Sequence[Article],
+    names: Mapping[str, Sequence[str]] | None = None,
+    *,
+    prepared: Prepared | None = None,
 ) -> tuple[list[Pair], list[Control]]:
     """Pairs the features cannot decide, for an LLM check, and control pairs for it.
 
@@ -301,8 +321,8 @@ def undecided_pairs(
     """
     if len(articles) < 3:
         return [], []
-    docs = _features(articles, names or {})
-    sim = similarity(docs)
+    prepared = prepared or prepare(articles, names)
+    docs, sim = prepared.docs, prepared.sim
     shared = _evidence(docs)
     gap = _gap_hours(docs)
     near = np.triu(gap <= SAME_DAY_HOURS, 1)
@@ -334,18 +354,21 @@ def cluster_articles(
     articles: Sequence[Article],
     names: Mapping[str, Sequence[str]] | None = None,
     same_event: Mapping[tuple[str, str], bool] | None = None,
+    *,
+    prepared: Prepared | None = None,
 ) -> list[list[Article]]:
     """Group articles reporting the same event, across outlets and languages (average link).
 
     Two groups merge only when their articles are close on average, so one shared name
     or one bridging article cannot chain different events into one story. ``same_event``
     holds the LLM's verdicts on undecided pairs (keyed by sorted article ids): "same"
-    links the pair, "different" leaves it no similarity at all.
+    links the pair, "different" leaves it no similarity at all. ``prepared`` (from
+    :func:`prepare` on these articles) is used up: its matrix becomes the distances.
     """
     if len(articles) < 2:
         return [[a] for a in articles]
-    docs = _features(articles, names or {})
-    distance = similarity(docs)  # turned into distances in place (one matrix, not four)
+    prepared = prepared or prepare(articles, names)
+    docs, distance = prepared.docs, prepared.sim  # made distances in place (one matrix)
     if same_event:
         _apply_verdicts(docs, distance, same_event)
     cannot = distance <= CANNOT
@@ -534,15 +557,17 @@ def build_stories(
     names = names_of(judged)
     verdicts: Mapping[tuple[str, str], bool] = {}
     asked = 0
-    if same_event is not None:
-        pairs, controls = undecided_pairs(chosen.kept, names)
+    prepared = None
+    if same_event is not None and len(chosen.kept) >= 2:
+        prepared = prepare(chosen.kept, names)
+        pairs, controls = undecided_pairs(chosen.kept, names, prepared=prepared)
         asked = len(pairs)
         verdicts = same_event(pairs, controls) if pairs and controls else {}
     checks = {"asked": asked, "same": sum(verdicts.values())}
     checks["different"] = len(verdicts) - checks["same"]
     checks["unanswered"] = asked - len(verdicts)  # failed or distrusted calls, or no control
     candidates: list[tuple[bool, Story]] = []
-    for group in cluster_articles(chosen.kept, names, verdicts):
+    for group in cluster_articles(chosen.kept, names, verdicts, prepared=prepared):
         members = order_articles(group, source_weights)
         past, develops = match_covered(members, published, window_end)
         if past is not None and not develops:

@@ -62,7 +62,8 @@ def pair_key(a: str, b: str) -> tuple[str, str]:
 
 
 class PairJudge:
-    """Asks the LLM whether pairs of reports are one event: five a call, cached per pair."""
+    """Asks the LLM whether pairs of reports are one event: three a call beside two
+    controls, `[llm] concurrency` calls at once, each answer cached per pair."""
 
     def __init__(
         self, llm: LLMSettings, *, cache: Cache | None = None, prompts: Prompts | None = None

@@ -173,3 +173,22 @@ def test_build_stories_counts_the_checks(fake: FakeOpenAI) -> None:
     )
     assert plain.pair_checks == {}
     assert {"ban1", "ban2"} not in [{a.id for a in s.articles} for s in plain.stories]
+
+
+def test_a_distrusted_check_leaves_the_stories_as_the_features_made_them(
+    fake: FakeOpenAI,
+) -> None:
+    fake.responder = yes_to_everything
+    judge = PairJudge(fake.settings())
+    end = NOON + timedelta(hours=12)
+    checked = build_stories(
+        DAY,
+        DigestSettings(),
+        source_weights={},
+        window_end=end,
+        judged={},
+        same_event=lambda pairs, controls: asyncio.run(judge.judge(pairs, controls)),
+    )
+    plain = build_stories(DAY, DigestSettings(), source_weights={}, window_end=end, judged={})
+    assert checked.pair_checks == {"asked": 1, "same": 0, "different": 0, "unanswered": 1}
+    assert [s.id for s in checked.stories] == [s.id for s in plain.stories]
