@@ -3,8 +3,8 @@ the LLM judges the rest.
 
 An article is dropped as off-topic only by the LLM's "no" or, when no LLM answers
 (``--no-llm``, or the call failed), only when the rules are confident: off-topic words
-and not a single AI term. It is dropped as ``not-news`` only on the LLM's word that it is
-a how-to guide or an outlet's own ad. Every drop records who decided (``Dropped.by``).
+and not a single AI term. When the LLM calls it not news (a how-to guide, an outlet's own
+ad), the reason is ``not-news``. Every drop records who decided (``Dropped.by``).
 """
 
 from __future__ import annotations
@@ -179,10 +179,11 @@ def _outcome(article: Article, verdict: Judgement | None) -> str:
         return "rules_off" if rule == "off" else "undecided"
     if verdict.ai:
         return "llm_ai"
-    if not verdict.news:  # a guide or an ad: AI words in it say nothing about being news
-        return "llm_not_news"
-    # the rules lean to AI news: a "no" alone does not lose the story (kept, 更多动态 only)
-    return "llm_off_kept" if relevance_score(article) >= LEAN_SCORE else "llm_off"
+    # the rules lean to AI news: a "no" alone does not lose the story (kept, 更多动态 only);
+    # that holds for "not news" too: the local model said so of 11 AI news items of 15
+    if relevance_score(article) >= LEAN_SCORE:
+        return "llm_off_kept"
+    return "llm_off" if verdict.news else "llm_not_news"
 
 
 def names_of(judged: Mapping[str, Judgement] | None) -> dict[str, list[str]]:

@@ -141,9 +141,9 @@ def test_llm_no_cannot_drop_what_the_rules_lean_to() -> None:
     assert out.counts["llm_off_kept"] == 1
 
 
-def test_a_notice_is_not_news_whatever_its_ai_words(fake: FakeOpenAI) -> None:
-    """A how-to page is full of AI words; the LLM's "notice" drops it as not-news."""
-    guide = item(1, "Working with files in ChatGPT", "Learn how to upload and work with files.")
+def test_a_notice_is_dropped_as_not_news(fake: FakeOpenAI) -> None:
+    """The LLM's "notice" (a guide, an ad): dropped with its own reason, by the LLM."""
+    guide = item(1, "Using custom GPTs", "Learn how to build and use custom GPTs.")
     found = asyncio.run(RelevanceJudge(fake.settings()).judge([guide]))
     assert found[guide.id] == Judgement(ai=False, news=False)  # the fake calls it a notice
     out = decide([guide], found)
