@@ -412,14 +412,27 @@ def default_responder(body: dict[str, Any]) -> str:
 
 
 def same_event_answer(block: dict[str, str]) -> dict[str, Any]:
-    """ "Same" when A's and B's titles share a Latin name of four letters or more and a
-    Chinese word of two characters or more (a stand-in for a model's reading)."""
+    """A stand-in for a model's reading of two reports: "same" when the titles are one,
+    share a capitalised name of four letters or more and a Chinese word, or share most of
+    their Chinese character pairs or of their names."""
     a, b = block.get("A 标题", ""), block.get("B 标题", "")
-    latin = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", a)}
-    shared_latin = latin & {w.lower() for w in re.findall(r"[A-Za-z]{4,}", b)}
-    hanzi = {a[i : i + 2] for i in range(len(a) - 1)} & {b[i : i + 2] for i in range(len(b) - 1)}
-    shared_word = any(re.fullmatch(r"[\u4e00-\u9fff]{2}", w) for w in hanzi)
-    same = a == b or bool(shared_latin and shared_word)
+
+    def names(text: str) -> set[str]:
+        return {w.lower() for w in re.findall(r"(?<![A-Za-z])[A-Z][A-Za-z]{3,}", text)}
+
+    def pairs(text: str) -> set[str]:
+        runs = re.findall(r"[\u4e00-\u9fff]+", text)
+        return {r[i : i + 2] for r in runs for i in range(len(r) - 1)}
+
+    def jaccard(x: set[str], y: set[str]) -> float:
+        return len(x & y) / max(len(x | y), 1)
+
+    same = (
+        a == b
+        or bool(names(a) & names(b) and pairs(a) & pairs(b))
+        or jaccard(pairs(a), pairs(b)) >= 0.3
+        or jaccard(names(a), names(b)) >= 0.5
+    )
     return {"id": block["id"], "event": a[:15], "same": same}
 
 

@@ -106,11 +106,9 @@ def test_weekly_flow_end_to_end(tmp_path: Path, server: TestServer, llm: FakeOpe
     assert server.url("/wk/late.html") not in urls | {d["url"] for d in record["dropped"]}
     assert (record["format"], record["date"]) == ("weekly", WEEK_DAY)
     assert errors(md) == []
-    # one relevance call for the articles the rules do not accept, one for the pairs of
-    # reports the clustering could not decide, one for the weekly's text
+    # one relevance call for the articles the rules do not accept, one for the weekly's text
     kinds = [c.get("response_format", {}).get("json_schema", {}).get("name") for c in llm.calls]
-    assert sorted(kinds) == ["relevance", "same_event", "weekly"]
-    assert record["stats"]["llm_calls"] == 3 and record["stats"]["pairs_asked"] >= 1
+    assert sorted(kinds) == ["relevance", "weekly"] and record["stats"]["llm_calls"] == 2
     assert summary["exit_code"] == 1  # the dead feed and the broken page
 
 
