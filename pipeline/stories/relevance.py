@@ -225,7 +225,13 @@ class RelevanceJudge:
         """Judgements for the articles the LLM answered; a failed batch is logged and left out."""
         found = {a.id: j for a in articles if (j := self._memo_get(a)) is not None}
         self.remembered += len(found)
-        todo = [a for a in articles if a.id not in found]
+        # the same title and first sentence (an outlet's daily ad, a feed listed twice) is
+        # asked about once, and every copy gets that one answer
+        copies: dict[str, list[Article]] = {}
+        for art in articles:
+            if art.id not in found:
+                copies.setdefault(self._memo_key(art), []).append(art)
+        todo = [same[0] for same in copies.values()]
         batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
         gate = asyncio.Semaphore(self.client.llm.concurrency)
 
@@ -236,6 +242,9 @@ class RelevanceJudge:
         async with self.client.session():
             for answers in await asyncio.gather(*(one(b) for b in batches)):
                 found.update(answers)
+        for first, *rest in copies.values():
+            if first.id in found:
+                found.update((art.id, found[first.id]) for art in rest)
         return found
 
     async def _batch(self, batch: Sequence[Article]) -> dict[str, Judgement]:

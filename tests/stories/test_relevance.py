@@ -149,3 +149,12 @@ def test_a_notice_is_dropped_as_not_news(fake: FakeOpenAI) -> None:
     out = decide([guide], found)
     assert [(d.url, d.reason, d.by) for d in out.dropped] == [(guide.url, "not-news", "llm")]
     assert out.counts["llm_not_news"] == 1
+
+
+def test_the_same_item_twice_is_asked_once_and_both_get_the_answer(fake: FakeOpenAI) -> None:
+    """An outlet's daily ad under a new URL each day: one question, one answer for all."""
+    ads = [item(n, "量子位编辑作者招聘", "3个岗位（含实习），不设边界") for n in range(3)]
+    news = item(9, "第 9 条：大模型新闻")
+    found = asyncio.run(RelevanceJudge(fake.settings()).judge([*ads, news]))
+    assert fake.user_messages(0)[0].count("<item id=") == 2
+    assert {a.id for a in ads} <= set(found) and all(found[a.id] == found[ads[0].id] for a in ads)
