@@ -10,6 +10,7 @@ calls the stage functions in this process (tests, scripts); the Prefect flows in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -96,17 +97,12 @@ def cluster_articles(
     pairs the clustering features cannot (answers cached per pair).
     """
     weights = {s.name: s.weight for s in settings.sources}
-    if judged is None or not settings.llm.check_pairs:
-        return build_stories(
-            articles,
-            settings.digest,
-            source_weights=weights,
-            window_end=window_end,
-            published=covered,
-            judged=judged,
-        )
-    with Archive(settings.data_dir / CACHE_FILE) as cache:
-        pairs = PairJudge(settings.llm, cache=cache, prompts=Prompts(settings.prompts_dir))
+    with contextlib.ExitStack() as stack:
+        pairs: PairJudge | None = None
+        if judged is not None and settings.llm.check_pairs:
+            cache = stack.enter_context(Archive(settings.data_dir / CACHE_FILE))
+            pairs = PairJudge(settings.llm, cache=cache, prompts=Prompts(settings.prompts_dir))
+        judge_pairs = pairs  # bound for the closure: mypy cannot narrow `pairs` inside it
         result = build_stories(
             articles,
             settings.digest,
@@ -114,9 +110,11 @@ def cluster_articles(
             window_end=window_end,
             published=covered,
             judged=judged,
-            same_event=lambda todo, controls: asyncio.run(pairs.judge(todo, controls)),
+            same_event=None
+            if judge_pairs is None
+            else lambda todo, controls: asyncio.run(judge_pairs.judge(todo, controls)),
         )
-    return result.model_copy(update={"llm": pairs.stats})
+    return result if pairs is None else result.model_copy(update={"llm": pairs.stats})
 
 
 def write_stories(

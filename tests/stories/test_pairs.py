@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -102,10 +102,18 @@ def test_judge_asks_with_a_control_and_links_the_pair(fake: FakeOpenAI) -> None:
     assert again == found and len(fake.calls) == 1
 
 
-def yes_to_everything(body: dict[str, Any]) -> str:
-    blocks = data_blocks(first_user_message(body))
-    answer = [{"id": b["id"], "event": "同一件事", "same": True} for b in blocks]
-    return json.dumps({"pairs": answer})
+def answering(same: bool) -> Callable[[dict[str, Any]], str]:
+    """A model that answers every pair alike: "same" (what the local 1.5B model did) or not."""
+
+    def respond(body: dict[str, Any]) -> str:
+        blocks = data_blocks(first_user_message(body))
+        answer = [{"id": b["id"], "event": "一件事", "same": same} for b in blocks]
+        return json.dumps({"pairs": answer})
+
+    return respond
+
+
+yes_to_everything = answering(True)
 
 
 def test_a_model_that_calls_its_control_one_event_is_not_trusted(fake: FakeOpenAI) -> None:
@@ -119,14 +127,8 @@ def test_a_model_that_calls_its_control_one_event_is_not_trusted(fake: FakeOpenA
     assert not [k for k in cache.data if k.startswith("same-event:")]  # nothing remembered
 
 
-def no_to_everything(body: dict[str, Any]) -> str:
-    blocks = data_blocks(first_user_message(body))
-    answer = [{"id": b["id"], "event": "不同的事", "same": False} for b in blocks]
-    return json.dumps({"pairs": answer})
-
-
 def test_a_model_that_calls_its_sure_pair_two_events_is_not_trusted(fake: FakeOpenAI) -> None:
-    fake.responder = no_to_everything
+    fake.responder = answering(False)
     pairs, controls = undecided_pairs(DAY)
     judge = PairJudge(fake.settings())
     assert asyncio.run(judge.judge(pairs, controls)) == {} and judge.distrusted == 1
