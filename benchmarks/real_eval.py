@@ -3,7 +3,9 @@
 Called by ``python -m benchmarks.cluster_eval --real CORPUS_DIR [--llm BASE_URL]``.
 Clustering is scored on the AI items (gold relevance) so that it measures clustering
 alone; relevance is scored over every item. With ``--llm`` the real model judges every
-item the rules do not accept (answers cached in ``.bench-cache/`` so a rerun is free).
+item the rules do not accept, then checks each day's undecided pairs of reports (answers
+cached in ``.bench-cache/`` so a rerun is free). The pair check answered by the labels is
+reported too: an upper bound of that mechanism, not a measurement of a model.
 """
 
 from __future__ import annotations
