@@ -31,11 +31,9 @@ from pipeline.llm.prompts import PROMPTS_DIR, Prompts
 from pipeline.models import Article, LLMStats
 from pipeline.store.files import sha256_text
 from pipeline.stories.cluster import CHECK_BATCH, Control, Pair
-from pipeline.stories.relevance import TITLE_CHARS, _escape, _lead
+from pipeline.stories.relevance import brief, first_sentence
 
 log = logging.getLogger(__name__)
-
-BATCH = CHECK_BATCH  # undecided pairs per call, beside two control pairs
 
 
 class PairVerdict(BaseModel):
@@ -95,7 +93,7 @@ class PairJudge:
         together = [c for c in controls if c[2]]
         if not apart or not together:
             return found
-        batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
+        batches = [todo[start : start + CHECK_BATCH] for start in range(0, len(todo), CHECK_BATCH)]
         gate = asyncio.Semaphore(self.client.llm.concurrency)
 
         async def one(n: int, batch: Sequence[Pair]) -> dict[tuple[str, str], bool]:
@@ -117,7 +115,7 @@ class PairJudge:
             slot = int(seed[:8], 16) % (len(asked) + 1)
             asked.insert(slot, control)
         items = [
-            {"id": f"p{n + 1}", "a": _side(a), "b": _side(b)} for n, (a, b, _) in enumerate(asked)
+            {"id": f"p{n + 1}", "a": brief(a), "b": brief(b)} for n, (a, b, _) in enumerate(asked)
         ]
         try:
             out = (
@@ -153,7 +151,7 @@ class PairJudge:
 
     def _memo_key(self, a: Article, b: Article) -> str:
         material = [self.client.model, self.client.base_url, self.prompts.version("same_event")]
-        sides = sorted([[a.title, _lead(a)], [b.title, _lead(b)]])
+        sides = sorted([[a.title, first_sentence(a)], [b.title, first_sentence(b)]])
         return "same-event:" + sha256_text(json.dumps([*material, *sides], ensure_ascii=False))
 
     def _memo_get(self, a: Article, b: Article) -> bool | None:
@@ -163,7 +161,3 @@ class PairJudge:
     def _memo_put(self, a: Article, b: Article, same: bool) -> None:
         if self.cache is not None:
             self.cache.cache_put(self._memo_key(a, b), "1" if same else "0")
-
-
-def _side(article: Article) -> dict[str, str]:
-    return {"title": _escape(article.title[:TITLE_CHARS]), "lead": _escape(_lead(article))}

@@ -194,7 +194,8 @@ def names_of(judged: Mapping[str, Judgement] | None) -> dict[str, list[str]]:
 # ---- the LLM judge ---------------------------------------------------------------------
 
 
-def _lead(article: Article) -> str:
+def first_sentence(article: Article) -> str:
+    """The first sentence of the cleaned text, clipped; empty when it only repeats the title."""
     sentences = [s for s in SENTENCE_RE.findall(strip_boilerplate(article.text)) if s.strip()]
     lead = sentences[0].strip() if sentences else ""
     return "" if lead == article.title.strip() else lead[:LEAD_CHARS]
@@ -203,6 +204,14 @@ def _lead(article: Article) -> str:
 def _escape(text: str) -> str:
     """Data never closes its delimiter or opens a new one."""
     return " ".join(text.replace("<", "‹").replace(">", "›").split())
+
+
+def brief(article: Article) -> dict[str, str]:
+    """An article as the judges show it to the LLM: title and first sentence, escaped."""
+    return {
+        "title": _escape(article.title[:TITLE_CHARS]),
+        "lead": _escape(first_sentence(article)),
+    }
 
 
 class RelevanceJudge:
@@ -248,14 +257,7 @@ class RelevanceJudge:
         return found
 
     async def _batch(self, batch: Sequence[Article]) -> dict[str, Judgement]:
-        items = [
-            {
-                "id": f"r{n + 1}",
-                "title": _escape(a.title[:TITLE_CHARS]),
-                "lead": _escape(_lead(a)),
-            }
-            for n, a in enumerate(batch)
-        ]
+        items = [{"id": f"r{n + 1}", **brief(a)} for n, a in enumerate(batch)]
         try:
             out = (await self.client.ask("relevance", JudgeOut, {"items": items}, tag="item")).value
         except LLMError as exc:
@@ -277,7 +279,7 @@ class RelevanceJudge:
     def _memo_key(self, article: Article) -> str:
         material = [self.client.model, self.client.base_url, self.prompts.version("relevance")]
         return "relevance-item:v2:" + sha256_text(
-            json.dumps([*material, article.title, _lead(article)], ensure_ascii=False)
+            json.dumps([*material, article.title, first_sentence(article)], ensure_ascii=False)
         )
 
     def _memo_get(self, article: Article) -> Judgement | None:
